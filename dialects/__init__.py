@@ -1,0 +1,26 @@
+"""Dialect registry: every dialect qdmlir's tools parse, by name (STYLE: one table).
+
+Each entry maps a dialect name to a zero-argument factory that imports lazily, so asking for
+one dialect does not import the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from xdsl.ir import Dialect
+
+
+def _checkpoint() -> Dialect:
+    from qdmlir.dialects.checkpoint import Checkpoint
+
+    return Checkpoint
+
+
+def get_all_dialects() -> dict[str, Callable[[], Dialect]]:
+    """xDSL's own dialects plus ours, keyed by dialect name."""
+    from xdsl.universe import Universe
+
+    dialects = dict(Universe.get_multiverse().all_dialects)
+    dialects["checkpoint"] = _checkpoint
+    return dialects

@@ -1,0 +1,220 @@
+"""The `checkpoint` dialect: the graph structure of a checkpointed kernel (DESIGN §1, §2).
+
+A kernel is a `func.func` whose top level (and every `checkpoint.do_while` body) is a sequence of
+tasks, checkpoint regions and serial statements. These three ops name that structure; the passes
+in `passes/` number the regions and lower them to `scf.if` guards, so no op of this dialect ever
+reaches upstream MLIR.
+"""
+
+from __future__ import annotations
+
+from xdsl.dialects.builtin import I64, IntegerAttr, MemRefType, StringAttr, i32
+from xdsl.ir import Block, Dialect, Region
+from xdsl.irdl import (
+    IRDLOperation,
+    irdl_op_definition,
+    operand_def,
+    opt_prop_def,
+    region_def,
+    traits_def,
+)
+from xdsl.irdl.declarative_assembly_format import (
+    CustomDirective,
+    ParsingState,
+    PrintingState,
+    RegionVariable,
+    irdl_custom_directive,
+)
+from xdsl.parser import Parser
+from xdsl.printer import Printer
+from xdsl.traits import NoTerminator
+from xdsl.utils.exceptions import VerifyException
+
+
+@irdl_custom_directive
+class Body(CustomDirective):
+    """A single-block region without terminator: `{ ops }`.
+
+    An empty `{}` parses as one empty block (as MLIR's NoTerminator ops do), so an op printed
+    with an empty body parses back to the same op.
+    """
+
+    body: RegionVariable
+
+    def parse(self, parser: Parser, state: ParsingState) -> None:
+        region = parser.parse_region()
+        if not region.blocks:
+            region.add_block(Block())
+        self.body.set(state, region)
+
+    def print(self, printer: Printer, state: PrintingState, op: IRDLOperation) -> None:
+        state.print_whitespace(printer)
+        printer.print_region(self.body.get(op), print_empty_block=False)
+
+
+def _single_block_region(ops=()) -> Region:
+    return Region(Block(ops))
+
+
+@irdl_op_definition
+class RegionOp(IRDLOperation):
+    """One checkpoint: the tasks of a slot in the kernel's checkpoint numbering.
+
+    The region runs iff `slot >= resume_point` and no earlier task yielded. An explicit
+    checkpoint (`with qd.checkpoint(label, yield_on=flag):`) carries the user's `label`; if it
+    has `yield_on`, the named kernel argument (a 0-d i32 memref) is read after each of its tasks
+    and a non-zero value makes the launch yield at this slot. A region without a label is an
+    implicit checkpoint (one top-level task) and never yields. `slot` is absent until
+    `checkpoint-number` assigns it.
+
+        checkpoint.region slot 1 label 7 yield_on "flag" {
+          scf.parallel ... { ... }
+        }
+    """
+
+    name = "checkpoint.region"
+
+    slot = opt_prop_def(IntegerAttr[I64])
+    label = opt_prop_def(IntegerAttr[I64])
+    yield_on = opt_prop_def(StringAttr)
+
+    body = region_def("single_block")
+
+    traits = traits_def(NoTerminator())
+
+    custom_directives = (Body,)
+    assembly_format = (
+        "(`slot` $slot^)? (`label` $label^)? (`yield_on` $yield_on^)? custom<Body>($body) attr-dict"
+    )
+
+    def __init__(
+        self,
+        ops=(),
+        *,
+        slot: int | None = None,
+        label: int | None = None,
+        yield_on: str | None = None,
+    ):
+        super().__init__(
+            properties={
+                "slot": None if slot is None else IntegerAttr(slot, 64),
+                "label": None if label is None else IntegerAttr(label, 64),
+                "yield_on": None if yield_on is None else StringAttr(yield_on),
+            },
+            regions=[_single_block_region(ops)],
+        )
+
+    @property
+    def slot_index(self) -> int | None:
+        return None if self.slot is None else self.slot.value.data
+
+    @property
+    def label_value(self) -> int | None:
+        return None if self.label is None else self.label.value.data
+
+    @property
+    def yield_on_name(self) -> str | None:
+        return None if self.yield_on is None else self.yield_on.data
+
+    @property
+    def block(self) -> Block:
+        return self.body.block
+
+    def verify_(self) -> None:
+        if self.slot is not None and self.slot_index < 0:
+            raise VerifyException(
+                f"checkpoint.region slot must be >= 0, got {self.slot_index}"
+            )
+        if self.yield_on is not None:
+            if self.label is None:
+                raise VerifyException(
+                    f'checkpoint.region with yield_on "{self.yield_on_name}" needs a label: '
+                    "only an explicit checkpoint can yield"
+                )
+            if not self.yield_on_name.isidentifier():
+                raise VerifyException(
+                    f'checkpoint.region yield_on "{self.yield_on_name}" must name a kernel '
+                    "argument"
+                )
+
+
+@irdl_op_definition
+class DoWhileOp(IRDLOperation):
+    """A device-side do-while loop: run the body, repeat while `cond[] != 0`.
+
+    `cond` is a 0-d i32 memref (`while qd.graph_do_while(cond):`). The loop also ends as soon
+    as a task in it yields; `resume_point` is reset to 0 after every iteration, so only the
+    first iteration of a resumed launch is partial (DESIGN §1 rule 3).
+
+        checkpoint.do_while %counter : memref<i32> {
+          checkpoint.region { ... }
+        }
+    """
+
+    name = "checkpoint.do_while"
+
+    cond = operand_def(MemRefType)
+
+    body = region_def("single_block")
+
+    traits = traits_def(NoTerminator())
+
+    custom_directives = (Body,)
+    assembly_format = "$cond `:` type($cond) custom<Body>($body) attr-dict"
+
+    def __init__(self, cond, ops=()):
+        super().__init__(operands=[cond], regions=[_single_block_region(ops)])
+
+    @property
+    def block(self) -> Block:
+        return self.body.block
+
+    def verify_(self) -> None:
+        cond_type = self.cond.type
+        assert isinstance(cond_type, MemRefType)
+        if cond_type.get_shape() != () or cond_type.element_type != i32:
+            raise VerifyException(
+                "checkpoint.do_while condition must be a 0-d i32 memref (memref<i32>), "
+                f"got {cond_type}"
+            )
+
+
+@irdl_op_definition
+class SerialOp(IRDLOperation):
+    """Straight-line code that runs once, on one thread, as a unit.
+
+    At the kernel top level (or in a do-while body) it is a serial statement: it has no slot
+    and runs on every launch, resumes included, unless a task already yielded (DESIGN §1
+    rule 1). Inside a `checkpoint.region` it is a serial task of that checkpoint (an `if` or
+    `while` between the loops of a `with qd.checkpoint(...)` block).
+
+        checkpoint.serial {
+          memref.store %c0, %total[] : memref<i32>
+        }
+    """
+
+    name = "checkpoint.serial"
+
+    body = region_def("single_block")
+
+    traits = traits_def(NoTerminator())
+
+    custom_directives = (Body,)
+    assembly_format = "custom<Body>($body) attr-dict"
+
+    def __init__(self, ops=()):
+        super().__init__(regions=[_single_block_region(ops)])
+
+    @property
+    def block(self) -> Block:
+        return self.body.block
+
+    def verify_(self) -> None:
+        for op in self.body.walk():
+            if isinstance(op, (RegionOp, DoWhileOp)):
+                raise VerifyException(
+                    f"checkpoint.serial cannot contain {op.name}: serial code has no checkpoints"
+                )
+
+
+Checkpoint = Dialect("checkpoint", [RegionOp, DoWhileOp, SerialOp], [])

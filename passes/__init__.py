@@ -1,0 +1,44 @@
+"""The pass registry: the one table `qd-opt` and the compiler driver read (STYLE: registration).
+
+Each entry maps a kebab-case pass name to a zero-argument factory that imports the pass lazily
+and returns its class. Keep the table alphabetical; `tests/python/test_registry.py` checks that
+every factory's `name` matches its key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from xdsl.passes import ModulePass
+
+
+def _canonicalize() -> type[ModulePass]:
+    from xdsl.transforms.canonicalize import CanonicalizePass
+
+    return CanonicalizePass
+
+
+def _cse() -> type[ModulePass]:
+    from xdsl.transforms.common_subexpression_elimination import (
+        CommonSubexpressionElimination,
+    )
+
+    return CommonSubexpressionElimination
+
+
+def _dce() -> type[ModulePass]:
+    from xdsl.transforms.dead_code_elimination import DeadCodeElimination
+
+    return DeadCodeElimination
+
+
+_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
+    "canonicalize": _canonicalize,
+    "cse": _cse,
+    "dce": _dce,
+}
+
+
+def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
+    """Every pass qdmlir's tools accept, keyed by its command-line name."""
+    return dict(_PASSES)

@@ -1,0 +1,54 @@
+"""The checkpoint ops built from Python: plain-value constructors, accessors and verifiers."""
+
+import pytest
+from xdsl.dialects.builtin import MemRefType, ModuleOp, f32, i32
+from xdsl.dialects.func import FuncOp, ReturnOp
+from xdsl.dialects.test import TestOp
+from xdsl.utils.exceptions import VerifyException
+
+from qdmlir.dialects.checkpoint import DoWhileOp, RegionOp, SerialOp
+
+
+def _kernel(*ops, arg_types=()):
+    func = FuncOp("k", (arg_types, ()))
+    for op in ops:
+        func.body.block.add_op(op)
+    func.body.block.add_op(ReturnOp())
+    return ModuleOp([func])
+
+
+def test_region_accessors_return_plain_values():
+    region = RegionOp([TestOp()], slot=2, label=-7, yield_on="flag")
+    assert (region.slot_index, region.label_value, region.yield_on_name) == (2, -7, "flag")
+    assert len(list(region.block.ops)) == 1
+
+
+def test_unnumbered_region_has_no_slot():
+    region = RegionOp()
+    assert region.slot_index is None and region.label_value is None
+    _kernel(region).verify()
+
+
+def test_yield_on_needs_a_label():
+    with pytest.raises(VerifyException, match='yield_on "flag" needs a label'):
+        _kernel(RegionOp(yield_on="flag")).verify()
+
+
+def test_do_while_condition_must_be_0d_i32():
+    module = _kernel(arg_types=(MemRefType(f32, []),))
+    func = module.body.block.first_op
+    func.body.block.insert_op_before(DoWhileOp(func.args[0]), func.body.block.first_op)
+    with pytest.raises(VerifyException, match=r"must be a 0-d i32 memref \(memref<i32>\)"):
+        module.verify()
+
+
+def test_do_while_accepts_memref_i32():
+    module = _kernel(arg_types=(MemRefType(i32, []),))
+    func = module.body.block.first_op
+    func.body.block.insert_op_before(DoWhileOp(func.args[0], [SerialOp()]), func.body.block.first_op)
+    module.verify()
+
+
+def test_serial_rejects_checkpoints_inside():
+    with pytest.raises(VerifyException, match="cannot contain checkpoint.region"):
+        _kernel(SerialOp([RegionOp(label=1)])).verify()

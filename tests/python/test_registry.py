@@ -1,0 +1,26 @@
+"""The pass and dialect tables: one entry per name, each factory returning what its key says."""
+
+import pytest
+
+from qdmlir.dialects import get_all_dialects
+from qdmlir.passes import get_all_passes
+
+
+@pytest.mark.parametrize("name", sorted(get_all_passes()))
+def test_pass_factory_name_matches_its_key(name):
+    assert get_all_passes()[name]().name == name
+
+
+def test_pass_table_is_alphabetical():
+    names = list(get_all_passes())
+    assert names == sorted(names)
+
+
+def test_checkpoint_dialect_is_registered_with_its_ops():
+    dialect = get_all_dialects()["checkpoint"]()
+    assert dialect.name == "checkpoint"
+    assert {op.name for op in dialect.operations} == {
+        "checkpoint.region",
+        "checkpoint.do_while",
+        "checkpoint.serial",
+    }

@@ -1,0 +1,264 @@
+"""qd-opt: parse, verify, transform and print checkpoint IR, with mlir-opt's habits (DESIGN §2).
+
+Built on xDSL's `xDSLOptMain`; what it adds is what lit tests written the MLIR way rely on:
+`--pass-pipeline` (also `builtin.module(...)`), `--print-ir-after-all` (to stderr, every pass,
+MLIR's banner), `--timing` (a report on stderr), locations on every parsed op, and a
+`--verify-diagnostics` that matches `// expected-error {{...}}` annotations (see
+`qdmlir.tools.verify_diagnostics`). Bad input is one `error:` line and exit code 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+from io import BytesIO
+from typing import IO
+
+from xdsl.dialects.builtin import FileLineColLoc, IntAttr, ModuleOp, StringAttr, UnknownLoc
+from xdsl.ir import Operation
+from xdsl.parser import Parser
+from xdsl.passes import ModulePass, PassPipeline
+from xdsl.printer import Printer
+from xdsl.utils.exceptions import DiagnosticException, ParseError
+from xdsl.xdsl_opt_main import xDSLOptMain
+
+from qdmlir.dialects import get_all_dialects
+from qdmlir.passes import get_all_passes
+from qdmlir.tools.verify_diagnostics import (
+    Diagnostic,
+    diagnostics_from_exception,
+    parse_expectations,
+    verify_expectations,
+)
+
+
+class LocatingParser(Parser):
+    """An xDSL parser that gives every op without `loc(...)` its own file:line:col.
+
+    Diagnostics then point at the op's line, which `expected-error@+1` annotations need.
+    """
+
+    def __init__(self, ctx, text: str, name: str, line_offset: int = 0):
+        super().__init__(ctx, text, name)
+        self._line_offset = line_offset
+        self._file_attr = StringAttr(name)
+
+    def parse_operation(self) -> Operation:
+        start = self._current_token.span.get_location()
+        op = super().parse_operation()
+        if isinstance(op.location, UnknownLoc):
+            op.location = FileLineColLoc(
+                self._file_attr, IntAttr(start.line + self._line_offset), IntAttr(start.col)
+            )
+        return op
+
+
+def _strip_pipeline_anchor(spec: str) -> str:
+    """`builtin.module(a,b{x=1})` -> `a,b{x=1}`; a plain `a,b` is returned as is."""
+    spec = spec.strip()
+    for anchor in ("builtin.module(", "any("):
+        if spec.startswith(anchor) and spec.endswith(")"):
+            spec = spec[len(anchor) : -1].strip()
+            break
+    if "(" in spec.split("{")[0]:
+        raise ValueError(
+            f"pass pipeline '{spec}' nests passes under an op; qd-opt runs module passes, "
+            "so write them as a flat list: -p 'pass-a,pass-b'"
+        )
+    return spec
+
+
+class QdOptMain(xDSLOptMain):
+    """The qd-opt driver; see the module docstring for what it adds to xDSL's."""
+
+    def __init__(self, args: Sequence[str] | None = None):
+        self.timings: list[tuple[str, float]] = []
+        self._printed_a_chunk = False
+        self._chunk_offset = 0
+        super().__init__(description="qdmlir's modular optimizer driver", args=args)
+
+    def register_all_dialects(self) -> None:
+        for name, factory in get_all_dialects().items():
+            self.ctx.register_dialect(name, factory)
+
+    def register_all_passes(self) -> None:
+        for name, factory in get_all_passes().items():
+            self.register_pass(name, factory)
+
+    def register_all_frontends(self) -> None:
+        super().register_all_frontends()
+        self.available_frontends["mlir"] = self._parse_located
+
+    def register_all_arguments(self, arg_parser: argparse.ArgumentParser) -> None:
+        super().register_all_arguments(arg_parser)
+        arg_parser.add_argument(
+            "--pass-pipeline",
+            dest="passes",
+            help="same as -p; also accepts mlir-opt's 'builtin.module(a,b)' form",
+        )
+        arg_parser.add_argument(
+            "--print-ir-after-all",
+            action="store_true",
+            help="print the IR after every pass to stderr, as mlir-opt does",
+        )
+        arg_parser.add_argument(
+            "--timing", action="store_true", help="print a per-pass timing report to stderr"
+        )
+        arg_parser.add_argument(
+            "--mlir-print-debuginfo",
+            dest="print_debuginfo",
+            action="store_true",
+            help="same as --print-debuginfo: print op locations",
+        )
+
+    # -- pipeline ------------------------------------------------------------------------
+
+    def setup_pipeline(self) -> None:
+        spec = _strip_pipeline_anchor(self.args.passes or "")
+        names = [name for name in _pass_names(spec) if name not in self.available_passes]
+        if names:
+            known = ", ".join(sorted(self.available_passes))
+            raise ValueError(f"unknown pass '{names[0]}' (available: {known})")
+        self.pipeline = PassPipeline.parse_spec(self.available_passes, spec, self._after_pass)
+        self._pass_started = time.perf_counter()
+
+    def _after_pass(
+        self, previous: ModulePass | None, module: ModuleOp, upcoming: ModulePass | None
+    ) -> None:
+        now = time.perf_counter()
+        if previous is not None:
+            self.timings.append((previous.name, now - self._pass_started))
+        # verify the parsed input, then the output of every pass, as mlir-opt does
+        if not self.args.disable_verify:
+            module.verify()
+        if previous is not None:
+            if self.args.print_ir_after_all or self.args.print_between_passes:
+                spec = str(previous.pipeline_pass_spec())
+                sys.stderr.write(f"// -----// IR Dump After {spec} //----- //\n")
+                Printer(stream=sys.stderr).print_op(module)
+                sys.stderr.write("\n\n")
+        self._pass_started = time.perf_counter()
+
+    # -- parsing -------------------------------------------------------------------------
+
+    def prepare_input(self) -> tuple[list[tuple[IO[bytes], int]], str]:
+        """Split on lines that are exactly `// -----`, as mlir-opt does (xDSL splits on the
+        marker anywhere, even inside a comment that mentions it)."""
+        if not self.args.split_input_file:
+            return super().prepare_input()
+        stream, file_extension = self.get_input_stream()
+        lines = stream.read().splitlines(keepends=True)
+        stream.close()
+        chunks: list[tuple[IO[bytes], int]] = []
+        start = 0
+        for index, line in enumerate([*lines, b"// -----\n"]):
+            if line.rstrip() == b"// -----":
+                chunks.append((BytesIO(b"".join(lines[start:index])), start))
+                start = index + 1
+        return chunks, self.args.frontend or file_extension
+
+    def _parse_located(self, chunk: IO[bytes]) -> ModuleOp:
+        parser = LocatingParser(
+            self.ctx, chunk.read().decode("utf-8"), self.get_input_name(), self._chunk_offset
+        )
+        return parser.parse_module(not self.args.no_implicit_module)
+
+    # -- the driver loop -----------------------------------------------------------------
+
+    def run(self) -> int:
+        chunks, file_extension = self.prepare_input()
+        output = self.prepare_output()
+        failures: list[str] = []
+        started = time.perf_counter()
+        try:
+            for index, (chunk, offset) in enumerate(chunks):
+                text = chunk.read()
+                chunk.close()
+                failures += self._run_chunk(index, text, offset, file_extension, output)
+        finally:
+            if output is not sys.stdout:
+                output.close()
+        if self.args.timing or self.args.time_passes:
+            _print_timing_report(self.timings, time.perf_counter() - started)
+        for line in failures:
+            print(line, file=sys.stderr)
+        return 1 if failures else 0
+
+    def _run_chunk(
+        self, index: int, text: bytes, offset: int, file_extension: str, output: IO[str]
+    ) -> list[str]:
+        """Parse, transform and print one `// -----` chunk; return its error lines."""
+        module: ModuleOp | None = None
+        diagnostics: list[Diagnostic] = []
+        self._chunk_offset = offset
+        try:
+            module = self.available_frontends[file_extension](BytesIO(text))
+            self.apply_passes(module)
+            if self._printed_a_chunk:
+                output.write("// -----\n")
+            self._printed_a_chunk = True
+            output.write(self.output_resulting_program(module))
+            output.flush()
+        except (ParseError, DiagnosticException) as error:
+            diagnostics = diagnostics_from_exception(error, module, offset, self.get_input_name())
+        if not self.args.verify_diagnostics:
+            return [str(d) for d in diagnostics[:1]]
+        expectations = parse_expectations(text.decode("utf-8"), offset)
+        return verify_expectations(expectations, diagnostics, self.get_input_name())
+
+
+def _pass_names(spec: str) -> list[str]:
+    from xdsl.utils.arg_spec import parse_pipeline
+    from xdsl.utils.exceptions import ArgSpecParseError
+
+    try:
+        return [p.name for p in parse_pipeline(spec)]
+    except ArgSpecParseError as error:  # a BaseException in xDSL 0.74: turn it into an error
+        detail = str(error).strip().splitlines()[-1].strip()
+        raise ValueError(f"bad pass pipeline '{spec}': {detail}") from None
+
+
+def _print_timing_report(timings: list[tuple[str, float]], total: float) -> None:
+    err = sys.stderr
+    rule = "===" + "-" * 73 + "==="
+    err.write(f"{rule}\n{'... Execution time report ...':^79}\n{rule}\n")
+    err.write(f"  Total Execution Time: {total:.4f} seconds\n\n")
+    err.write("  ----Wall Time----  ----Name----\n")
+    for name, seconds in timings:
+        share = 100.0 * seconds / total if total else 0.0
+        err.write(f"  {seconds:8.4f} ({share:5.1f}%)  {name}\n")
+    err.write(f"  {total:8.4f} (100.0%)  Total\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `qd-opt` console script."""
+    try:
+        return QdOptMain(argv).run()
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # one line for the user; QD_DEBUG=1 shows the traceback
+        if os.environ.get("QD_DEBUG"):
+            raise
+        print(f"qd-opt: error: {_one_line(error)}", file=sys.stderr)
+        return 1
+
+
+def _one_line(error: Exception) -> str:
+    if isinstance(error, OSError) and error.filename:
+        return f"cannot open '{error.filename}': {error.strerror}"
+    if isinstance(error, ParseError):
+        loc = error.span.get_location()
+        return f"{loc.name}:{loc.line}:{loc.col}: {error.msg}"
+    text = str(error).strip().splitlines()
+    message = text[0] if text else type(error).__name__
+    return message if isinstance(error, (ValueError, DiagnosticException)) else (
+        f"internal error ({type(error).__name__}: {message}); rerun with QD_DEBUG=1 for the "
+        "traceback and report it"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
