@@ -18,6 +18,36 @@ def _canonicalize() -> type[ModulePass]:
     return CanonicalizePass
 
 
+def _checkpoint_lower() -> type[ModulePass]:
+    from qdmlir.passes.checkpoint_lower import CheckpointLowerPass
+
+    return CheckpointLowerPass
+
+
+def _checkpoint_merge_guards() -> type[ModulePass]:
+    from qdmlir.passes.checkpoint_merge_guards import CheckpointMergeGuardsPass
+
+    return CheckpointMergeGuardsPass
+
+
+def _checkpoint_number() -> type[ModulePass]:
+    from qdmlir.passes.checkpoint_number import CheckpointNumberPass
+
+    return CheckpointNumberPass
+
+
+def _checkpoint_reuse_state_loads() -> type[ModulePass]:
+    from qdmlir.passes.checkpoint_reuse_state_loads import CheckpointReuseStateLoadsPass
+
+    return CheckpointReuseStateLoadsPass
+
+
+def _checkpoint_verify() -> type[ModulePass]:
+    from qdmlir.passes.checkpoint_verify import CheckpointVerifyPass
+
+    return CheckpointVerifyPass
+
+
 def _cse() -> type[ModulePass]:
     from xdsl.transforms.common_subexpression_elimination import (
         CommonSubexpressionElimination,
@@ -34,6 +64,11 @@ def _dce() -> type[ModulePass]:
 
 _PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "canonicalize": _canonicalize,
+    "checkpoint-lower": _checkpoint_lower,
+    "checkpoint-merge-guards": _checkpoint_merge_guards,
+    "checkpoint-number": _checkpoint_number,
+    "checkpoint-reuse-state-loads": _checkpoint_reuse_state_loads,
+    "checkpoint-verify": _checkpoint_verify,
     "cse": _cse,
     "dce": _dce,
 }

@@ -1,0 +1,261 @@
+"""`checkpoint-lower`: checkpoint ops to guards over the launch state (docs/architecture.md §3).
+
+The IR the guards are made of lives in `passes/guards.py`; this file decides where they go.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from xdsl.context import Context
+from xdsl.dialects import scf
+from xdsl.dialects.builtin import ArrayAttr, DictionaryAttr, ModuleOp, UnitAttr
+from xdsl.dialects.func import FuncOp
+from xdsl.ir import Block, Operation, Region, SSAValue
+from xdsl.passes import ModulePass
+from xdsl.pattern_rewriter import (
+    GreedyRewritePatternApplier,
+    PatternRewriter,
+    PatternRewriteWalker,
+    RewritePattern,
+    op_type_rewrite_pattern,
+)
+from xdsl.rewriter import InsertPoint
+
+from qdmlir.dialects.checkpoint import DoWhileOp, RegionOp, SerialOp
+from qdmlir.passes import guards
+from qdmlir.passes.diagnostics import DiagnosticCollector, fail_at
+from qdmlir.passes.kernel_ir import (
+    FLAG_TYPE,
+    argument_named,
+    enclosing_func,
+    functions,
+    is_task,
+    is_top_level_task,
+    used_results,
+)
+
+TARGETS = {"cpu": "cpu", "gpu": "gpu", "cuda": "gpu", "rocm": "gpu", "amdgpu": "gpu"}
+"""Accepted `target=` values and the guard placement each one gets."""
+
+
+def _state(op: Operation) -> SSAValue:
+    func = enclosing_func(op)
+    state = None if func is None else guards.state_argument(func)
+    assert state is not None, "checkpoint-lower adds the state argument before rewriting"
+    return state
+
+
+def _take_body(block: Block, keep_terminator: bool = False) -> list[Operation]:
+    """Detach a block's ops (all but its terminator if asked) to move them into a guard."""
+    ops = list(block.ops)[:-1] if keep_terminator else list(block.ops)
+    for op in ops:
+        op.detach()
+    return ops
+
+
+@dataclass
+class LowerRegionToGuards(RewritePattern):
+    """Each task of a region runs under its own slot guard; glue stays in order, unguarded.
+
+        checkpoint.region slot 1 label 7 yield_on "flag" { %c = ...; scf.parallel {T} }
+    cpu:
+        %c = ...; <slot 1 test>; scf.if %run { scf.parallel {T}; <flag check> } {qd.guard_slot = 1}
+    gpu:
+        %c = ...; scf.parallel { <slot 1 test>; scf.if %run {T} }
+        scf.parallel (one iteration) { <slot 1 test>; scf.if %run { <flag check> } }
+    """
+
+    target: str
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: RegionOp, rewriter: PatternRewriter) -> None:
+        state, slot = _state(op), op.slot_index
+        flag = None
+        if op.yield_on_name is not None:
+            flag = argument_named(enclosing_func(op), op.yield_on_name)
+        for task in list(op.block.ops):
+            if isinstance(task, SerialOp):
+                body = _take_body(task.block)
+                rewriter.erase(task)
+                lowered = self._guarded(state, slot, flag, body, device=self.target == "gpu")
+            elif is_task(task) and self.target == "gpu":
+                self._guard_inside(task, state, slot, rewriter)
+                task.detach()
+                lowered = [task]
+                if flag is not None:
+                    lowered += self._guarded(state, slot, flag, [], device=True)
+            else:
+                task.detach()
+                lowered = [task] if not is_task(task) else self._guarded(state, slot, flag, [task])
+            rewriter.insert_op(lowered, InsertPoint.before(op))
+        rewriter.erase(op)
+
+    @staticmethod
+    def _guarded(state, slot, flag, body, device: bool = False) -> list[Operation]:
+        """`scf.if (slot test) { body; flag check }`, in a one-iteration kernel on a device."""
+        if flag is not None:
+            body = [*body, *guards.flag_check(state, flag, slot)]
+        ops = guards.slot_guard(state, slot, body)
+        return guards.one_iteration(ops) if device else ops
+
+    @staticmethod
+    def _guard_inside(task: scf.ParallelOp, state, slot, rewriter: PatternRewriter) -> None:
+        # the device kernel tests the state itself: the host never waits on it
+        block = task.body.block
+        guarded = guards.slot_guard(state, slot, _take_body(block, keep_terminator=True))
+        rewriter.insert_op(guarded, InsertPoint.before(block.last_op))
+
+
+@dataclass
+class LowerSerialToGuard(RewritePattern):
+    """A serial statement runs unless a task yielded (DESIGN §1 rule 1).
+
+        checkpoint.serial { S }   ->   <yielded_at == -1>; scf.if %none { S } {qd.guard_serial}
+
+    On a gpu target the guard runs in a one-iteration `scf.parallel`. A serial task inside a
+    region is the region's business (LowerRegionToGuards).
+    """
+
+    target: str
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: SerialOp, rewriter: PatternRewriter) -> None:
+        if isinstance(op.parent_op(), RegionOp):
+            return
+        ops = guards.serial_guard(_state(op), _take_body(op.block))
+        if self.target == "gpu":
+            ops = guards.one_iteration(ops)
+        rewriter.replace_op(op, ops, new_results=[])
+
+
+@dataclass
+class LowerDoWhileToWhile(RewritePattern):
+    """A do-while becomes an `scf.while` whose before-region is the loop body.
+
+        checkpoint.do_while %cond { B }   ->
+        <slot L test>; scf.if %run {
+          scf.while : () -> () { B; resume_point = 0; scf.condition(cond[] != 0 && ya == -1) }
+          do { scf.yield }
+        } {qd.guard_slot = L}
+
+    L is the last slot in the loop: a resume past the loop skips it entirely, so its reset of
+    `resume_point` cannot re-run the slots between the loop and the resume point. A loop
+    without slots resets nothing and gets a serial guard instead.
+    """
+
+    last_slots: dict[DoWhileOp, int | None] = field(default_factory=dict)
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: DoWhileOp, rewriter: PatternRewriter) -> None:
+        state, last = _state(op), self.last_slots.get(op)
+        before = _take_body(op.block)
+        if last is not None:
+            before += guards.resume_reset(state)
+        before += guards.loop_condition(state, op.cond)
+        loop = scf.WhileOp([], [], Region(Block(before)), Region(Block([scf.YieldOp()])))
+        if last is None:
+            entry = guards.serial_guard(state, [loop])
+        else:
+            entry = guards.slot_guard(state, last, [loop])
+        rewriter.replace_op(op, entry, new_results=[])
+
+
+def _last_slots(func: FuncOp) -> dict[DoWhileOp, int | None]:
+    """The last slot inside each do-while loop (None for a loop without checkpoints)."""
+    last: dict[DoWhileOp, int | None] = {}
+    for loop in func.walk():
+        if isinstance(loop, DoWhileOp):
+            slots = [r.slot_index for r in loop.walk() if isinstance(r, RegionOp)]
+            last[loop] = max(slots, default=None)
+    return last
+
+
+def _is_kernel(func: FuncOp) -> bool:
+    if guards.LOWERED in func.attributes:
+        return False
+    return "qd.kernel" in func.attributes or any(
+        isinstance(op, (RegionOp, DoWhileOp, SerialOp)) for op in func.walk()
+    )
+
+
+def check_lowerable(func: FuncOp, target: str, errors: DiagnosticCollector) -> None:
+    """What the lowering relies on; checkpoint-number and checkpoint-verify establish it."""
+    for op in func.walk():
+        if isinstance(op, RegionOp) and op.slot is None:
+            errors.error(op, "checkpoint.region has no slot: run checkpoint-number first")
+        elif is_top_level_task(op):
+            errors.error(op, "scf.parallel at the kernel top level is not in a numbered "
+                         "checkpoint.region: run checkpoint-number first")
+        elif isinstance(op, RegionOp) and op.yield_on_name is not None:
+            flag = argument_named(func, op.yield_on_name)
+            if flag is None or flag.type != FLAG_TYPE:
+                errors.error(op, f'yield_on "{op.yield_on_name}" does not name a memref<i32> '
+                             "argument: run checkpoint-verify for the details")
+        elif isinstance(op, scf.ParallelOp) and isinstance(op.parent_op(), RegionOp):
+            if used_results(op):
+                errors.error(op, "the results of a task (scf.parallel) cannot be used after "
+                             "it (a guard may skip it): store them to a memref inside the task")
+            elif op.initVals and target == "gpu":
+                errors.error(op, "a task with reductions (scf.parallel with init values) "
+                             "cannot take its guard inside on target=gpu: reduce with "
+                             "memref.atomic_rmw instead")
+
+
+def add_state_argument(func: FuncOp) -> None:
+    """Append `%qd_state: memref<2xi32>` and mark the function `qd.lowered`."""
+    state = func.body.block.insert_arg(guards.STATE_TYPE, len(func.args))
+    state.name_hint = guards.STATE_NAME
+    if func.arg_attrs is not None:
+        func.arg_attrs = ArrayAttr([*func.arg_attrs.data, DictionaryAttr({})])
+    func.update_function_type()
+    func.attributes[guards.LOWERED] = UnitAttr()
+
+
+@dataclass(frozen=True)
+class CheckpointLowerPass(ModulePass):
+    """Lower checkpoint ops to `scf.if` guards and `scf.while` loops over the launch state.
+
+    Options:
+      target: `cpu` (guards in host code around each task) or `gpu` (guards inside each
+        `scf.parallel`, flag checks and serial code as one-iteration `scf.parallel` ops);
+        `cuda`, `rocm` and `amdgpu` mean `gpu`.
+
+    IR in: numbered IR (docs/architecture.md §2), as checkpoint-verify accepts it.
+    IR out: lowered IR (§3). Every function marked `qd.kernel` or holding checkpoint ops gets
+    a last argument `%qd_state: memref<2xi32>` and the unit attribute `qd.lowered`, kernels
+    without checkpoints included (the runtime always passes the state).
+    Invariant: no `checkpoint.*` op remains; guards carry `qd.guard_slot` / `qd.guard_serial`.
+    """
+
+    name = "checkpoint-lower"
+
+    target: str = "cpu"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        if self.target not in TARGETS:
+            raise fail_at(self.name, None, f"unknown target '{self.target}': use target=cpu "
+                          "or target=gpu (cuda, rocm and amdgpu mean gpu)")
+        target = TARGETS[self.target]
+        kernels = [func for func in functions(op) if _is_kernel(func)]
+        errors = DiagnosticCollector(self.name)
+        for func in kernels:
+            check_lowerable(func, target, errors)
+        errors.raise_if_any()
+        last_slots: dict[DoWhileOp, int | None] = {}
+        for func in kernels:
+            add_state_argument(func)
+            last_slots.update(_last_slots(func))
+        patterns = [
+            LowerRegionToGuards(target),
+            LowerSerialToGuard(target),
+            LowerDoWhileToWhile(last_slots),
+        ]
+        PatternRewriteWalker(
+            GreedyRewritePatternApplier(patterns, dce_enabled=False)
+        ).rewrite_module(op)
+        for left in op.walk():
+            if left.name.startswith("checkpoint."):
+                errors.error(left, f"{left.name} is left after lowering: it is not where "
+                             "docs/architecture.md §1 allows it; run checkpoint-verify")
+        errors.raise_if_any()

@@ -1,0 +1,81 @@
+"""Structure queries on kernel IR (docs/architecture.md §1, §2) shared by the checkpoint passes.
+
+A kernel body is a *sequence* (the function's top level or a `checkpoint.do_while` body) of
+tasks (`scf.parallel`), checkpoint ops and pure glue ops; a `checkpoint.region` body holds tasks
+(`scf.parallel`, `checkpoint.serial`) and glue.
+"""
+
+from __future__ import annotations
+
+from xdsl.dialects.builtin import MemRefType, ModuleOp, i32
+from xdsl.dialects.func import FuncOp
+from xdsl.dialects.scf import ParallelOp
+from xdsl.ir import BlockArgument, Operation
+from xdsl.traits import MemoryEffectKind, get_effects
+
+from qdmlir.dialects.checkpoint import DoWhileOp, RegionOp, SerialOp
+
+FLAG_TYPE = MemRefType(i32, [])
+"""A `yield_on` flag and a do-while condition: a 0-d i32 memref."""
+
+_GLUE_EFFECTS = (MemoryEffectKind.READ, MemoryEffectKind.ALLOC)
+
+
+def functions(module: ModuleOp) -> list[FuncOp]:
+    """Every `func.func` with a body (declarations have nothing to number or lower)."""
+    return [op for op in module.walk() if isinstance(op, FuncOp) and not op.is_declaration]
+
+
+def enclosing_func(op: Operation) -> FuncOp | None:
+    parent = op.parent_op()
+    while parent is not None and not isinstance(parent, FuncOp):
+        parent = parent.parent_op()
+    return parent
+
+
+def in_sequence(op: Operation) -> bool:
+    """True for an op directly at the function top level or directly in a do-while body."""
+    return isinstance(op.parent_op(), (FuncOp, DoWhileOp))
+
+
+def is_top_level_task(op: Operation) -> bool:
+    """An `scf.parallel` that is a task of its own, outside any checkpoint.region."""
+    return isinstance(op, ParallelOp) and in_sequence(op)
+
+
+def is_task(op: Operation) -> bool:
+    """What a checkpoint.region body runs under a guard: a loop or a serial task."""
+    return isinstance(op, (ParallelOp, SerialOp))
+
+
+def is_glue(op: Operation) -> bool:
+    """A pure op that may sit between tasks: it writes no memory (reads and allocas are fine).
+
+    Uses xDSL's effect traits, so `arith.*`, `math.*`, index casts, `memref.dim`,
+    `memref.load` and `memref.alloca` qualify; an op with unknown effects does not.
+    """
+    if isinstance(op, (ParallelOp, RegionOp, DoWhileOp, SerialOp)):
+        return False
+    effects = get_effects(op)
+    return effects is not None and all(e.kind in _GLUE_EFFECTS for e in effects)
+
+
+def regions_in_order(func: FuncOp) -> list[RegionOp]:
+    """The function's checkpoint regions in source pre-order: slot order."""
+    return [op for op in func.walk() if isinstance(op, RegionOp)]
+
+
+def argument_named(func: FuncOp, name: str) -> BlockArgument | None:
+    """The function argument whose SSA name (`%name`) is `name`."""
+    return next((arg for arg in func.args if arg.name_hint == name), None)
+
+
+def argument_names(func: FuncOp) -> str:
+    """`a, flag` for a message; `(none)` when the function has no named argument."""
+    names = [arg.name_hint for arg in func.args if arg.name_hint]
+    return ", ".join(names) if names else "(none)"
+
+
+def used_results(task: ParallelOp) -> bool:
+    """A task's results cannot outlive a guard that may skip the task."""
+    return any(result.uses for result in task.results)
