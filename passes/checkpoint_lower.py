@@ -30,6 +30,7 @@ from qdmlir.passes.kernel_ir import (
     argument_named,
     enclosing_func,
     functions,
+    in_sequence,
     is_task,
     is_top_level_task,
     used_results,
@@ -70,6 +71,8 @@ class LowerRegionToGuards(RewritePattern):
 
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: RegionOp, rewriter: PatternRewriter) -> None:
+        if not in_sequence(op):  # misplaced: left for the final check to report
+            return
         state, slot = _state(op), op.slot_index
         flag = None
         if op.yield_on_name is not None:
@@ -121,7 +124,7 @@ class LowerSerialToGuard(RewritePattern):
 
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: SerialOp, rewriter: PatternRewriter) -> None:
-        if isinstance(op.parent_op(), RegionOp):
+        if not in_sequence(op):
             return
         ops = guards.serial_guard(_state(op), _take_body(op.block))
         if self.target == "gpu":
@@ -148,6 +151,8 @@ class LowerDoWhileToWhile(RewritePattern):
 
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: DoWhileOp, rewriter: PatternRewriter) -> None:
+        if not in_sequence(op):
+            return
         state, last = _state(op), self.last_slots.get(op)
         before = _take_body(op.block)
         if last is not None:
@@ -251,8 +256,9 @@ class CheckpointLowerPass(ModulePass):
             LowerSerialToGuard(target),
             LowerDoWhileToWhile(last_slots),
         ]
+        # innermost first: a do-while's body is lowered while it still sits in the do-while
         PatternRewriteWalker(
-            GreedyRewritePatternApplier(patterns, dce_enabled=False)
+            GreedyRewritePatternApplier(patterns, dce_enabled=False), walk_regions_first=True
         ).rewrite_module(op)
         for left in op.walk():
             if left.name.startswith("checkpoint."):
