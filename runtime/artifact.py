@@ -1,0 +1,164 @@
+"""The artifact manifest (`manifest.json`): what a compiled kernel takes and where it lives.
+
+Fields and meaning: docs/architecture.md §5. `Manifest.read` rejects anything malformed or
+foreign with `ManifestError`, naming the file and the field, so the cache can treat it as a miss.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from . import dtypes
+
+FORMAT_VERSION = 1
+MANIFEST_NAME = "manifest.json"
+TARGETS = ("cpu", "cuda", "amdgpu")
+ARG_KINDS = ("ndarray", "scalar")
+
+
+class ManifestError(ValueError):
+    """A manifest that is not one this runtime can use."""
+
+
+@dataclass(frozen=True)
+class ArgSpec:
+    """One kernel argument: `kind` is "ndarray" or "scalar", `dtype` a qd name ("f32")."""
+
+    name: str
+    kind: str
+    dtype: str
+    ndim: int = 0
+
+    @classmethod
+    def coerce(cls, value) -> ArgSpec:
+        """An ArgSpec from an ArgSpec, a dict, or any object with the four attributes."""
+        if isinstance(value, ArgSpec):
+            return value
+        if isinstance(value, dict):
+            spec = cls(**value)
+        else:
+            spec = cls(value.name, value.kind, getattr(value.dtype, "name", value.dtype), value.ndim)
+        spec.validate()
+        return spec
+
+    def validate(self, where: str = "argument") -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise ManifestError(f"{where}: name must be a non-empty string, got {self.name!r}")
+        if self.kind not in ARG_KINDS:
+            raise ManifestError(f"{where} {self.name!r}: kind must be one of {ARG_KINDS}, got {self.kind!r}")
+        try:
+            dtypes.from_name(self.dtype)
+        except KeyError as err:
+            raise ManifestError(f"{where} {self.name!r}: {err.args[0]}") from None
+        if type(self.ndim) is not int or self.ndim < 0 or (self.kind == "scalar" and self.ndim):
+            raise ManifestError(
+                f"{where} {self.name!r}: ndim must be an int >= 0 (0 for a scalar), got {self.ndim!r}"
+            )
+
+    @property
+    def qd_dtype(self) -> dtypes.DType:
+        return dtypes.from_name(self.dtype)
+
+
+@dataclass(frozen=True)
+class SlotSpec:
+    """One checkpoint slot: its user label (None for an implicit checkpoint) and yield_on."""
+
+    label: int | None = None
+    yield_on: str | None = None
+
+
+@dataclass
+class Manifest:
+    """Everything the runtime needs to load and launch one compiled kernel specialisation."""
+
+    kernel: str
+    target: str
+    library: str
+    args: list[ArgSpec]
+    slots: list[SlotSpec] = field(default_factory=list)
+    key: str = ""
+    entry: str = "qd_entry"
+    compiler: str = ""
+    # file name -> sha256 hex, filled in by the cache so a truncated file reads as a miss
+    checksums: dict[str, str] = field(default_factory=dict)
+    format: int = FORMAT_VERSION
+
+    def __post_init__(self):
+        self.args = [ArgSpec.coerce(a) for a in self.args]
+        self.slots = [s if isinstance(s, SlotSpec) else SlotSpec(**s) for s in self.slots]
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
+
+    def write(self, directory: str | os.PathLike) -> Path:
+        """Write `manifest.json` into `directory` (via a temp file, so readers never see half)."""
+        self.validate()
+        path = Path(directory) / MANIFEST_NAME
+        tmp = path.with_name(f".{MANIFEST_NAME}.{os.getpid()}.tmp")
+        tmp.write_text(self.to_json())
+        os.replace(tmp, path)
+        return path
+
+    @classmethod
+    def read(cls, directory: str | os.PathLike) -> Manifest:
+        """Read and validate `directory/manifest.json`; ManifestError on anything wrong."""
+        path = Path(directory) / MANIFEST_NAME
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise ManifestError(f"{path}: cannot read the manifest: {err}") from None
+        return cls.from_dict(data, where=str(path))
+
+    @classmethod
+    def from_dict(cls, data, where: str = "manifest") -> Manifest:
+        if not isinstance(data, dict):
+            raise ManifestError(f"{where}: expected a JSON object, got {type(data).__name__}")
+        if data.get("format") != FORMAT_VERSION:
+            raise ManifestError(
+                f"{where}: format {data.get('format')!r} is not this runtime's format "
+                f"{FORMAT_VERSION}; rebuild the artifact"
+            )
+        known = set(cls.__dataclass_fields__)
+        unknown = sorted(set(data) - known)
+        missing = sorted({"kernel", "target", "library", "args"} - set(data))
+        if unknown or missing:
+            raise ManifestError(f"{where}: unknown fields {unknown}, missing fields {missing}")
+        try:
+            manifest = cls(**data)
+        except (TypeError, ValueError) as err:
+            raise ManifestError(f"{where}: {err}") from None
+        manifest.validate(where)
+        return manifest
+
+    def validate(self, where: str = "manifest") -> None:
+        """Check every field's type and value; ManifestError names the first bad one."""
+        for name in ("kernel", "target", "library", "key", "entry", "compiler"):
+            if not isinstance(getattr(self, name), str):
+                raise ManifestError(f"{where}: field {name!r} must be a string")
+        if self.target not in TARGETS:
+            raise ManifestError(f"{where}: target must be one of {TARGETS}, got {self.target!r}")
+        if not _plain_name(self.library):
+            raise ManifestError(f"{where}: library must be a plain file name, got {self.library!r}")
+        for index, arg in enumerate(self.args):
+            arg.validate(f"{where}: argument {index}")
+        names = [a.name for a in self.args]
+        for index, slot in enumerate(self.slots):
+            if slot.label is not None and type(slot.label) is not int:
+                raise ManifestError(f"{where}: slot {index}: label must be an int or null")
+            if slot.yield_on is not None and slot.yield_on not in names:
+                raise ManifestError(
+                    f"{where}: slot {index}: yield_on {slot.yield_on!r} is not an argument {names}"
+                )
+        if not isinstance(self.checksums, dict) or not all(
+            _plain_name(k) and isinstance(v, str) for k, v in self.checksums.items()
+        ):
+            raise ManifestError(f"{where}: checksums must map plain file names to hex strings")
+
+
+def _plain_name(name) -> bool:
+    """A file name inside the artifact folder: no path, not hidden."""
+    return isinstance(name, str) and bool(name) and os.path.basename(name) == name and name[0] != "."

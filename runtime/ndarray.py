@@ -1,0 +1,170 @@
+"""`qd.ndarray(dtype, shape)` on the CPU: a zero-initialised, C-contiguous host array.
+
+The Quadrants surface (`shape`, `dtype`, `fill`, `from_numpy`, `to_numpy`, `copy_from`, host
+indexing `a[()]`, `a[i, j]`) over a numpy array it owns. DESIGN §4: host access is a plain
+memory access. The launcher reads `_words` (data pointer, then sizes), computed once: the
+buffer never moves or changes shape while the object lives.
+"""
+
+from __future__ import annotations
+
+import numbers
+import operator
+
+import numpy as np
+
+from . import dtypes
+
+_MAX_DIM = 2**31 - 1
+
+
+class Ndarray:
+    """A qd ndarray of scalars; create it with `qd.ndarray(dtype, shape)`."""
+
+    __slots__ = ("_arr", "_words", "_dtype", "_shape", "__weakref__")
+
+    def __init__(self, dtype, shape):
+        self._dtype = dtypes.as_dtype(dtype)
+        self._shape = _check_shape(shape)
+        self._arr = np.zeros(self._shape, dtype=self._dtype.np_dtype)
+        # the launcher's words for this argument: data pointer, then the sizes (architecture §5)
+        self._words = (self._arr.ctypes.data, *self._shape)
+
+    @property
+    def dtype(self) -> dtypes.DType:
+        return self._dtype
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self._shape
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def element_shape(self) -> tuple:
+        return ()
+
+    def __repr__(self) -> str:
+        return f"<qd.ndarray {self.dtype.name}{list(self.shape)}>"
+
+    def __len__(self) -> int:
+        if not self.shape:
+            raise TypeError("len() of a 0-d qd.ndarray; read it with a[()]")
+        return self.shape[0]
+
+    # host access -------------------------------------------------------------------------------
+
+    def __getitem__(self, key):
+        if (type(key) is tuple and len(key) == len(self._shape)) or (
+            type(key) is int and len(self._shape) == 1
+        ):
+            return self._arr.item(key)  # the common case: numpy checks bounds itself
+        return self._arr.item(self._index(key))
+
+    def __setitem__(self, key, value):
+        if not (type(key) is tuple and len(key) == len(self._shape)):
+            key = self._index(key)
+        self._arr[key] = self._checked_value(value)
+
+    def fill(self, value) -> None:
+        """Set every element to `value` (range-checked for the dtype)."""
+        self._arr.fill(self._checked_value(value))
+
+    def from_numpy(self, arr) -> None:
+        """Copy `arr` (same shape; converted to this dtype) into the ndarray."""
+        if not isinstance(arr, np.ndarray):
+            raise TypeError(f"{np.ndarray} expected, but {type(arr)} provided")
+        if arr.shape != self.shape:
+            raise ValueError(f"Mismatch shape: {self.shape} expected, but {arr.shape} provided")
+        np.copyto(self._arr, arr, casting="unsafe")
+
+    def to_numpy(self, dtype=None, *, copy=True) -> np.ndarray:
+        """A copy of the contents; `copy=False` (or None) returns a zero-copy view instead."""
+        if copy is True:
+            out = self._arr.copy()
+            return out if dtype is None else out.astype(dtype)
+        if dtype is not None and np.dtype(dtype) != self._arr.dtype:
+            if copy is False:
+                raise ValueError(
+                    f"copy=False is incompatible with dtype conversion ({self._arr.dtype} -> {dtype})"
+                )
+            return self._arr.astype(dtype)
+        return self._arr.view()
+
+    def copy_from(self, other: Ndarray) -> None:
+        """Copy all elements of another qd.ndarray of the same shape."""
+        if not isinstance(other, Ndarray):
+            raise TypeError(f"copy_from expects a qd.ndarray, got {type(other).__name__}")
+        if other.shape != self.shape:
+            raise ValueError(
+                f"copy_from shape mismatch: destination {self.shape} vs source {other.shape}"
+            )
+        np.copyto(self._arr, other._arr, casting="unsafe")
+
+    def __deepcopy__(self, memo=None) -> Ndarray:
+        copy = Ndarray(self.dtype, self.shape)
+        copy._arr[...] = self._arr
+        return copy
+
+    def __array__(self, dtype=None, copy=None):
+        # np.asarray(a) works like a.to_numpy(copy=False)
+        if copy:
+            return self.to_numpy(dtype)
+        return self._arr if dtype is None else self._arr.astype(dtype)
+
+    # checks ------------------------------------------------------------------------------------
+
+    def _index(self, key) -> tuple:
+        if key is None:
+            key = ()
+        elif not isinstance(key, tuple):
+            key = (key,)
+        if len(key) != len(self.shape):
+            raise IndexError(
+                f"{len(self.shape)}d ndarray indexed with {len(key)}d indices: {key}"
+                + (" (use a[()] for a 0-d ndarray)" if not self.shape else "")
+            )
+        try:
+            key = tuple(map(operator.index, key))
+        except TypeError:
+            raise IndexError(f"qd.ndarray indices must be integers, got {key!r}") from None
+        for axis, (i, n) in enumerate(zip(key, self.shape)):
+            if not -n <= i < n:
+                raise IndexError(f"index {i} is out of bounds for axis {axis} with size {n}")
+        return key
+
+    def _checked_value(self, value):
+        dtype = self._dtype
+        if type(value) is int and dtype.min <= value <= dtype.max:
+            return value  # the common case, before the ABC checks below
+        if dtype.is_float:
+            if not isinstance(value, numbers.Real):
+                raise TypeError(f"cannot store {type(value).__name__} {value!r} in a qd.{dtype} ndarray")
+            return value
+        if isinstance(value, (float, np.floating)) or not isinstance(value, numbers.Integral):
+            raise TypeError(
+                f"cannot store {type(value).__name__} {value!r} in a qd.{dtype} ndarray; "
+                "convert it with int(...) first"
+            )
+        if not dtype.min <= value <= dtype.max:
+            raise OverflowError(f"{value} is out of range for qd.{dtype} [{dtype.min}, {dtype.max}]")
+        return value
+
+
+def _check_shape(shape) -> tuple[int, ...]:
+    if isinstance(shape, numbers.Integral):
+        shape = (shape,)
+    try:
+        dims = tuple(operator.index(n) for n in shape)
+    except TypeError:
+        raise ValueError(f"{shape!r} is not a valid shape for ndarray: use ints") from None
+    if not all(0 < n <= _MAX_DIM for n in dims):
+        raise ValueError(f"{shape} is not a valid shape for ndarray: each size in [1, {_MAX_DIM}]")
+    return dims
+
+
+def ndarray(dtype, shape) -> Ndarray:
+    """`qd.ndarray(qd.f32, (16, 8))`: a zero-initialised ndarray (Quadrants' signature)."""
+    return Ndarray(dtype, shape)
