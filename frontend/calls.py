@@ -1,0 +1,264 @@
+"""Calls inside kernels: `@qd.func` inlining, qd intrinsics, and the Python builtins kernels use.
+
+The callee is resolved to a Python object first (so `qd.sqrt`, `from qdmlir import sqrt` and
+`import qdmlir as ti; ti.sqrt` are the same), then looked up by identity.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from collections.abc import Callable
+
+from qdmlir.frontend import arithmetic, lang
+from qdmlir.frontend.emitter import Array, Scalar
+from qdmlir.frontend.errors import QuadrantsSyntaxError
+from qdmlir.frontend.promotion import BOOL
+from qdmlir.frontend.scope import Binding, Const, KernelVar
+from qdmlir.runtime.dtypes import DType
+
+Handler = Callable[..., Binding]
+
+
+def lower_call(lowering, node: ast.Call) -> Binding:
+    from qdmlir.frontend.kernel import Kernel, QdFunc
+
+    callee = lowering.expr(node.func)
+    if not isinstance(callee, Const):
+        raise lowering.error(node.func, f"`{ast.unparse(node.func)}` is not callable in a kernel")
+    fn = callee.value
+    if isinstance(fn, QdFunc):
+        from qdmlir.frontend.inline import inline_call
+
+        return inline_call(lowering, fn, node)
+    if isinstance(fn, Kernel):
+        raise lowering.error(node, f"kernel '{fn.__name__}' cannot be called from inside a kernel",
+                             "make the callee a @qd.func, or call the kernels one after "
+                             "another from Python")
+    if isinstance(fn, DType):
+        return _convert(lowering, node, fn)
+    handler = INTRINSICS.get(_identity(fn))
+    if handler is None:
+        name = ast.unparse(node.func)
+        raise lowering.error(
+            node, f"calling `{name}` is not supported inside a kernel",
+            "call @qd.func functions, qd.* math and atomics, or the builtins int, float, abs, "
+            "min, max, len",
+        )
+    return handler(lowering, node)
+
+
+def _identity(fn: object) -> object:
+    return id(fn)
+
+
+def _positional(lowering, node: ast.Call, count: int | tuple[int, int], name: str) -> list:
+    low, high = (count, count) if isinstance(count, int) else count
+    if node.keywords or not low <= len(node.args) <= high:
+        expected = str(low) if low == high else f"{low} to {high}"
+        raise lowering.error(node, f"{name}() takes {expected} positional argument(s)")
+    return list(node.args)
+
+
+# -- conversions -------------------------------------------------------------------------
+
+
+def _convert(lowering, node: ast.Call, dtype: DType) -> Binding:
+    (arg,) = _positional(lowering, node, 1, dtype.name)
+    value = lowering.expr(arg)
+    if isinstance(value, Const) and not isinstance(value.value, bool):
+        from qdmlir.frontend.lang import cast
+
+        return Const(lowering.fold(node, cast, value.value, dtype).value)
+    return lowering.em.cast(lowering.as_scalar(value, arg), dtype)
+
+
+def _cast(lowering, node: ast.Call) -> Binding:
+    args = _positional(lowering, node, 2, "qd.cast")
+    dtype = lowering.expr(args[1])
+    if not isinstance(dtype, Const) or not isinstance(dtype.value, DType):
+        raise lowering.error(args[1], "qd.cast() needs a qd type as its second argument",
+                             "e.g. qd.cast(x, qd.f32)")
+    return lowering.em.cast(lowering.scalar(args[0]), dtype.value)
+
+
+def _int(lowering, node: ast.Call) -> Binding:
+    (arg,) = _positional(lowering, node, 1, "int")
+    value = lowering.expr(arg)
+    if isinstance(value, Const):
+        return lowering.fold(node, int, value.value)
+    return lowering.em.cast(lowering.as_scalar(value, arg), lowering.unit.defaults.ip)
+
+
+def _float(lowering, node: ast.Call) -> Binding:
+    (arg,) = _positional(lowering, node, 1, "float")
+    value = lowering.expr(arg)
+    if isinstance(value, Const):
+        return lowering.fold(node, float, value.value)
+    return lowering.em.cast(lowering.as_scalar(value, arg), lowering.unit.defaults.fp)
+
+
+def _range(lowering, node: ast.Call) -> Binding:
+    """`range(...)` outside a for loop header: a compile-time range, e.g. in qd.static()."""
+    values = [lowering.expr(arg) for arg in node.args]
+    if node.keywords or not all(isinstance(v, Const) for v in values):
+        raise lowering.error(node, "range() with run-time bounds can only be iterated by a for "
+                                   "loop", "write `for i in range(n):`")
+    return lowering.fold(node, range, *(v.value for v in values))
+
+
+def _len(lowering, node: ast.Call) -> Binding:
+    (arg,) = _positional(lowering, node, 1, "len")
+    value = lowering.expr(arg)
+    if isinstance(value, Array) and value.ndim > 0:
+        return lowering.em.from_index(lowering.em.dim(value, 0), lowering.unit.defaults.ip)
+    if isinstance(value, (tuple, Const)):
+        return Const(len(value.value if isinstance(value, Const) else value))
+    raise lowering.error(node, f"len() of `{ast.unparse(arg)}` is not defined")
+
+
+# -- math --------------------------------------------------------------------------------
+
+
+def _unary_math(name: str) -> Handler:
+    def lower(lowering, node: ast.Call) -> Binding:
+        (arg,) = _positional(lowering, node, 1, f"qd.{name}")
+        value = lowering.expr(arg)
+        if isinstance(value, Const):
+            return lowering.fold(node, getattr(lang, name), value.value)
+        return arithmetic.unary_math(lowering.em, name, lowering.as_scalar(value, arg))
+
+    return lower
+
+
+def _minmax(name: str) -> Handler:
+    def lower(lowering, node: ast.Call) -> Binding:
+        if node.keywords or len(node.args) < 2:
+            raise lowering.error(node, f"{name}() in a kernel takes two or more numbers")
+        values = [lowering.expr(arg) for arg in node.args]
+        if all(isinstance(v, Const) for v in values):
+            return lowering.fold(node, getattr(builtins, name), *(v.value for v in values))
+        result = lowering.as_scalar(values[0], node.args[0])
+        for value, arg in zip(values[1:], node.args[1:]):
+            result = arithmetic.minmax(lowering.em, name, result, lowering.as_scalar(value, arg))
+        return result
+
+    return lower
+
+
+def _abs(lowering, node: ast.Call) -> Binding:
+    (arg,) = _positional(lowering, node, 1, "abs")
+    value = lowering.expr(arg)
+    if isinstance(value, Const):
+        return lowering.fold(node, builtins.abs, value.value)
+    return arithmetic.absolute(lowering.em, lowering.as_scalar(value, arg))
+
+
+def _atan2(lowering, node: ast.Call) -> Binding:
+    y, x = _positional(lowering, node, 2, "qd.atan2")
+    return arithmetic.atan2(lowering.em, lowering.scalar(y), lowering.scalar(x))
+
+
+def _pow(lowering, node: ast.Call) -> Binding:
+    base, exponent = _positional(lowering, node, 2, "pow")
+    binary = ast.BinOp(left=base, op=ast.Pow(), right=exponent)
+    ast.copy_location(binary, node)
+    return lowering.expr(binary)
+
+
+def _select(lowering, node: ast.Call) -> Binding:
+    cond, a, b = _positional(lowering, node, 3, "qd.select")
+    return lowering.em.select(lowering.scalar(cond), lowering.scalar(a), lowering.scalar(b))
+
+
+def _static(lowering, node: ast.Call) -> Binding:
+    args = _positional(lowering, node, (1, 8), "qd.static")
+    values = [lowering.expr(arg) for arg in args]
+    for value, arg in zip(values, args):
+        if not isinstance(value, Const):
+            raise lowering.error(arg, f"qd.static() needs a compile-time value; "
+                                      f"`{ast.unparse(arg)}` is only known at run time",
+                                 "use module-level constants, literals or qd.static loop "
+                                 "variables")
+    return values[0] if len(values) == 1 else Const(tuple(v.value for v in values))
+
+
+def _clamp(lowering, node: ast.Call) -> Binding:
+    x, low, high = _positional(lowering, node, 3, "qd.math.clamp")
+    em = lowering.em
+    value = arithmetic.minmax(em, "max", lowering.scalar(x), lowering.scalar(low))
+    return arithmetic.minmax(em, "min", value, lowering.scalar(high))
+
+
+# -- atomics -----------------------------------------------------------------------------
+
+
+def _atomic(kind: str) -> Handler:
+    def lower(lowering, node: ast.Call) -> Binding:
+        target, value_node = _positional(lowering, node, 2, f"qd.atomic_{kind}")
+        em = lowering.em
+        value = lowering.scalar(value_node)
+        if isinstance(target, ast.Subscript):
+            array = lowering.expr(target.value)
+            if not isinstance(array, Array):
+                raise lowering.error(target, f"`{ast.unparse(target.value)}` is not an ndarray")
+            indices = lowering.indices(array, target)
+        elif isinstance(target, ast.Name) and isinstance(
+            lowering.scope.lookup(target.id), KernelVar
+        ):
+            array, indices = lowering.scope.lookup(target.id).array, []
+        else:
+            raise lowering.error(
+                target, f"qd.atomic_{kind}() needs an ndarray element as its first argument",
+                f"e.g. qd.atomic_{kind}(x[i], v)",
+            )
+        lowering.located(node)
+        if kind == "sub":
+            value = arithmetic.negate(em, em.cast(value, array.dtype))
+            return em.atomic("add", array, indices, value)
+        try:
+            return em.atomic(kind, array, indices, value)
+        except TypeError as error:
+            raise lowering.error(node, str(error)) from None
+
+    return lower
+
+
+def _not_in_kernel(message: str, fix: str) -> Handler:
+    def lower(lowering, node: ast.Call) -> Binding:
+        raise lowering.error(node, message, fix)
+
+    return lower
+
+
+def _build_table() -> dict[int, Handler]:
+    table: dict[object, Handler] = {
+        lang.cast: _cast, int: _int, float: _float, len: _len, range: _range,
+        builtins.abs: _abs, lang.abs: _abs,
+        builtins.min: _minmax("min"), lang.min: _minmax("min"),
+        builtins.max: _minmax("max"), lang.max: _minmax("max"),
+        builtins.pow: _pow, lang.pow: _pow, lang.atan2: _atan2, lang.select: _select,
+        lang.static: _static, lang.clamp: _clamp,
+        lang.atomic_add: _atomic("add"), lang.atomic_sub: _atomic("sub"),
+        lang.atomic_min: _atomic("min"), lang.atomic_max: _atomic("max"),
+        lang.atomic_and: _atomic("and"), lang.atomic_or: _atomic("or"),
+        lang.atomic_xor: _atomic("xor"),
+        lang.checkpoint: _not_in_kernel(
+            "qd.checkpoint() must be used as `with qd.checkpoint(cp_id, yield_on=flag):`",
+            "write it as a with statement at the kernel top level"),
+        lang.graph_do_while: _not_in_kernel(
+            "qd.graph_do_while() must be used as `while qd.graph_do_while(cond):` at the kernel "
+            "top level", "write it as a while statement at the kernel top level"),
+        lang.ndrange: _not_in_kernel(
+            "qd.ndrange() can only be iterated by a for loop at the kernel top level",
+            "for i, j in qd.ndrange(n, m): ..."),
+    }  # fmt: skip
+    for name in ("sqrt", "rsqrt", "sin", "cos", "tan", "tanh", "asin", "acos", "exp", "log",
+                 "floor", "ceil", "round"):
+        table[getattr(lang, name)] = _unary_math(name)
+    return {id(fn): handler for fn, handler in table.items()}
+
+
+INTRINSICS: dict[int, Handler] = _build_table()
+
+__all__ = ["INTRINSICS", "QuadrantsSyntaxError", "Scalar", "BOOL", "lower_call"]

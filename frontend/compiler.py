@@ -1,0 +1,115 @@
+"""The compiler driver: one kernel signature from Python source to an artifact (DESIGN §2).
+
+`@qd.kernel` (on a cache miss) and `qd-compile` both use `Compilation`, so there is one driver:
+
+    kernel IR ──default pipeline──▶ lowered IR ──hand-off──▶ upstream MLIR ──target──▶ artifact
+
+Each stage is a method, so `qd-compile --emit <stage>` can stop anywhere.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.printer import Printer
+
+from qdmlir.dialects.checkpoint import RegionOp
+from qdmlir.frontend import config
+from qdmlir.frontend.graph_lowering import CompileUnit, KernelLowering
+from qdmlir.frontend.source import function_source
+from qdmlir.runtime.artifact import ArgSpec, Manifest, SlotSpec
+
+
+@dataclass
+class Compilation:
+    """One kernel specialisation on its way through the pipeline."""
+
+    kernel: object  # a frontend.kernel.Kernel
+    args: list[ArgSpec]
+    cfg: config.Config
+    target: str = "cpu"
+    print_ir_after_all: bool = False
+    slots: list[SlotSpec] = field(default_factory=list)
+
+    @classmethod
+    def for_kernel(cls, kernel, args: list[ArgSpec], cfg: config.Config | None = None,
+                   **options) -> Compilation:
+        cfg = cfg or config.current()
+        return cls(kernel, list(args), cfg, target=options.pop("target", cfg.arch.target),
+                   **options)
+
+    # -- stages ---------------------------------------------------------------------------------
+
+    def kernel_ir(self) -> ModuleOp:
+        """The frontend's output: func + scf + arith + memref + math + checkpoint."""
+        source = function_source(self.kernel.fn)
+        unit = CompileUnit(self.kernel.__name__, self.cfg.defaults, self.kernel.graph,
+                           self.kernel.checkpoints)
+        function = KernelLowering(unit, source, self.args).lower()
+        module = ModuleOp([function])
+        module.verify()
+        return module
+
+    def lowered_ir(self) -> ModuleOp:
+        """After the default pipeline: no checkpoint op, the launch state an argument."""
+        from qdmlir.passes.pipeline import default_pipeline
+
+        module = self.kernel_ir()
+        context = _xdsl_context()
+        for compiler_pass in default_pipeline(self.target):
+            compiler_pass.apply(context, module)
+            module.verify()
+            if compiler_pass.name == "checkpoint-number":
+                self.slots = slot_table(module)
+            if self.print_ir_after_all:
+                sys.stderr.write(f"// -----// IR Dump After {compiler_pass.name} //----- //\n")
+                Printer(stream=sys.stderr).print_op(module)
+                sys.stderr.write("\n\n")
+        return module
+
+    def upstream_ir(self):
+        """The lowered IR as an upstream `mlir.ir.Module`."""
+        from qdmlir.passes.handoff import to_upstream
+
+        return to_upstream(self.lowered_ir())
+
+    def write_artifact(self, folder: Path) -> Manifest:
+        """Build the target's artifact into `folder` and write its manifest."""
+        if self.target != "cpu":
+            raise NotImplementedError(f"no artifact builder for target {self.target!r} here")
+        from qdmlir.passes.targets.cpu import build_cpu_library
+
+        upstream = self.upstream_ir()
+        library = build_cpu_library(upstream, self.kernel.__name__, self.args, folder)
+        manifest = Manifest(
+            kernel=self.kernel.__name__, target="cpu", library=Path(library).name,
+            args=self.args, slots=self.slots, compiler=_compiler_version(),
+        )
+        manifest.write(folder)
+        return manifest
+
+
+def slot_table(module: ModuleOp) -> list[SlotSpec]:
+    """(label, yield_on) of every slot, in slot order, from numbered IR."""
+    regions = [op for op in module.walk() if isinstance(op, RegionOp)]
+    regions.sort(key=lambda op: op.slot_index)
+    return [SlotSpec(op.label_value, op.yield_on_name) for op in regions]
+
+
+def _xdsl_context() -> Context:
+    from qdmlir.dialects import get_all_dialects
+
+    context = Context()
+    for name, factory in get_all_dialects().items():
+        context.register_dialect(name, factory)
+    return context
+
+
+def _compiler_version() -> str:
+    from qdmlir.frontend.specialization import COMPILER_VERSION
+
+    return COMPILER_VERSION

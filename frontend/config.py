@@ -1,0 +1,83 @@
+"""`qd.init(...)` and the architecture names (`qd.cpu`, `qd.cuda`, ...).
+
+The configuration is process-wide, as in Quadrants; kernels read it when they compile, and the
+parts that change generated code (target, default types, debug) are part of the cache key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from qdmlir.frontend.promotion import Defaults
+from qdmlir.runtime import dtypes
+
+
+class Arch:
+    """A target architecture; `qd.cpu` and `qd.x64` are the same one."""
+
+    def __init__(self, name: str, target: str | None):
+        self.name = name
+        self.target = target  # the compiler target, or None where qdmlir has none
+
+    def __repr__(self) -> str:
+        return f"qd.{self.name}"
+
+
+cpu = Arch("cpu", "cpu")
+x64 = cpu
+arm64 = cpu
+cuda = Arch("cuda", "cuda")
+amdgpu = Arch("amdgpu", "amdgpu")
+gpu = cuda
+vulkan = Arch("vulkan", None)
+metal = Arch("metal", None)
+
+_ARCHES = {"cpu": cpu, "x64": cpu, "arm64": cpu, "cuda": cuda, "amdgpu": amdgpu, "gpu": cuda,
+           "vulkan": vulkan, "metal": metal}
+
+
+@dataclass(frozen=True)
+class Config:
+    arch: Arch = cpu
+    defaults: Defaults = Defaults()
+    debug: bool = False
+    initialized: bool = False
+
+
+_current = Config()
+
+
+def current() -> Config:
+    return _current
+
+
+def init(arch=None, *, default_ip=None, default_fp=None, debug: bool = False, **options) -> None:
+    """Start qdmlir on `arch` (default `qd.cpu`). Quadrants options that do not apply to qdmlir
+    (log_level, offline_cache, ...) are accepted and ignored."""
+    global _current
+    if isinstance(arch, str):
+        arch = _ARCHES.get(arch)
+    chosen = cpu if arch is None else arch
+    if not isinstance(chosen, Arch):
+        raise ValueError(f"qd.init(arch={arch!r}): expected qd.cpu, qd.cuda or qd.amdgpu")
+    if chosen.target is None:
+        raise RuntimeError(f"qd.init(arch=qd.{chosen.name}): qdmlir has no {chosen.name} "
+                           "target; use qd.cpu, qd.cuda or qd.amdgpu")
+    defaults = Defaults(
+        ip=dtypes.as_dtype(default_ip) if default_ip is not None else dtypes.i32,
+        fp=dtypes.as_dtype(default_fp) if default_fp is not None else dtypes.f32,
+    )
+    _current = replace(_current, arch=chosen, defaults=defaults, debug=bool(debug),
+                       initialized=True)
+    from qdmlir.frontend import kernel
+
+    kernel.forget_compiled_kernels()  # a new configuration compiles kernels afresh
+
+
+def reset() -> None:
+    """Back to the state before `qd.init` (Quadrants' `qd.reset`)."""
+    global _current
+    _current = Config()
+    from qdmlir.frontend import kernel
+
+    kernel.forget_compiled_kernels()

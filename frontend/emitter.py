@@ -1,0 +1,212 @@
+"""Typed value emission: the arith / math / memref ops behind each kernel-language operation.
+
+Values carry their qd type, because MLIR integers are signless: `Scalar(ssa, dtype)` knows
+whether its i32 is `qd.i32` or `qd.u32`, and each operation picks the signed or unsigned op.
+Every op is created at the emitter's current location (the Python node being lowered).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+from xdsl.dialects import arith, math, memref
+from xdsl.dialects.builtin import (
+    DYNAMIC_INDEX,
+    Float16Type,
+    Float32Type,
+    Float64Type,
+    FloatAttr,
+    IndexType,
+    IntegerAttr,
+    IntegerType,
+    MemRefType,
+    i1,
+)
+from xdsl.ir import Attribute, Block, Operation, SSAValue
+
+from qdmlir.frontend.promotion import BOOL, Defaults, promote
+from qdmlir.runtime.dtypes import DType
+
+QdType = Union[DType, str]  # a DType, or BOOL for comparison results
+
+INDEX = IndexType()
+
+# memref.atomic_rmw kinds, by the value of MLIR's AtomicRMWKind enum
+ATOMIC_KINDS = {
+    "addf": 0, "addi": 1, "andi": 2, "maximumf": 4, "maxs": 6, "maxu": 7,
+    "minimumf": 8, "mins": 10, "minu": 11, "ori": 14, "xori": 15,
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Scalar:
+    """A scalar SSA value and its qd type."""
+
+    ssa: SSAValue
+    dtype: QdType
+
+
+@dataclass(frozen=True)
+class Array:
+    """An ndarray: its memref value, element type and rank."""
+
+    memref: SSAValue
+    dtype: DType
+    ndim: int
+
+
+def mlir_type(dtype: QdType) -> Attribute:
+    """The MLIR type that stores a qd type."""
+    if dtype == BOOL:
+        return i1
+    if dtype.is_float:
+        return {16: Float16Type(), 32: Float32Type(), 64: Float64Type()}[dtype.bits]
+    return IntegerType(dtype.bits)
+
+
+def memref_type(dtype: DType, ndim: int) -> MemRefType:
+    return MemRefType(mlir_type(dtype), [DYNAMIC_INDEX] * ndim)
+
+
+class Emitter:
+    """Appends ops to `block` at `location`; the statement lowerer moves both as it goes."""
+
+    def __init__(self, block: Block, defaults: Defaults):
+        self.block = block
+        self.defaults = defaults
+        self.location = None
+
+    def emit(self, op: Operation) -> Operation:
+        if self.location is not None:
+            op.location = self.location
+        self.block.add_op(op)
+        return op
+
+    def value(self, op: Operation) -> SSAValue:
+        return self.emit(op).results[0]
+
+    # -- constants and conversions ---------------------------------------------------------
+
+    def constant(self, value: int | float | bool, dtype: QdType) -> Scalar:
+        if dtype == BOOL:
+            return Scalar(self.value(arith.ConstantOp(IntegerAttr(int(bool(value)), i1))), BOOL)
+        if dtype.is_float:
+            attr = FloatAttr(float(value), mlir_type(dtype))
+        else:
+            attr = IntegerAttr(_wrap(int(value), dtype), mlir_type(dtype))
+        return Scalar(self.value(arith.ConstantOp(attr)), dtype)
+
+    def index_constant(self, value: int) -> SSAValue:
+        return self.value(arith.ConstantOp(IntegerAttr(value, INDEX)))
+
+    def cast(self, x: Scalar, to: QdType) -> Scalar:
+        """Convert as Quadrants does: C truncation from float to int, wrap between ints."""
+        if x.dtype is to or x.dtype == to:
+            return x
+        if x.dtype == BOOL:
+            if to.is_float:
+                return Scalar(self.value(arith.UIToFPOp(x.ssa, mlir_type(to))), to)
+            return Scalar(self.value(arith.ExtUIOp(x.ssa, mlir_type(to))), to)
+        if to == BOOL:
+            return self.truth(x)
+        src, dst = x.dtype, to
+        if src.is_float and dst.is_float:
+            op = arith.ExtFOp if dst.bits > src.bits else arith.TruncFOp
+            return Scalar(self.value(op(x.ssa, mlir_type(dst))), dst)
+        if src.is_float:
+            op = arith.FPToSIOp if dst.signed else arith.FPToUIOp
+            return Scalar(self.value(op(x.ssa, mlir_type(dst))), dst)
+        if dst.is_float:
+            op = arith.SIToFPOp if src.signed else arith.UIToFPOp
+            return Scalar(self.value(op(x.ssa, mlir_type(dst))), dst)
+        if dst.bits == src.bits:
+            return Scalar(x.ssa, dst)  # same bits, another sign: a reinterpretation
+        if dst.bits < src.bits:
+            return Scalar(self.value(arith.TruncIOp(x.ssa, mlir_type(dst))), dst)
+        op = arith.ExtSIOp if src.signed else arith.ExtUIOp
+        return Scalar(self.value(op(x.ssa, mlir_type(dst))), dst)
+
+    def to_index(self, x: Scalar) -> SSAValue:
+        """An integer scalar as an `index` (for subscripts and loop bounds)."""
+        if x.dtype == BOOL or x.dtype.is_float:
+            x = self.cast(x, self.defaults.ip)
+        if not x.dtype.signed and x.dtype.bits < 64:
+            x = self.cast(x, _signed_of_width(64))  # zero-extend before the signed cast
+        return self.value(arith.IndexCastOp(x.ssa, INDEX))
+
+    def from_index(self, value: SSAValue, dtype: DType) -> Scalar:
+        return Scalar(self.value(arith.IndexCastOp(value, mlir_type(dtype))), dtype)
+
+    def truth(self, x: Scalar) -> Scalar:
+        """`x != 0` as a bool (Python truthiness of a number)."""
+        if x.dtype == BOOL:
+            return x
+        zero = self.constant(0, x.dtype)
+        if x.dtype.is_float:
+            return Scalar(self.value(arith.CmpfOp(x.ssa, zero.ssa, "une")), BOOL)
+        return Scalar(self.value(arith.CmpiOp(x.ssa, zero.ssa, "ne")), BOOL)
+
+    def select(self, cond: Scalar, a: Scalar, b: Scalar) -> Scalar:
+        common = self.common_type(a.dtype, b.dtype)
+        a, b = self.cast(a, common), self.cast(b, common)
+        return Scalar(self.value(arith.SelectOp(self.truth(cond).ssa, a.ssa, b.ssa)), common)
+
+    def common_type(self, a: QdType, b: QdType) -> QdType:
+        if a == BOOL and b == BOOL:
+            return BOOL
+        return promote(self.numeric(a), self.numeric(b))
+
+    def numeric(self, t: QdType) -> DType:
+        """Bools count as the default int in arithmetic."""
+        return self.defaults.ip if t == BOOL else t
+
+    # -- memory ------------------------------------------------------------------------------
+
+    def load(self, array: Array, indices: list[SSAValue]) -> Scalar:
+        return Scalar(self.value(memref.LoadOp.get(array.memref, indices)), array.dtype)
+
+    def store(self, array: Array, indices: list[SSAValue], value: Scalar) -> None:
+        value = self.cast(value, array.dtype)
+        self.emit(memref.StoreOp.get(value.ssa, array.memref, indices))
+
+    def atomic(self, kind: str, array: Array, indices: list[SSAValue], value: Scalar) -> Scalar:
+        """`memref.atomic_rmw`; `kind` is add/min/max/and/or/xor; returns the old value."""
+        value = self.cast(value, array.dtype)
+        rmw_kind = _atomic_kind(kind, array.dtype)
+        op = memref.AtomicRMWOp.build(
+            operands=[value.ssa, array.memref, indices],
+            result_types=[mlir_type(array.dtype)],
+            properties={"kind": IntegerAttr(ATOMIC_KINDS[rmw_kind], 64)},
+        )
+        return Scalar(self.value(op), array.dtype)
+
+    def dim(self, array: Array, axis: int) -> SSAValue:
+        return self.value(memref.DimOp.from_source_and_index(array.memref, self.index_constant(axis)))
+
+
+def _atomic_kind(kind: str, dtype: DType) -> str:
+    if dtype.is_float:
+        table = {"add": "addf", "min": "minimumf", "max": "maximumf"}
+        if kind not in table:
+            raise TypeError(f"atomic {kind} needs integer operands, got {dtype.name}")
+        return table[kind]
+    if kind in ("min", "max"):
+        return kind + ("s" if dtype.signed else "u")
+    return {"add": "addi", "and": "andi", "or": "ori", "xor": "xori"}[kind]
+
+
+def _wrap(value: int, dtype: DType) -> int:
+    """Two's-complement wrap of a Python int into the signed range MLIR attributes expect."""
+    bits = dtype.bits
+    value &= (1 << bits) - 1
+    return value - (1 << bits) if value >= 1 << (bits - 1) else value
+
+
+def _signed_of_width(bits: int) -> DType:
+    from qdmlir.runtime import dtypes
+
+    return {8: dtypes.i8, 16: dtypes.i16, 32: dtypes.i32, 64: dtypes.i64}[bits]
+
+
+__all__ = ["Array", "Emitter", "INDEX", "Scalar", "memref_type", "mlir_type", "math"]

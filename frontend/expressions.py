@@ -1,0 +1,418 @@
+"""Python expressions inside kernels and qd.funcs, lowered to typed SSA values.
+
+`ExpressionLowering` is the expression half of a function's lowering (statements.py adds the
+statements). Compile-time values stay Python objects (`Const`) until they meet a runtime value,
+so `N * 2` with a module-level `N` folds in Python and `x * 2` types the literal as Quadrants
+does.
+"""
+
+from __future__ import annotations
+
+import ast
+import enum
+import operator
+from typing import Any
+
+from xdsl.dialects import arith, scf
+from xdsl.dialects.builtin import FileLineColLoc, IntAttr, StringAttr
+from xdsl.ir import Block
+
+from qdmlir.frontend import arithmetic
+from qdmlir.frontend.emitter import Array, Emitter, Scalar, mlir_type
+from qdmlir.frontend.errors import QuadrantsSyntaxError, unsupported
+from qdmlir.frontend.promotion import BOOL, literal_type
+from qdmlir.frontend.scope import Binding, Const, KernelVar, Scope
+from qdmlir.frontend.source import FunctionSource, resolve_chain
+from qdmlir.runtime.dtypes import DType, i64
+
+_BINARY_SYMBOLS = {
+    ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//",
+    ast.Mod: "%", ast.Pow: "**", ast.BitAnd: "&", ast.BitOr: "|", ast.BitXor: "^",
+    ast.LShift: "<<", ast.RShift: ">>",
+}  # fmt: skip
+_PYTHON_BINARY = {
+    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+    "//": operator.floordiv, "%": operator.mod, "**": operator.pow, "&": operator.and_,
+    "|": operator.or_, "^": operator.xor, "<<": operator.lshift, ">>": operator.rshift,
+}  # fmt: skip
+_COMPARE_SYMBOLS = {
+    ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!=",
+}  # fmt: skip
+_PYTHON_COMPARE = {
+    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+    "==": operator.eq, "!=": operator.ne,
+}  # fmt: skip
+
+
+class ExpressionLowering:
+    """Lowers expressions of one function body; see StatementLowering for the whole class."""
+
+    def __init__(self, unit: Any, source: FunctionSource, em: Emitter, scope: Scope):
+        self.unit = unit  # the CompileUnit: kernel name, defaults, shared state
+        self.source = source
+        self.em = em
+        self.scope = scope
+
+    # -- errors and locations ---------------------------------------------------------------
+
+    def error(self, node: ast.AST, reason: str, fix: str | None = None) -> QuadrantsSyntaxError:
+        return QuadrantsSyntaxError(
+            reason, kernel=self.unit.kernel_name, span=self.source.span(node), fix=fix
+        )
+
+    def located(self, node: ast.AST) -> None:
+        """Ops emitted from now on carry `node`'s file:line:col."""
+        span = self.source.span(node)
+        self.em.location = FileLineColLoc(
+            StringAttr(span.file), IntAttr(span.line), IntAttr(span.col + 1)
+        )
+
+    # -- entry points ----------------------------------------------------------------------
+
+    def expr(self, node: ast.expr) -> Binding:
+        method = getattr(self, "expr_" + type(node).__name__, None)
+        if method is None:
+            raise self.error(node, *unsupported(_describe(node)))
+        self.located(node)
+        return method(node)
+
+    def scalar(self, node: ast.expr) -> Scalar:
+        """The expression as a runtime scalar (numbers become constants of their literal type)."""
+        return self.as_scalar(self.expr(node), node)
+
+    def as_scalar(self, value: Binding, node: ast.AST) -> Scalar:
+        if isinstance(value, Scalar):
+            return value
+        if isinstance(value, KernelVar):
+            return self.em.load(value.array, [])
+        if isinstance(value, Const):
+            number = _as_number(value.value)
+            if number is not None:
+                if isinstance(number, bool):
+                    return self.em.constant(number, BOOL)
+                return self.em.constant(number, self.literal_dtype(number))
+        if isinstance(value, Array):
+            raise self.error(
+                node,
+                f"`{ast.unparse(node)}` is a {value.ndim}-d ndarray, not a scalar value",
+                "index it to read an element: x[i] (or x[()] for a 0-d ndarray)",
+            )
+        raise self.error(
+            node, f"`{ast.unparse(node)}` is {_kind(value)}, not a number a kernel can compute with"
+        )
+
+    def operands(self, left: Binding, left_node: ast.AST, right: Binding,
+                 right_node: ast.AST) -> tuple[Scalar, Scalar]:
+        """Both sides as scalars; a literal meeting a runtime value is created directly in the
+        type the operation will promote it to, instead of its literal type plus a conversion."""
+        a = left if isinstance(left, Const) else self.as_scalar(left, left_node)
+        b = right if isinstance(right, Const) else self.as_scalar(right, right_node)
+        if isinstance(a, Const) and isinstance(b, Scalar):
+            a = self.typed_literal(a, left_node, b.dtype)
+        elif isinstance(b, Const) and isinstance(a, Scalar):
+            b = self.typed_literal(b, right_node, a.dtype)
+        return a, b
+
+    def typed_literal(self, value: Const, node: ast.AST, other) -> Scalar:
+        number = _as_number(value.value)
+        if number is None or isinstance(number, bool):
+            return self.as_scalar(value, node)
+        common = self.em.common_type(self.literal_dtype(number), other)
+        if common != BOOL and (common.is_float or (isinstance(number, int)
+                                                   and common.min <= number <= common.max)):
+            return self.em.constant(number, common)
+        return self.as_scalar(value, node)
+
+    def literal_dtype(self, number: int | float) -> DType:
+        dtype = literal_type(number, self.unit.defaults)
+        if isinstance(number, int) and not dtype.min <= number <= dtype.max:
+            return i64  # a literal too large for the default int keeps its value
+        return dtype
+
+    # -- leaves ----------------------------------------------------------------------------
+
+    def expr_Constant(self, node: ast.Constant) -> Binding:
+        return Const(node.value)
+
+    def expr_Name(self, node: ast.Name) -> Binding:
+        bound = self.scope.lookup(node.id)
+        if bound is not None:
+            if isinstance(bound, KernelVar):
+                return self.em.load(bound.array, [])
+            return bound
+        found, value = self.source.lookup(node.id)
+        if not found:
+            raise self.error(
+                node,
+                f"name '{node.id}' is not defined",
+                "define it before use; a variable assigned inside an if/for/while body is local "
+                "to that body (assign it before the block to use it after)",
+            )
+        return self.global_value(node, node.id, value)
+
+    def global_value(self, node: ast.AST, name: str, value: Any) -> Binding:
+        from qdmlir.runtime.ndarray import Ndarray
+
+        if isinstance(value, Ndarray) or type(value).__module__ == "numpy" and hasattr(
+            value, "shape"
+        ) and getattr(value, "ndim", 0) > 0:
+            raise self.error(
+                node,
+                f"global array '{name}' cannot be used inside a kernel",
+                f"pass it as a parameter annotated qd.types.ndarray(...)",
+            )
+        return Const(value)
+
+    def expr_Attribute(self, node: ast.Attribute) -> Binding:
+        base = self.expr(node.value)
+        if isinstance(base, Array):
+            if node.attr == "shape":
+                return tuple(self.em.from_index(self.em.dim(base, k), self.unit.defaults.ip)
+                             for k in range(base.ndim))
+            if node.attr == "dtype":
+                return Const(base.dtype)
+            if node.attr == "ndim":
+                return Const(base.ndim)
+            raise self.error(node, f"ndarray has no attribute '{node.attr}' in a kernel",
+                             "use x.shape[k], x.dtype or x.ndim")
+        if isinstance(base, Const):
+            if not hasattr(base.value, node.attr):
+                raise self.error(node, f"`{ast.unparse(node.value)}` has no attribute "
+                                       f"'{node.attr}'")
+            return self.global_value(node, ast.unparse(node), getattr(base.value, node.attr))
+        raise self.error(node, f"attribute '{node.attr}' of a runtime value is not supported")
+
+    def expr_Tuple(self, node: ast.Tuple) -> Binding:
+        items = tuple(self.expr(e) for e in node.elts)
+        if all(isinstance(item, Const) for item in items):
+            return Const(tuple(item.value for item in items))
+        return items
+
+    expr_List = expr_Tuple
+
+    def expr_Subscript(self, node: ast.Subscript) -> Binding:
+        base = self.expr(node.value)
+        if isinstance(base, Array):
+            return self.em.load(base, self.indices(base, node))
+        index = self.expr(node.slice)
+        if isinstance(base, (tuple, Const)) and isinstance(index, Const):
+            items = base.value if isinstance(base, Const) else base
+            try:
+                item = items[index.value]
+            except (IndexError, TypeError, KeyError) as error:
+                raise self.error(node, f"cannot index `{ast.unparse(node.value)}`: {error}")
+            return item if not isinstance(base, Const) else Const(item)
+        raise self.error(
+            node,
+            f"`{ast.unparse(node.value)}` cannot be indexed with a runtime value",
+            "only ndarrays are indexed at run time; tuples need compile-time indices",
+        )
+
+    def indices(self, array: Array, node: ast.Subscript) -> list:
+        """The index SSA values of `x[i, j]`, checked against the ndarray's rank."""
+        parts = _subscript_parts(node.slice)
+        values = []
+        for part in parts:
+            value = self.expr(part)
+            values.extend(value if isinstance(value, tuple) else [value])
+        if len(values) != array.ndim:
+            raise self.error(
+                node,
+                f"`{ast.unparse(node.value)}` has {array.ndim} dimension(s) but is indexed with "
+                f"{len(values)}",
+                "use x[()] for a 0-d ndarray and one index per dimension otherwise",
+            )
+        indices = []
+        for part, value in zip(parts if len(parts) == len(values) else [node] * len(values),
+                               values):
+            scalar = self.as_scalar(value, part)
+            if scalar.dtype != BOOL and scalar.dtype.is_float:
+                raise self.error(part, f"index `{ast.unparse(part)}` is a {scalar.dtype.name}, "
+                                       "not an integer", "convert it: int(x)")
+            indices.append(self.em.to_index(scalar))
+        return indices
+
+    # -- operators -------------------------------------------------------------------------
+
+    def expr_BinOp(self, node: ast.BinOp) -> Binding:
+        op = _BINARY_SYMBOLS[type(node.op)]
+        left, right = self.expr(node.left), self.expr(node.right)
+        if isinstance(left, Const) and isinstance(right, Const):
+            return self.fold(node, _PYTHON_BINARY[op], left.value, right.value)
+        a, b = self.operands(left, node.left, right, node.right)
+        self.located(node)
+        try:
+            if op == "**" and isinstance(right, Const) and isinstance(_as_number(right.value), int):
+                return arithmetic.power(self.em, a, b, exponent=int(right.value))
+            return arithmetic.binary(self.em, op, a, b)
+        except (arithmetic.OperatorError, TypeError) as error:
+            raise self.error(node, str(error)) from None
+
+    def fold(self, node: ast.AST, fn, *values: Any) -> Const:
+        try:
+            return Const(fn(*(_as_number(v) if _as_number(v) is not None else v for v in values)))
+        except Exception as error:  # noqa: BLE001 - a user's constant expression failed
+            raise self.error(node, f"cannot evaluate `{ast.unparse(node)}`: {error}") from None
+
+    def expr_UnaryOp(self, node: ast.UnaryOp) -> Binding:
+        operand = self.expr(node.operand)
+        if isinstance(operand, Const):
+            fn = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_,
+                  ast.Invert: operator.invert}[type(node.op)]
+            return self.fold(node, fn, operand.value)
+        value = self.as_scalar(operand, node.operand)
+        try:
+            if isinstance(node.op, ast.USub):
+                return arithmetic.negate(self.em, value)
+            if isinstance(node.op, ast.UAdd):
+                return value
+            if isinstance(node.op, ast.Not):
+                return arithmetic.logical_not(self.em, value)
+            return arithmetic.invert(self.em, value)
+        except arithmetic.OperatorError as error:
+            raise self.error(node, str(error)) from None
+
+    def expr_Compare(self, node: ast.Compare) -> Binding:
+        result: Binding | None = None
+        left = self.expr(node.left)
+        for op_node, right_node in zip(node.ops, node.comparators):
+            if type(op_node) not in _COMPARE_SYMBOLS:
+                raise self.error(node, *unsupported(f"the `{ast.unparse(node)}` comparison",
+                                                    "compare numbers with < <= > >= == !="))
+            op = _COMPARE_SYMBOLS[type(op_node)]
+            right = self.expr(right_node)
+            if isinstance(left, Const) and isinstance(right, Const):
+                step: Binding = self.fold(node, _PYTHON_COMPARE[op], left.value, right.value)
+            else:
+                a, b = self.operands(left, node.left, right, right_node)
+                step = arithmetic.compare(self.em, op, a, b)
+            result = step if result is None else self.logical("and", result, step, node)
+            left = right
+        return result
+
+    def logical(self, op: str, a: Binding, b: Binding, node: ast.AST) -> Binding:
+        if isinstance(a, Const) and isinstance(b, Const):
+            return Const(bool(a.value) and bool(b.value) if op == "and" else
+                         bool(a.value) or bool(b.value))
+        x = self.em.truth(self.as_scalar(a, node))
+        y = self.em.truth(self.as_scalar(b, node))
+        op_class = arith.AndIOp if op == "and" else arith.OrIOp
+        return Scalar(self.em.value(op_class(x.ssa, y.ssa)), BOOL)
+
+    def expr_BoolOp(self, node: ast.BoolOp) -> Binding:
+        """`and` / `or` give a bool; the right side is evaluated only when needed if it reads
+        memory or calls something (as Python would), else both sides are computed."""
+        op = "and" if isinstance(node.op, ast.And) else "or"
+        result = self.expr(node.values[0])
+        for value_node in node.values[1:]:
+            if isinstance(result, Const):
+                if bool(result.value) == (op == "or"):
+                    return Const(bool(result.value))
+                result = self.expr(value_node)
+                if not isinstance(result, Const):
+                    result = self.em.truth(self.as_scalar(result, value_node))
+                continue
+            if _is_cheap(value_node):
+                result = self.logical(op, result, self.expr(value_node), node)
+            else:
+                result = self.short_circuit(op, self.em.truth(self.as_scalar(result, node)),
+                                            value_node)
+        return result
+
+    def short_circuit(self, op: str, left: Scalar, right_node: ast.expr) -> Scalar:
+        """`left and right` as an scf.if so `right` only runs when it decides the result."""
+        evaluate, skip = Block(), Block()
+        outer = self.em.block
+        self.em.block = evaluate
+        right = self.em.truth(self.as_scalar(self.expr(right_node), right_node))
+        self.em.emit(scf.YieldOp(right.ssa))
+        self.em.block = skip
+        self.em.emit(scf.YieldOp(left.ssa))
+        self.em.block = outer
+        then_block, else_block = (evaluate, skip) if op == "and" else (skip, evaluate)
+        op_ = self.em.emit(scf.IfOp(left.ssa, [mlir_type(BOOL)], [then_block], [else_block]))
+        return Scalar(op_.results[0], BOOL)
+
+    def expr_IfExp(self, node: ast.IfExp) -> Binding:
+        test = self.expr(node.test)
+        if isinstance(test, Const):
+            return self.expr(node.body if test.value else node.orelse)
+        cond = self.em.truth(self.as_scalar(test, node.test))
+        if _is_cheap(node.body) and _is_cheap(node.orelse):
+            a, b = self.scalar(node.body), self.scalar(node.orelse)
+            return self.em.select(cond, a, b)
+        return self.conditional_value(cond, node.body, node.orelse)
+
+    def conditional_value(self, cond: Scalar, then_node: ast.expr, else_node: ast.expr) -> Scalar:
+        outer = self.em.block
+        then_block, else_block = Block(), Block()
+        self.em.block = then_block
+        a = self.scalar(then_node)
+        self.em.block = else_block
+        b = self.scalar(else_node)
+        common = self.em.common_type(a.dtype, b.dtype)
+        self.em.block = then_block
+        self.em.emit(scf.YieldOp(self.em.cast(a, common).ssa))
+        self.em.block = else_block
+        self.em.emit(scf.YieldOp(self.em.cast(b, common).ssa))
+        self.em.block = outer
+        op = self.em.emit(scf.IfOp(cond.ssa, [mlir_type(common)], [then_block], [else_block]))
+        return Scalar(op.results[0], common)
+
+    def expr_Call(self, node: ast.Call) -> Binding:
+        from qdmlir.frontend.calls import lower_call
+
+        return lower_call(self, node)
+
+    def expr_NamedExpr(self, node: ast.NamedExpr) -> Binding:
+        raise self.error(node, *unsupported("the walrus operator `:=`",
+                                            "assign on its own line"))
+
+
+def _subscript_parts(index: ast.expr) -> list[ast.expr]:
+    if isinstance(index, ast.Tuple):
+        return list(index.elts)
+    if isinstance(index, ast.Constant) and index.value is None:
+        return []  # x[None]: Quadrants' spelling of a 0-d access
+    return [index]
+
+
+def _as_number(value: Any) -> int | float | bool | None:
+    if isinstance(value, enum.Enum) and isinstance(value, int):
+        return int(value)
+    if isinstance(value, (bool, int, float)):
+        return value
+    if type(value).__module__ == "numpy" and hasattr(value, "item") and getattr(value, "ndim",
+                                                                                1) == 0:
+        return value.item()
+    return None
+
+
+def _is_cheap(node: ast.expr) -> bool:
+    """No memory reads and no calls: safe to evaluate even when Python would not."""
+    return not any(isinstance(n, (ast.Subscript, ast.Call)) for n in ast.walk(node))
+
+
+def _describe(node: ast.AST) -> str:
+    names = {
+        "JoinedStr": "an f-string", "Lambda": "a lambda", "ListComp": "a list comprehension",
+        "DictComp": "a dict comprehension", "SetComp": "a set comprehension",
+        "GeneratorExp": "a generator expression", "Dict": "a dict literal", "Set": "a set literal",
+        "Await": "await", "Yield": "yield", "YieldFrom": "yield from", "Starred": "`*` unpacking",
+        "Slice": "slicing",
+    }  # fmt: skip
+    return names.get(type(node).__name__, f"the expression `{ast.unparse(node)}`")
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, Const):
+        v = value.value
+        if isinstance(v, type):
+            return f"the class {v.__qualname__}"
+        if callable(v):
+            return f"the function {getattr(v, '__qualname__', v)}"
+        return f"a {type(v).__name__}"
+    return "a tuple" if isinstance(value, tuple) else type(value).__name__
+
+
+__all__ = ["ExpressionLowering", "resolve_chain"]

@@ -1,0 +1,282 @@
+"""A kernel's top level: tasks, checkpoints, do-while loops and serial statements (DESIGN §1).
+
+The kernel becomes a `func.func` over memrefs and scalars (docs/architecture.md §1). Each
+top-level `for` is a task (`scf.parallel`); `with qd.checkpoint(...)` a `checkpoint.region`;
+`while qd.graph_do_while(c)` a `checkpoint.do_while`; anything else a `checkpoint.serial`.
+Variables assigned at the top level live in `memref.alloca` cells at the kernel entry, so every
+task and every later serial statement can read them.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from xdsl.dialects import func, memref, scf
+from xdsl.dialects.builtin import MemRefType, UnitAttr
+from xdsl.ir import Block, Region, SSAValue
+
+from qdmlir.dialects.checkpoint import DoWhileOp, RegionOp, SerialOp
+from qdmlir.frontend import checkpoint_syntax, lang
+from qdmlir.frontend.emitter import INDEX, Array, Emitter, Scalar, memref_type, mlir_type
+from qdmlir.frontend.loops import range_spec, trip_bounds
+from qdmlir.frontend.promotion import Defaults
+from qdmlir.frontend.scope import Const, KernelVar, Scope
+from qdmlir.frontend.statements import StatementLowering, named
+from qdmlir.runtime.artifact import ArgSpec
+
+
+@dataclass
+class TaskInfo:
+    """The parallel loop being lowered: its induction variables, for atomic demotion."""
+
+    ivs: list[SSAValue]
+
+    def owns(self, indices: list[SSAValue]) -> bool:
+        """Every induction variable is used directly as an index, so the element belongs to
+        this iteration alone and `x[i] += v` needs no atomic."""
+        direct = {_strip_index_casts(index) for index in indices}
+        return bool(self.ivs) and all(iv in direct for iv in self.ivs)
+
+
+def _strip_index_casts(value: SSAValue) -> SSAValue:
+    from xdsl.dialects.arith import IndexCastOp
+
+    while isinstance(value.owner, IndexCastOp):
+        value = value.owner.input
+    return value
+
+
+@dataclass
+class CompileUnit:
+    """What the lowering of one kernel specialisation shares across functions."""
+
+    kernel_name: str
+    defaults: Defaults
+    graph: bool
+    checkpoints: bool
+    call_stack: list = field(default_factory=list)
+    task: TaskInfo | None = None
+    labels: dict[int, ast.AST] = field(default_factory=dict)  # label value -> its node
+    in_checkpoint: bool = False
+
+
+class KernelLowering(StatementLowering):
+    """Lowers one kernel into a func.func; `lower()` returns it."""
+
+    def __init__(self, unit: CompileUnit, source, args: list[ArgSpec]):
+        self.entry = Block(arg_types=[_arg_type(a) for a in args])
+        super().__init__(unit, source, Emitter(self.entry, unit.defaults),
+                         Scope(function_root=True))
+        self.args = args
+        self.params: dict[str, ArgSpec] = {a.name: a for a in args}
+        self.top_level_assignment = False
+        for spec, block_arg in zip(args, self.entry.args):
+            block_arg.name_hint = spec.name
+            value = (Array(block_arg, spec.qd_dtype, spec.ndim) if spec.kind == "ndarray"
+                     else Scalar(block_arg, spec.qd_dtype))
+            self.scope.bind(spec.name, value)
+
+    def lower(self) -> func.FuncOp:
+        tree = self.source.tree
+        self.located(tree)
+        self.top_level(_without_docstring(tree.body))
+        self.located(tree)
+        self.em.emit(func.ReturnOp())
+        function = func.FuncOp(self.source.name, ([_arg_type(a) for a in self.args], []),
+                               Region(self.entry))
+        function.attributes["qd.kernel"] = UnitAttr()
+        function.location = self.em.location
+        return function
+
+    # -- the top level ------------------------------------------------------------------------
+
+    def top_level(self, body: list[ast.stmt]) -> None:
+        for node in body:
+            self.located(node)
+            if isinstance(node, ast.For):
+                self.top_level_for(node)
+            elif isinstance(node, ast.With):
+                self.checkpoint(node)
+            elif isinstance(node, ast.While) and checkpoint_syntax.is_do_while(self, node):
+                self.do_while(node)
+            elif isinstance(node, ast.Return):
+                self.kernel_return(node)
+            elif isinstance(node, ast.If) and checkpoint_syntax.is_static(self, node.test):
+                chosen = node.body if self.expr(node.test).value else node.orelse
+                self.top_level(chosen)
+            elif isinstance(node, (ast.Pass,)) or _is_docstring(node):
+                continue
+            else:
+                self.serial_statement(node)
+
+    def top_level_for(self, node: ast.For) -> None:
+        if checkpoint_syntax.is_static(self, node.iter):
+            self.unroll_top_level(node)
+        else:
+            self.task(node)
+
+    def unroll_top_level(self, node: ast.For) -> None:
+        """A `qd.static` loop at the top level repeats its top-level statements."""
+        values = self.expr(node.iter)
+        for item in values.value if isinstance(values.value, (list, tuple, range)) else [
+            *values.value
+        ]:
+            self.bind_loop_target(node.target, Const(item))
+            self.top_level(node.body)
+
+    def serial_statement(self, node: ast.stmt) -> None:
+        serial = self.em.emit(SerialOp())
+        outer = self.em.block
+        self.em.block = serial.block
+        self.top_level_assignment = isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign))
+        try:
+            self.stmt(node)
+        finally:
+            self.top_level_assignment = False
+            self.em.block = outer
+
+    def define(self, name, value, node) -> None:
+        """Top-level variables live in memory cells so later tasks can read them."""
+        if not self.top_level_assignment or isinstance(value, (Array, tuple)) or (
+            isinstance(value, Const) and not _is_number(value.value)
+        ):
+            super().define(name, value, node)
+            return
+        scalar = self.as_scalar(value, node)
+        cell = self.kernel_variable(name, scalar)
+        self.em.store(cell.array, [], scalar)
+
+    def assign_name(self, name, value, node) -> None:
+        current = self.scope.lookup(name)
+        if self.top_level_assignment and isinstance(current, Scalar):
+            # a scalar parameter reassigned at the top level becomes a variable in memory
+            self.define(name, value, node)
+            return
+        super().assign_name(name, value, node)
+
+    def kernel_variable(self, name: str, initial: Scalar) -> KernelVar:
+        alloca = memref.AllocaOp.get(mlir_type(initial.dtype), shape=[])
+        alloca.location = self.em.location
+        first = self.entry.first_op
+        if first is None:
+            self.entry.add_op(alloca)
+        else:
+            self.entry.insert_op_before(alloca, first)
+        alloca.results[0].name_hint = name
+        cell = KernelVar(alloca.results[0], initial.dtype)
+        self.scope.bind(name, cell)
+        return cell
+
+    def kernel_return(self, node: ast.Return) -> None:
+        kind = "graph=True kernels" if self.unit.graph else "qdmlir kernels"
+        raise self.error(
+            node, f"kernel '{self.unit.kernel_name}' returns a value, but {kind} cannot return "
+                  "values",
+            "write the result into an ndarray parameter (e.g. out[()] = value)",
+        )
+
+    # -- tasks ------------------------------------------------------------------------------
+
+    def task(self, node: ast.For) -> None:
+        """A top-level for loop: an scf.parallel over its range or ndrange."""
+        if node.orelse:
+            raise self.error(node, "`for ... else` is not supported in a kernel")
+        dims = self.parallel_dims(node)
+        em = self.em
+        bounds = [trip_bounds(em, spec) for spec in dims]
+        body = Block(arg_types=[INDEX] * len(dims))
+        outer_scope, outer_block, outer_task = self.scope, em.block, self.unit.task
+        self.scope, em.block = outer_scope.child(), body
+        self.unit.task = TaskInfo(list(body.args))
+        try:
+            variables = [variable(iv) for (_, _, _, variable), iv in zip(bounds, body.args)]
+            self.bind_loop_target(node.target, tuple(variables) if len(variables) > 1
+                                  else variables[0], grouped=len(dims) > 1)
+            self.stmts(node.body)
+            em.emit(scf.ReduceOp())
+        finally:
+            self.scope, em.block, self.unit.task = outer_scope, outer_block, outer_task
+        self.located(node)
+        em.emit(scf.ParallelOp([b[0] for b in bounds], [b[1] for b in bounds],
+                               [b[2] for b in bounds], Region(body)))
+
+    def parallel_dims(self, node: ast.For) -> list:
+        spec = range_spec(self, node.iter)
+        if spec is not None:
+            return [spec]
+        dims = checkpoint_syntax.ndrange_dims(self, node.iter)
+        if dims is None:
+            raise self.error(node.iter, f"cannot loop over `{ast.unparse(node.iter)}` at the "
+                                        "kernel top level",
+                             "loop over range(...) or qd.ndrange(...)")
+        return dims
+
+    def bind_loop_target(self, target: ast.expr, value, grouped: bool = False) -> None:
+        if isinstance(target, ast.Name):
+            self.scope.bind(target.id, named(value, target.id))
+            return
+        items = value.value if isinstance(value, Const) else value
+        if not isinstance(target, (ast.Tuple, ast.List)) or not isinstance(items, tuple) or len(
+            items
+        ) != len(target.elts):
+            raise self.error(target, f"cannot unpack the loop index into "
+                                     f"`{ast.unparse(target)}`")
+        for sub, item in zip(target.elts, items):
+            self.bind_loop_target(sub, Const(item) if isinstance(value, Const) else item)
+        del grouped
+
+    # -- checkpoints and do-while ----------------------------------------------------------
+
+    def checkpoint(self, node: ast.With) -> None:
+        label, yield_on = checkpoint_syntax.checkpoint_arguments(self, node)
+        region = self.em.emit(RegionOp(label=int(label), yield_on=yield_on))
+        outer = self.em.block
+        self.em.block = region.block
+        self.unit.in_checkpoint = True
+        try:
+            for stmt in _without_docstring(node.body):
+                self.located(stmt)
+                checkpoint_syntax.check_checkpoint_body_statement(self, stmt)
+                if isinstance(stmt, ast.For):
+                    self.top_level_for(stmt)
+                elif isinstance(stmt, ast.Pass) or _is_docstring(stmt):
+                    continue
+                else:
+                    self.serial_statement(stmt)  # an if / while between the loops
+        finally:
+            self.em.block = outer
+            self.unit.in_checkpoint = False
+
+    def do_while(self, node: ast.While) -> None:
+        condition = checkpoint_syntax.do_while_condition(self, node)
+        loop = self.em.emit(DoWhileOp(condition))
+        outer = self.em.block
+        self.em.block = loop.block
+        try:
+            self.top_level(_without_docstring(node.body))
+        finally:
+            self.em.block = outer
+
+
+def _arg_type(spec: ArgSpec):
+    if spec.kind == "ndarray":
+        return memref_type(spec.qd_dtype, spec.ndim)
+    return mlir_type(spec.qd_dtype)
+
+
+def _is_docstring(node: ast.stmt) -> bool:
+    return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(
+        node.value.value, str
+    )
+
+
+def _without_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
+    return body[1:] if body and _is_docstring(body[0]) else body
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float))
+
+
+__all__ = ["CompileUnit", "KernelLowering", "MemRefType", "lang"]

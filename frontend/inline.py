@@ -1,0 +1,120 @@
+"""`@qd.func` calls, inlined at the call site (Quadrants inlines them too).
+
+The callee is lowered by a fresh StatementLowering over its own source and globals, in a scope
+that cannot see the caller's variables. Scalars are passed by value, ndarrays by reference.
+A body whose only `return` is its last statement needs no flags; any other `return` sets the
+RETURNED flag and the statements after it are guarded.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+
+from qdmlir.frontend.emitter import Array, Scalar
+from qdmlir.frontend.promotion import BOOL
+from qdmlir.frontend.scope import RETURN_VALUE, RETURNED, Binding, Const, KernelVar, Scope
+from qdmlir.frontend.source import function_source
+from qdmlir.runtime.dtypes import DType
+
+
+def inline_call(caller, qd_func, node: ast.Call) -> Binding:
+    from qdmlir.frontend.statements import StatementLowering, Undefined
+
+    unit = caller.unit
+    chain = [f.__name__ for f in unit.call_stack]
+    if qd_func in unit.call_stack:
+        cycle = " -> ".join([*chain[chain.index(qd_func.__name__):], qd_func.__name__])
+        raise caller.error(node, f"recursion in qd.func is not supported ({cycle})",
+                           "rewrite the recursion as a loop")
+    if len(unit.call_stack) > 64:
+        raise caller.error(node, "qd.func calls nest more than 64 deep")
+    source = function_source(qd_func.fn, kind="qd.func")
+    args = _bind_arguments(caller, qd_func, source, node)
+    callee = StatementLowering(unit, source, caller.em, Scope(function_root=True))
+    for name, value in args.items():
+        callee.scope.bind(name, value)
+    body = list(source.tree.body)
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]  # docstring
+    returns = [n for n in ast.walk(source.tree) if isinstance(n, ast.Return)]
+    unit.call_stack.append(qd_func)
+    try:
+        if not returns:
+            callee.stmts(body)
+            return Const(None)
+        if body and returns == [body[-1]]:  # the common shape: one return, at the end
+            callee.stmts(body[:-1])
+            last = body[-1]
+            return callee.expr(last.value) if last.value is not None else Const(None)
+        return_type = _annotated_return(callee, source)
+        callee.scope.bind(RETURNED, callee.em.constant(False, BOOL))
+        callee.scope.bind(
+            RETURN_VALUE,
+            callee.em.constant(0, return_type) if return_type is not None else Undefined(),
+        )
+        _check_returns_in_loops(callee, source, return_type)
+        callee.stmts(body)
+        value = callee.scope.lookup(RETURN_VALUE)
+        return value if isinstance(value, Scalar) else Const(None)
+    finally:
+        unit.call_stack.pop()
+
+
+def _bind_arguments(caller, qd_func, source, node: ast.Call) -> dict[str, Binding]:
+    try:
+        signature = inspect.signature(qd_func.fn)
+        positional = [_argument_value(caller, arg) for arg in node.args]
+        keywords = {kw.arg: _argument_value(caller, kw.value) for kw in node.keywords}
+        if any(name is None for name in keywords):
+            raise TypeError("**kwargs are not supported")
+        bound = signature.bind(*positional, **keywords)
+    except TypeError as error:
+        raise caller.error(node, f"bad call to qd.func '{qd_func.__name__}': {error}") from None
+    bound.apply_defaults()
+    result = {}
+    for name, value in bound.arguments.items():
+        parameter = signature.parameters[name]
+        if isinstance(value, Const) and not isinstance(value.value, (int, float, bool)):
+            result[name] = value
+            continue
+        annotation = parameter.annotation
+        if isinstance(annotation, str):
+            annotation = eval(annotation, qd_func.fn.__globals__)  # noqa: S307 - user annotation
+        if isinstance(value, Const):
+            value = caller.as_scalar(value, node)
+        if isinstance(annotation, DType) and isinstance(value, Scalar):
+            value = caller.em.cast(value, annotation)
+        result[name] = value
+    return result
+
+
+def _argument_value(caller, node: ast.expr) -> Binding:
+    value = caller.expr(node)
+    if isinstance(value, KernelVar):
+        return caller.em.load(value.array, [])
+    return value
+
+
+def _annotated_return(callee, source) -> DType | None:
+    returns = source.tree.returns
+    if returns is None:
+        return None
+    annotation = callee.expr(returns)
+    if isinstance(annotation, Const) and isinstance(annotation.value, DType):
+        return annotation.value
+    raise callee.error(returns, f"return annotation `{ast.unparse(returns)}` is not a qd type",
+                       "annotate with a scalar type such as qd.f32, or leave it out")
+
+
+def _check_returns_in_loops(callee, source, return_type) -> None:
+    if return_type is not None:
+        return
+    for loop in ast.walk(source.tree):
+        if isinstance(loop, (ast.For, ast.While)):
+            inner = next((n for n in ast.walk(loop) if isinstance(n, ast.Return)), None)
+            if inner is not None:
+                raise callee.error(
+                    inner, "a `return` inside a loop needs the qd.func's return type",
+                    f"annotate it: def {source.name}(...) -> qd.f32:",
+                )

@@ -1,0 +1,225 @@
+"""`@qd.kernel` and `@qd.func`: what a decorated function becomes, and how a call runs.
+
+A kernel compiles lazily, once per signature (the dtype and ndim of each argument), into an
+artifact that the runtime launches; a warm on-disk cache loads without the compiler. The steady
+call of a fully annotated kernel is one launcher call plus a list lookup for the status.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import inspect
+import threading
+import weakref
+from typing import Any
+
+from qdmlir.frontend.errors import QuadrantsSyntaxError
+from qdmlir.frontend.lang import NdarrayType
+from qdmlir.runtime import dtypes
+from qdmlir.runtime.artifact import ArgSpec
+
+_KERNELS: weakref.WeakSet = weakref.WeakSet()
+
+
+def forget_compiled_kernels() -> None:
+    """Drop every kernel's loaded specialisations (after `qd.init` changes the target)."""
+    for kernel in list(_KERNELS):
+        kernel._forget()
+
+
+class QdFunc:
+    """A `@qd.func`: inlined into the kernels that call it."""
+
+    def __init__(self, fn):
+        self.fn = fn
+        functools.update_wrapper(self, fn)
+
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError(
+            f"qd.func '{self.__name__}' can only be called from a kernel or another qd.func"
+        )
+
+
+def func(fn=None, *, is_real_function: bool = False, requires_top_level: bool = False):
+    """Mark a function as callable from kernels (bare `@qd.func` or `@qd.func(...)`)."""
+    if fn is None:
+        return lambda f: func(f, is_real_function=is_real_function,
+                              requires_top_level=requires_top_level)
+    return QdFunc(fn)
+
+
+def kernel(_fn=None, *, pure=None, fastcache: bool = False, graph: bool = False,
+           checkpoints: bool = False):
+    """Mark a function as a kernel: `@qd.kernel` or `@qd.kernel(graph=True, checkpoints=True)`."""
+    if _fn is None:
+        return lambda fn: kernel(fn, pure=pure, fastcache=fastcache, graph=graph,
+                                 checkpoints=checkpoints)
+    if checkpoints and not graph:
+        from qdmlir.frontend.source import function_source
+
+        try:
+            span = function_source(_fn).span(function_source(_fn).tree)
+        except QuadrantsSyntaxError:
+            span = None
+        raise QuadrantsSyntaxError(
+            f"@qd.kernel('{_fn.__name__}', checkpoints=True) requires graph=True; the checkpoint "
+            "resume model only applies to graph kernels",
+            kernel=_fn.__name__, span=span,
+            fix="decorate it with @qd.kernel(graph=True, checkpoints=True)",
+        )
+    return Kernel(_fn, graph=bool(graph), checkpoints=bool(checkpoints))
+
+
+class Kernel:
+    """A compiled-on-first-call kernel. Call it like the Python function; `resume(...)` starts
+    from a checkpoint."""
+
+    def __init__(self, fn, *, graph: bool, checkpoints: bool):
+        self.fn = fn
+        functools.update_wrapper(self, fn)
+        self.graph = graph
+        self.checkpoints = checkpoints
+        self._parameters = list(inspect.signature(fn).parameters.values())
+        self._specializations: dict[tuple, Any] = {}
+        self._only = None  # the one specialisation of a fully annotated kernel, once built
+        self._lock = threading.RLock()
+        _KERNELS.add(self)
+
+    def __call__(self, *args, **kwargs):
+        only = self._only
+        if only is not None and not kwargs:
+            return only.run(args, 0)
+        return self._launch(args, kwargs, None)
+
+    def resume(self, *args, from_checkpoint, **kwargs):
+        """Launch again starting at (and including) the checkpoint labelled `from_checkpoint`."""
+        if isinstance(from_checkpoint, bool) or not isinstance(from_checkpoint, int):
+            raise RuntimeError(
+                f"{self.__name__}.resume(from_checkpoint={from_checkpoint!r}): the label must be "
+                "an int or IntEnum value, as passed to qd.checkpoint(cp_id, ...)"
+            )
+        return self._launch(args, kwargs, from_checkpoint)
+
+    def __get__(self, instance, owner):
+        return self if instance is None else functools.partial(self.__call__, instance)
+
+    def __repr__(self) -> str:
+        return f"<qd.kernel {self.__qualname__}>"
+
+    # -- specialisation -----------------------------------------------------------------------
+
+    def _launch(self, args: tuple, kwargs: dict, from_checkpoint):
+        if kwargs:
+            args = self._positional(args, kwargs)
+        specialization = self._specialization(args)
+        resume_point = 0
+        if from_checkpoint is not None:
+            resume_point = specialization.slot_of(from_checkpoint)
+        return specialization.run(args, resume_point)
+
+    def _positional(self, args: tuple, kwargs: dict) -> tuple:
+        try:
+            bound = inspect.signature(self.fn).bind(*args, **kwargs)
+        except TypeError as error:
+            raise TypeError(f"kernel '{self.__name__}': {error}") from None
+        return tuple(bound.args)
+
+    def _specialization(self, args: tuple):
+        if len(args) != len(self._parameters):
+            names = ", ".join(p.name for p in self._parameters)
+            raise TypeError(f"kernel '{self.__name__}' takes {len(self._parameters)} "
+                            f"argument(s) ({names}), got {len(args)}")
+        specs = tuple(self._arg_spec(p, a, i) for i, (p, a) in
+                      enumerate(zip(self._parameters, args)))
+        found = self._specializations.get(specs)
+        if found is not None:
+            return found
+        with self._lock:
+            found = self._specializations.get(specs)
+            if found is None:
+                from qdmlir.frontend.specialization import build_specialization
+
+                found = build_specialization(self, list(specs))
+                self._specializations[specs] = found
+                if all(_fully_annotated(p, self.fn) for p in self._parameters):
+                    self._only = found
+        return found
+
+    def _arg_spec(self, parameter: inspect.Parameter, value: Any, position: int) -> ArgSpec:
+        annotation = resolve_annotation(self, parameter)
+        where = f"kernel '{self.__name__}' argument {position} ('{parameter.name}')"
+        if isinstance(annotation, NdarrayType):
+            dtype, ndim = annotation.dtype, annotation.ndim
+            if dtype is None or ndim is None:
+                actual = _array_type(value, where)
+                dtype = actual[0] if dtype is None else dtype
+                ndim = actual[1] if ndim is None else ndim
+            return ArgSpec(parameter.name, "ndarray", dtypes.as_dtype(dtype).name, ndim)
+        return ArgSpec(parameter.name, "scalar", annotation.name, 0)
+
+    def _forget(self) -> None:
+        with self._lock:
+            self._specializations.clear()
+            self._only = None
+
+
+def resolve_annotation(kernel: Kernel, parameter: inspect.Parameter):
+    """The parameter's annotation as an NdarrayType or a DType; a located error otherwise."""
+    annotation = parameter.annotation
+    if isinstance(annotation, str):
+        try:
+            annotation = eval(annotation, kernel.fn.__globals__)  # noqa: S307 - user annotation
+        except Exception as error:  # noqa: BLE001
+            raise _annotation_error(kernel, parameter, f"its annotation does not evaluate: {error}")
+    if annotation is inspect.Parameter.empty:
+        raise _annotation_error(kernel, parameter, "it has no type annotation")
+    if isinstance(annotation, NdarrayType):
+        if annotation.dtype is not None:
+            try:
+                dtypes.as_dtype(annotation.dtype)
+            except KeyError as error:
+                raise _annotation_error(kernel, parameter, str(error.args[0])) from None
+        return annotation
+    try:
+        return dtypes.as_dtype(annotation)
+    except (KeyError, TypeError):
+        raise _annotation_error(kernel, parameter, f"`{annotation!r}` is not a parameter type "
+                                                   "qdmlir supports") from None
+
+
+def _annotation_error(kernel: Kernel, parameter: inspect.Parameter, why: str):
+    from qdmlir.frontend.source import function_source
+
+    source = function_source(kernel.fn)
+    node = next((a for a in source.tree.args.args if a.arg == parameter.name), source.tree)
+    return QuadrantsSyntaxError(
+        f"parameter '{parameter.name}' of kernel '{kernel.__name__}' cannot be compiled: {why}",
+        kernel=kernel.__name__, span=source.span(node),
+        fix="annotate it with qd.types.ndarray(dtype, ndim) or a scalar type such as qd.i32",
+    )
+
+
+def _fully_annotated(parameter: inspect.Parameter, fn) -> bool:
+    annotation = parameter.annotation
+    if isinstance(annotation, str):
+        annotation = eval(annotation, fn.__globals__)  # noqa: S307 - evaluated before, too
+    if isinstance(annotation, NdarrayType):
+        return annotation.dtype is not None and annotation.ndim is not None
+    return True
+
+
+def _array_type(value: Any, where: str) -> tuple[dtypes.DType, int]:
+    from qdmlir.runtime.ndarray import Ndarray
+
+    if isinstance(value, Ndarray):
+        return value.dtype, value.ndim
+    dtype = getattr(value, "dtype", None)
+    shape = getattr(value, "shape", None)
+    if dtype is None or shape is None or isinstance(value, (int, float, enum.Enum)):
+        raise TypeError(f"{where}: expected an ndarray (qd.ndarray or numpy.ndarray), got "
+                        f"{type(value).__name__}")
+    try:
+        return dtypes.from_numpy(dtype), len(shape)
+    except KeyError as error:
+        raise TypeError(f"{where}: {error.args[0]}") from None

@@ -1,0 +1,234 @@
+"""The names kernels are written with: `qd.checkpoint`, `qd.ndrange`, `qd.sqrt`, `qd.types`, ...
+
+Inside a kernel the compiler recognises these objects by identity (whatever name the user
+imported them under) and lowers them; see `frontend/intrinsics.py`. Outside a kernel each one
+does the obvious thing in Python, so host code and tests can call them too.
+"""
+
+from __future__ import annotations
+
+import builtins
+import itertools
+import math as _pymath
+from types import SimpleNamespace
+from typing import Any
+
+# -- graph structure -----------------------------------------------------------------------
+
+
+class checkpoint:  # noqa: N801 - the public name is Quadrants'
+    """`with qd.checkpoint(cp_id, yield_on=flag):` marks a checkpoint in a graph kernel.
+
+    Compiled only inside `@qd.kernel(graph=True, checkpoints=True)`; anywhere else in Python it
+    is a context manager that does nothing.
+    """
+
+    def __init__(self, cp_id: Any = None, yield_on: Any = None):
+        self.cp_id = cp_id
+        self.yield_on = yield_on
+
+    def __enter__(self) -> checkpoint:
+        return self
+
+    def __exit__(self, *exc: object) -> bool:
+        return False
+
+
+def graph_do_while(condition: Any) -> bool:
+    """`while qd.graph_do_while(cond):` loops on the device while `cond[()] != 0`.
+
+    Outside a kernel it reads the 0-d array, so a host loop written the same way also works.
+    """
+    return bool(condition[()])
+
+
+graph = SimpleNamespace(do_while=graph_do_while)
+
+
+# -- loops and compile-time evaluation ------------------------------------------------------
+
+
+def ndrange(*dims: Any):
+    """Iterate over a multi-dimensional range: each dim is `n` or `(begin, end)`."""
+    ranges = []
+    for dim in dims:
+        if isinstance(dim, (tuple, list)):
+            ranges.append(range(*dim))
+        else:
+            ranges.append(range(dim))
+    return itertools.product(*ranges)
+
+
+def static(value: Any, *more: Any) -> Any:
+    """Evaluate at compile time: `if qd.static(FLAG):`, `for i in qd.static(range(3)):`."""
+    return (value, *more) if more else value
+
+
+def grouped(value: Any) -> Any:
+    """Quadrants' `qd.grouped`: iterate with the index as one tuple."""
+    return value
+
+
+# -- scalar operations (lowered inside kernels; plain Python outside) ----------------------
+
+
+def cast(value: Any, dtype: Any) -> Any:
+    """Convert a scalar to `dtype` (`qd.cast(x, qd.f32)`)."""
+    return dtype.numpy_dtype.type(value).item()
+
+
+def atomic_add(target: Any, value: Any) -> Any:
+    """Atomically add `value` to a global element inside a kernel; returns the old value."""
+    raise _host_only("qd.atomic_add")
+
+
+def atomic_sub(target: Any, value: Any) -> Any:
+    """Atomically subtract `value` from a global element; returns the old value."""
+    raise _host_only("qd.atomic_sub")
+
+
+def atomic_min(target: Any, value: Any) -> Any:
+    """Atomically take the minimum with `value`; returns the old value."""
+    raise _host_only("qd.atomic_min")
+
+
+def atomic_max(target: Any, value: Any) -> Any:
+    """Atomically take the maximum with `value`; returns the old value."""
+    raise _host_only("qd.atomic_max")
+
+
+def atomic_and(target: Any, value: Any) -> Any:
+    """Atomic bitwise and; returns the old value."""
+    raise _host_only("qd.atomic_and")
+
+
+def atomic_or(target: Any, value: Any) -> Any:
+    """Atomic bitwise or; returns the old value."""
+    raise _host_only("qd.atomic_or")
+
+
+def atomic_xor(target: Any, value: Any) -> Any:
+    """Atomic bitwise xor; returns the old value."""
+    raise _host_only("qd.atomic_xor")
+
+
+def _host_only(name: str) -> RuntimeError:
+    return RuntimeError(f"{name} can only be used inside a qdmlir kernel or qd.func")
+
+
+def sqrt(x: Any) -> float:
+    return _pymath.sqrt(x)
+
+
+def rsqrt(x: Any) -> float:
+    return 1.0 / _pymath.sqrt(x)
+
+
+def sin(x: Any) -> float:
+    return _pymath.sin(x)
+
+
+def cos(x: Any) -> float:
+    return _pymath.cos(x)
+
+
+def tan(x: Any) -> float:
+    return _pymath.tan(x)
+
+
+def tanh(x: Any) -> float:
+    return _pymath.tanh(x)
+
+
+def asin(x: Any) -> float:
+    return _pymath.asin(x)
+
+
+def acos(x: Any) -> float:
+    return _pymath.acos(x)
+
+
+def atan2(y: Any, x: Any) -> float:
+    return _pymath.atan2(y, x)
+
+
+def exp(x: Any) -> float:
+    return _pymath.exp(x)
+
+
+def log(x: Any) -> float:
+    return _pymath.log(x)
+
+
+def floor(x: Any) -> Any:
+    return _pymath.floor(x)
+
+
+def ceil(x: Any) -> Any:
+    return _pymath.ceil(x)
+
+
+def round(x: Any) -> Any:  # noqa: A001 - Quadrants' name
+    return builtins.round(x)
+
+
+def abs(x: Any) -> Any:  # noqa: A001 - Quadrants' name
+    return builtins.abs(x)
+
+
+def min(*xs: Any) -> Any:  # noqa: A001 - Quadrants' name
+    return builtins.min(*xs)
+
+
+def max(*xs: Any) -> Any:  # noqa: A001 - Quadrants' name
+    return builtins.max(*xs)
+
+
+def pow(x: Any, y: Any) -> Any:  # noqa: A001 - Quadrants' name
+    return x**y
+
+
+def clamp(x: Any, low: Any, high: Any) -> Any:
+    return builtins.min(builtins.max(x, low), high)
+
+
+def select(cond: Any, a: Any, b: Any) -> Any:
+    """`a if cond else b`, evaluating both sides (branch-free inside kernels)."""
+    return a if cond else b
+
+
+# `qd.math.*`: the same functions under the math namespace, plus constants.
+math = SimpleNamespace(
+    sqrt=sqrt, rsqrt=rsqrt, sin=sin, cos=cos, tan=tan, tanh=tanh, asin=asin, acos=acos,
+    atan2=atan2, exp=exp, log=log, floor=floor, ceil=ceil, round=round, abs=abs, min=min,
+    max=max, pow=pow, clamp=clamp, pi=_pymath.pi, e=_pymath.e, inf=_pymath.inf,
+    nan=_pymath.nan,
+)
+
+
+# -- parameter annotations -------------------------------------------------------------------
+
+
+class NdarrayType:
+    """`qd.types.ndarray(dtype=None, ndim=None)`: an ndarray parameter. A dtype or ndim left out
+    is taken from the first argument passed, and the kernel is compiled once per combination."""
+
+    def __init__(self, dtype: Any = None, ndim: int | None = None, **unsupported: Any):
+        if unsupported:
+            names = ", ".join(sorted(unsupported))
+            raise TypeError(f"qd.types.ndarray() does not support {names} in qdmlir; "
+                            "give dtype and ndim only")
+        if ndim is not None and (not isinstance(ndim, int) or not 0 <= ndim <= 8):
+            raise ValueError(f"qd.types.ndarray(ndim={ndim!r}): ndim must be an int in 0..8")
+        self.dtype = dtype
+        self.ndim = ndim
+
+    @classmethod
+    def __class_getitem__(cls, args: Any) -> NdarrayType:
+        return cls(*(args if isinstance(args, tuple) else (args,)))
+
+    def __repr__(self) -> str:
+        return f"qd.types.ndarray(dtype={self.dtype!r}, ndim={self.ndim!r})"
+
+
+types = SimpleNamespace(ndarray=NdarrayType, NDArray=NdarrayType)

@@ -1,0 +1,258 @@
+"""Serial loops inside tasks and serial code: `for ... in range(...)`, `qd.static` unrolling,
+`while`.
+
+A loop without break/continue/return is an `scf.for` whose `iter_args` are the outer variables
+it reassigns. With any of them it becomes an `scf.while` that also carries the flags; its
+condition stops on `break` or `return`, and the rest of an iteration after a `continue` is
+skipped by the statement lowering's guards.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from xdsl.dialects import arith, scf
+from xdsl.ir import Block
+
+from qdmlir.frontend.emitter import INDEX, Scalar, mlir_type
+from qdmlir.frontend.promotion import BOOL
+from qdmlir.frontend.scope import BREAK, CONTINUE, RETURNED, Const, assigned_names
+from qdmlir.frontend.statements import named
+
+
+@dataclass
+class RangeSpec:
+    """`range(start, stop, step)` with a compile-time step, as typed scalars."""
+
+    start: Scalar
+    stop: Scalar
+    step: int
+
+
+def range_spec(lowering, call: ast.expr) -> RangeSpec | None:
+    """The range of `for x in range(...)`, or None if `call` is not a range."""
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+            and call.func.id == "range" and lowering.scope.lookup("range") is None):
+        return None
+    if call.keywords or not 1 <= len(call.args) <= 3:
+        raise lowering.error(call, "range() takes 1 to 3 positional arguments")
+    args = [lowering.expr(arg) for arg in call.args]
+    step = 1
+    if len(args) == 3:
+        if not isinstance(args[2], Const) or not isinstance(args[2].value, int):
+            raise lowering.error(call.args[2], "a range step must be a compile-time integer",
+                                 "use a literal or a module-level constant")
+        step = int(args[2].value)
+        if step == 0:
+            raise lowering.error(call.args[2], "range() step must not be zero")
+    if len(args) == 1:
+        args = [Const(0), args[0]]
+    scalars = [lowering.as_scalar(arg, node) for arg, node in zip(args[:2], call.args[-2:]
+                                                                   if len(call.args) > 1 else
+                                                                   [call, call.args[0]])]
+    common = lowering.em.common_type(scalars[0].dtype, scalars[1].dtype)
+    common = lowering.em.numeric(common)
+    if common.is_float:
+        raise lowering.error(call, "range() bounds must be integers", "convert them: int(x)")
+    start, stop = (lowering.em.cast(s, common) for s in scalars)
+    return RangeSpec(start, stop, step)
+
+
+def trip_bounds(em, spec: RangeSpec) -> tuple:
+    """Index lower/upper bound and step of the normalised iteration space, and a function that
+    turns the induction value into the Python loop variable."""
+    if spec.step > 0:
+        lb, ub = em.to_index(spec.start), em.to_index(spec.stop)
+        step = em.index_constant(spec.step)
+        return lb, ub, step, lambda iv: em.from_index(iv, spec.start.dtype)
+    # negative step: count k = 0 .. trip and map to start + k * step
+    from qdmlir.frontend import arithmetic
+
+    distance = arithmetic.binary(em, "-", spec.start, spec.stop)
+    width = em.constant(-spec.step - 1, spec.start.dtype)
+    trip = arithmetic.binary(em, "//", arithmetic.binary(em, "+", distance, width),
+                             em.constant(-spec.step, spec.start.dtype))
+    lb = em.index_constant(0)
+    ub = em.value(arith.MaxSIOp(em.to_index(trip), lb))
+    step = em.index_constant(1)
+
+    def variable(iv):
+        k = em.from_index(iv, spec.start.dtype)
+        offset = arithmetic.binary(em, "*", k, em.constant(spec.step, spec.start.dtype))
+        return arithmetic.binary(em, "+", spec.start, offset)
+
+    return lb, ub, step, variable
+
+
+def lower_serial_for(lowering, node: ast.For) -> None:
+    iter_value = node.iter
+    if _is_static_call(lowering, iter_value):
+        _unroll_static(lowering, node)
+        return
+    spec = range_spec(lowering, iter_value)
+    if spec is None:
+        ndrange = _ndrange_args(lowering, iter_value)
+        if ndrange is not None:
+            raise lowering.error(node, "qd.ndrange() loops are parallel and only allowed at the "
+                                       "kernel top level", "nest serial range() loops instead")
+        raise lowering.error(iter_value, f"cannot loop over `{ast.unparse(iter_value)}` in a "
+                                         "kernel", "loop over range(...) or qd.ndrange(...)")
+    if not isinstance(node.target, ast.Name):
+        raise lowering.error(node.target, "a range() loop has one loop variable")
+    if {BREAK, CONTINUE, RETURNED} & set(assigned_names(node.body)):
+        _lower_for_as_while(lowering, node, spec)
+        return
+    em = lowering.em
+    lb, ub, step, variable = trip_bounds(em, spec)
+    carried = lowering.carried(node.body)
+    inits = [lowering.scope.lookup(name) for name in carried]
+    body = Block(arg_types=[INDEX, *(mlir_type(v.dtype) for v in inits)])
+    outer_scope, outer_block = lowering.scope, em.block
+    lowering.scope, em.block = outer_scope.child(), body
+    for name, arg, init in zip(carried, body.args[1:], inits):
+        lowering.scope.bind(name, Scalar(arg, init.dtype))
+    lowering.scope.bind(node.target.id, named(variable(body.args[0]), node.target.id))
+    lowering.stmts(node.body)
+    em.emit(scf.YieldOp(*(em.cast(lowering.scope.lookup(n), i.dtype).ssa
+                          for n, i in zip(carried, inits))))
+    lowering.scope, em.block = outer_scope, outer_block
+    lowering.located(node)
+    op = em.emit(scf.ForOp(lb, ub, step, [v.ssa for v in inits], body))
+    for name, result, init in zip(carried, op.results, inits):
+        lowering.scope.bind(name, Scalar(result, init.dtype))
+
+
+def _lower_for_as_while(lowering, node: ast.For, spec: RangeSpec) -> None:
+    """A range loop with break/continue/return: scf.while over (index, carried..., break)."""
+    em = lowering.em
+    lb, ub, step, variable = trip_bounds(em, spec)
+
+    def condition(iv_value):
+        return Scalar(em.value(arith.CmpiOp(iv_value, ub, "slt")), BOOL)
+
+    def step_body(iv_value):
+        lowering.scope.bind(node.target.id, named(variable(iv_value), node.target.id))
+        lowering.stmts(node.body)
+        return em.value(arith.AddiOp(iv_value, step))
+
+    _structured_while(lowering, node, lb, condition, step_body)
+
+
+def lower_while(lowering, node: ast.While) -> None:
+    test = node.test
+
+    def condition(_):
+        return lowering.em.truth(lowering.scalar(test))
+
+    def step_body(_):
+        lowering.stmts(node.body)
+        return None
+
+    _structured_while(lowering, node, None, condition, step_body)
+
+
+def _structured_while(lowering, node, counter, condition, step_body) -> None:
+    """scf.while carrying an optional counter, the outer variables, and break/return flags."""
+    em = lowering.em
+    carried = [n for n in lowering.carried(node.body) if n not in (BREAK, CONTINUE)]
+    inits = [lowering.scope.lookup(name) for name in carried]
+    has_break = BREAK in assigned_names(node.body)
+    lowering.located(node)
+    false = em.constant(False, BOOL)
+    state_types = ([INDEX] if counter is not None else []) + [mlir_type(v.dtype) for v in inits]
+    state_types += [mlir_type(BOOL)] if has_break else []
+    init_values = ([counter] if counter is not None else []) + [v.ssa for v in inits]
+    init_values += [false.ssa] if has_break else []
+    outer_scope, outer_block = lowering.scope, em.block
+
+    def bind_state(block: Block):
+        args = list(block.args)
+        iv = args.pop(0) if counter is not None else None
+        for name, arg, init in zip(carried, args, inits):
+            lowering.scope.bind(name, Scalar(arg, init.dtype))
+        if has_break:
+            lowering.scope.bind(BREAK, Scalar(args[len(carried)], BOOL))
+        return iv
+
+    before = Block(arg_types=state_types)
+    lowering.scope, em.block = outer_scope.child(), before
+    iv = bind_state(before)
+    go = condition(iv)
+    for flag in (BREAK, RETURNED):
+        value = lowering.scope.lookup(flag)
+        if isinstance(value, Scalar):
+            stop = em.value(arith.XOrIOp(value.ssa, em.constant(True, BOOL).ssa))
+            go = Scalar(em.value(arith.AndIOp(go.ssa, stop)), BOOL)
+    em.emit(scf.ConditionOp(go.ssa, *before.args))
+
+    after = Block(arg_types=state_types)
+    lowering.scope, em.block = outer_scope.child(), after
+    iv = bind_state(after)
+    if CONTINUE in assigned_names(node.body):
+        lowering.scope.bind(CONTINUE, em.constant(False, BOOL))
+    next_iv = step_body(iv)
+    yielded = ([next_iv] if counter is not None else [])
+    yielded += [em.cast(lowering.scope.lookup(n), i.dtype).ssa for n, i in zip(carried, inits)]
+    yielded += [lowering.scope.lookup(BREAK).ssa] if has_break else []
+    em.emit(scf.YieldOp(*yielded))
+
+    lowering.scope, em.block = outer_scope, outer_block
+    lowering.located(node)
+    op = em.emit(scf.WhileOp(init_values, state_types, [before], [after]))
+    results = list(op.results)[1 if counter is not None else 0 :]
+    for name, result, init in zip(carried, results, inits):
+        lowering.scope.bind(name, Scalar(result, init.dtype))
+
+
+def _is_static_call(lowering, node: ast.expr) -> bool:
+    from qdmlir.frontend import lang
+
+    if not isinstance(node, ast.Call):
+        return False
+    callee = lowering.expr(node.func)
+    return isinstance(callee, Const) and callee.value is lang.static
+
+
+def _unroll_static(lowering, node: ast.For) -> None:
+    """`for i in qd.static(range(3)):` repeats the body with `i` a compile-time constant."""
+    from qdmlir.frontend import lang
+
+    call = node.iter
+    values = lowering.expr(call.args[0]) if len(call.args) == 1 else None
+    if values is None or not isinstance(values, Const):
+        raise lowering.error(call, "qd.static() in a for loop needs a compile-time iterable",
+                             "e.g. qd.static(range(3)) or qd.static((1, 2, 4))")
+    try:
+        items = list(values.value)
+    except TypeError:
+        raise lowering.error(call, f"`{ast.unparse(call.args[0])}` is not iterable") from None
+    del lang
+    outer = lowering.scope
+    for item in items:
+        lowering.scope = outer.child()
+        _bind_static_target(lowering, node.target, item)
+        lowering.stmts(node.body)
+        inner, lowering.scope = lowering.scope, outer
+        # reassigned outer variables keep their new values; names new to the body stay local
+        for name, value in inner.names.items():
+            if outer.lookup(name) is not None:
+                outer.bind(name, value)
+
+
+def _bind_static_target(lowering, target: ast.expr, item) -> None:
+    if isinstance(target, ast.Name):
+        lowering.scope.bind(target.id, Const(item))
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for sub, value in zip(target.elts, item):
+            _bind_static_target(lowering, sub, value)
+
+
+def _ndrange_args(lowering, node: ast.expr):
+    from qdmlir.frontend import lang
+
+    if isinstance(node, ast.Call):
+        callee = lowering.expr(node.func)
+        if isinstance(callee, Const) and callee.value is lang.ndrange:
+            return node.args
+    return None

@@ -1,0 +1,364 @@
+"""Python statements inside tasks, serial code and qd.funcs, lowered to structured SSA.
+
+Local variables are SSA values. Control flow carries the variables its body reassigns: an `if`
+yields them as `scf.if` results, a loop as `iter_args`. `break`, `continue` and early `return`
+become boolean flags carried the same way; the statements after one run under `scf.if (!flag)`.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+
+from xdsl.dialects import arith, scf
+from xdsl.ir import Block
+
+from qdmlir.frontend.emitter import INDEX, Array, Scalar, mlir_type
+from qdmlir.frontend.errors import unsupported
+from qdmlir.frontend.expressions import ExpressionLowering
+from qdmlir.frontend.promotion import BOOL
+from qdmlir.frontend.scope import (
+    BREAK,
+    CONTINUE,
+    RETURN_VALUE,
+    RETURNED,
+    Binding,
+    Const,
+    KernelVar,
+    Scope,
+    assigned_names,
+    may_jump,
+)
+
+_AUG_SYMBOLS = {
+    ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//",
+    ast.Mod: "%", ast.Pow: "**", ast.BitAnd: "&", ast.BitOr: "|", ast.BitXor: "^",
+    ast.LShift: "<<", ast.RShift: ">>",
+}  # fmt: skip
+# augmented assignments that Quadrants performs atomically on global memory in parallel code
+_ATOMIC_AUG = {"+": "add", "-": "add", "&": "and", "|": "or", "^": "xor"}
+
+
+class Undefined:
+    """A flag value not known yet (the return value before the first `return`)."""
+
+
+class StatementLowering(ExpressionLowering):
+    """Lowers the statements of one function body into the emitter's current block."""
+
+    # -- statement lists with jump flags ----------------------------------------------------
+
+    def stmts(self, body: list[ast.stmt]) -> None:
+        for index, stmt in enumerate(body):
+            self.stmt(stmt)
+            rest = body[index + 1 :]
+            if rest and may_jump(stmt) and self.jump_flags():
+                # a break / continue / return may have happened: the rest runs under a guard
+                live = self.not_jumped(stmt)
+                self.conditional(live, lambda: self.stmts(rest), None, rest)
+                return
+
+    def jump_flags(self) -> list[Scalar]:
+        flags = [self.scope.lookup(name) for name in (BREAK, CONTINUE, RETURNED)]
+        return [f for f in flags if isinstance(f, Scalar)]
+
+    def not_jumped(self, node: ast.AST) -> Scalar:
+        self.located(node)
+        any_jump = None
+        for flag in self.jump_flags():
+            any_jump = flag if any_jump is None else Scalar(
+                self.em.value(arith.OrIOp(any_jump.ssa, flag.ssa)), BOOL
+            )
+        true = self.em.constant(True, BOOL)
+        return Scalar(self.em.value(arith.XOrIOp(any_jump.ssa, true.ssa)), BOOL)
+
+    def stmt(self, node: ast.stmt) -> None:
+        method = getattr(self, "stmt_" + type(node).__name__, None)
+        if method is None:
+            raise self.error(node, *unsupported(_statement_name(node)))
+        self.located(node)
+        method(node)
+
+    # -- simple statements ------------------------------------------------------------------
+
+    def stmt_Pass(self, node: ast.Pass) -> None:
+        pass
+
+    def stmt_Expr(self, node: ast.Expr) -> None:
+        if isinstance(node.value, ast.Constant):
+            return  # a docstring or a bare constant does nothing
+        self.expr(node.value)
+
+    def stmt_Assign(self, node: ast.Assign) -> None:
+        value = self.expr(node.value)
+        for target in node.targets:
+            self.assign(target, value, node.value)
+
+    def stmt_AnnAssign(self, node: ast.AnnAssign) -> None:
+        from qdmlir.runtime.dtypes import DType
+
+        annotation = self.expr(node.annotation)
+        if node.value is None:
+            raise self.error(node, "a declaration without a value is not supported",
+                             f"give it an initial value: {ast.unparse(node.target)}: "
+                             f"{ast.unparse(node.annotation)} = 0")
+        value = self.expr(node.value)
+        if isinstance(annotation, Const) and isinstance(annotation.value, DType):
+            value = self.em.cast(self.as_scalar(value, node.value), annotation.value)
+            if isinstance(node.target, ast.Name) and self.scope.lookup(node.target.id) is None:
+                self.define(node.target.id, value, node)
+                return
+        self.assign(node.target, value, node.value)
+
+    def assign(self, target: ast.expr, value: Binding, value_node: ast.AST) -> None:
+        if isinstance(target, ast.Name):
+            self.assign_name(target.id, value, target)
+        elif isinstance(target, ast.Subscript):
+            array = self.expr(target.value)
+            if not isinstance(array, Array):
+                raise self.error(target, f"`{ast.unparse(target.value)}` is not an ndarray; "
+                                         "only ndarray elements can be assigned through [...]")
+            indices = self.indices(array, target)
+            self.located(target)
+            self.em.store(array, indices, self.as_scalar(value, value_node))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            items = value.value if isinstance(value, Const) else value
+            if not isinstance(items, tuple) or len(items) != len(target.elts):
+                raise self.error(target, f"cannot unpack `{ast.unparse(value_node)}` into "
+                                         f"{len(target.elts)} names")
+            for sub_target, item in zip(target.elts, items):
+                self.assign(sub_target, item if not isinstance(value, Const) else Const(item),
+                            value_node)
+        else:
+            raise self.error(target, *unsupported(f"assigning to `{ast.unparse(target)}`"))
+
+    def assign_name(self, name: str, value: Binding, node: ast.AST) -> None:
+        current = self.scope.lookup(name)
+        if isinstance(current, KernelVar):
+            self.located(node)
+            self.em.store(current.array, [], self.as_scalar(value, node))
+        elif isinstance(current, Scalar) and not isinstance(value, (tuple, Array)):
+            # a variable keeps the type of its first assignment
+            scalar = self.em.cast(self.as_scalar(value, node), current.dtype)
+            self.scope.bind(name, named(scalar, name))
+        elif isinstance(current, Array):
+            raise self.error(node, f"ndarray '{name}' cannot be reassigned in a kernel",
+                             "assign to its elements instead: x[i] = ...")
+        else:
+            self.define(name, value, node)
+
+    def define(self, name: str, value: Binding, node: ast.AST) -> None:
+        """A new variable: numbers become typed runtime values, other Python objects stay."""
+        if isinstance(value, Const) and _is_number(value.value):
+            value = self.as_scalar(value, node)
+        elif isinstance(value, KernelVar):
+            value = self.em.load(value.array, [])
+        self.scope.bind(name, named(value, name))
+
+    def stmt_AugAssign(self, node: ast.AugAssign) -> None:
+        op = _AUG_SYMBOLS[type(node.op)]
+        target = node.target
+        if isinstance(target, ast.Name):
+            current = self.scope.lookup(target.id)
+            if isinstance(current, KernelVar):
+                self.update_element(current.array, [], op, node, demotable=False)
+                return
+            binary = ast.BinOp(left=ast.Name(target.id, ast.Load()), op=node.op, right=node.value)
+            ast.copy_location(binary, node)
+            ast.fix_missing_locations(binary)
+            self.assign_name(target.id, self.expr(binary), node)
+        elif isinstance(target, ast.Subscript):
+            array = self.expr(target.value)
+            if not isinstance(array, Array):
+                raise self.error(target, f"`{ast.unparse(target.value)}` is not an ndarray")
+            indices = self.indices(array, target)
+            demotable = self.unit.task is not None and self.unit.task.owns(indices)
+            self.update_element(array, indices, op, node, demotable)
+        else:
+            raise self.error(target, *unsupported(f"`{ast.unparse(target)}` as an augmented "
+                                                  "assignment target"))
+
+    def update_element(self, array: Array, indices: list, op: str, node: ast.AugAssign,
+                       demotable: bool) -> None:
+        """`x[i] op= v`: atomic in parallel code for + - & | ^ (as Quadrants), unless the index
+        is the task's own loop index, where no other iteration can touch the element."""
+        from qdmlir.frontend import arithmetic
+
+        value = self.scalar(node.value)
+        self.located(node)
+        if op in _ATOMIC_AUG and self.unit.task is not None and not demotable:
+            if op == "-":
+                value = arithmetic.negate(self.em, self.em.cast(value, array.dtype))
+            self.em.atomic(_ATOMIC_AUG[op], array, indices, value)
+            return
+        old = self.em.load(array, indices)
+        try:
+            new = arithmetic.binary(self.em, op, old, value)
+        except arithmetic.OperatorError as error:
+            raise self.error(node, str(error)) from None
+        self.em.store(array, indices, new)
+
+    # -- if --------------------------------------------------------------------------------
+
+    def stmt_If(self, node: ast.If) -> None:
+        test = self.expr(node.test)
+        if isinstance(test, Const):  # qd.static(...) or a compile-time constant condition
+            self.stmts(node.body if test.value else node.orelse)
+            return
+        cond = self.em.truth(self.as_scalar(test, node.test))
+        orelse = (lambda: self.stmts(node.orelse)) if node.orelse else None
+        self.conditional(cond, lambda: self.stmts(node.body), orelse, node.body + node.orelse)
+
+    def conditional(self, cond: Scalar, then: Callable[[], None],
+                    otherwise: Callable[[], None] | None, body: list[ast.stmt]) -> None:
+        """scf.if that carries out every outer variable the branches reassign."""
+        carried = self.carried(body)
+        outer_scope, outer_block = self.scope, self.em.block
+        branches = []
+        for lower in (then, otherwise):
+            block = Block()
+            self.scope, self.em.block = outer_scope.child(), block
+            if lower is not None:
+                lower()
+            branches.append((block, self.scope))
+        self.scope, self.em.block = outer_scope, outer_block
+        types = []
+        for name in carried:
+            values = [scope.lookup(name) for _, scope in branches]
+            known = [v for v in values if isinstance(v, Scalar)]
+            types.append(known[0].dtype if known else None)
+        carried = [n for n, t in zip(carried, types) if t is not None]
+        types = [t for t in types if t is not None]
+        for block, scope in branches:
+            self.em.block = block
+            yielded = [self.carried_value(scope, name, dtype) for name, dtype in
+                       zip(carried, types)]
+            self.em.emit(scf.YieldOp(*yielded))
+        self.em.block = outer_block
+        else_block = branches[1][0]
+        if not types and len(else_block.ops) == 1:
+            else_block = None  # `scf.if %c { ... }` reads better than an empty else
+        op = self.em.emit(scf.IfOp(cond.ssa, [mlir_type(t) for t in types],
+                                   [branches[0][0]], [else_block] if else_block else None))
+        for name, result, dtype in zip(carried, op.results, types):
+            self.scope.bind(name, Scalar(result, dtype))
+
+    def carried(self, body: list[ast.stmt]) -> list[str]:
+        """Outer variables (of this function) that `body` may reassign."""
+        names = []
+        for name in assigned_names(body):
+            value = self.scope.lookup(name)
+            if isinstance(value, (Scalar, Undefined)):
+                names.append(name)
+        return names
+
+    def carried_value(self, scope: Scope, name: str, dtype) -> object:
+        value = scope.lookup(name)
+        if isinstance(value, Scalar):
+            return self.em.cast(value, dtype).ssa
+        return self.em.constant(0, dtype).ssa  # still undefined on this path: never read
+
+    # -- loops -----------------------------------------------------------------------------
+
+    def stmt_For(self, node: ast.For) -> None:
+        from qdmlir.frontend.loops import lower_serial_for
+
+        if node.orelse:
+            raise self.error(node, *unsupported("`for ... else`", "set a flag before `break`"))
+        lower_serial_for(self, node)
+
+    def stmt_While(self, node: ast.While) -> None:
+        from qdmlir.frontend import checkpoint_syntax
+        from qdmlir.frontend.loops import lower_while
+
+        if checkpoint_syntax.is_do_while(self, node):
+            if not self.unit.graph:
+                raise self.error(node.test, "qd.graph.do_while() requires @qd.kernel(graph=True)",
+                                 "decorate the kernel with @qd.kernel(graph=True)")
+            where = "inside a @qd.func" if self.unit.call_stack else "inside a for/if/while"
+            raise checkpoint_syntax.do_while_misplaced(self, node, where)
+        if node.orelse:
+            raise self.error(node, "'else' clause for 'while' not supported in qdmlir kernels",
+                             "set a flag before `break` and test it after the loop")
+        lower_while(self, node)
+
+    def stmt_Break(self, node: ast.Break) -> None:
+        self.set_flag(BREAK, node, "`break` outside a loop")
+
+    def stmt_Continue(self, node: ast.Continue) -> None:
+        self.set_flag(CONTINUE, node, "`continue` outside a loop")
+
+    def set_flag(self, name: str, node: ast.AST, misuse: str) -> None:
+        if not isinstance(self.scope.lookup(name), Scalar):
+            raise self.error(node, f"{misuse} is not allowed here",
+                             "use it inside a for/while loop of the same function")
+        self.scope.bind(name, self.em.constant(True, BOOL))
+
+    def stmt_Return(self, node: ast.Return) -> None:
+        slot = self.scope.lookup(RETURN_VALUE)
+        if slot is None:
+            raise self.error(node, "`return` is only allowed in a qd.func",
+                             "kernels write their results into ndarray parameters")
+        if node.value is not None:
+            value = self.scalar(node.value)
+            if isinstance(slot, Scalar):
+                value = self.em.cast(value, slot.dtype)
+            self.scope.bind(RETURN_VALUE, value)
+        self.scope.bind(RETURNED, self.em.constant(True, BOOL))
+
+    # -- constructs that only make sense elsewhere -----------------------------------------
+
+    def stmt_With(self, node: ast.With) -> None:
+        from qdmlir.frontend import checkpoint_syntax
+
+        if not checkpoint_syntax.is_checkpoint(self, node):
+            raise self.error(node, "'with' in qdmlir kernels only supports qd.checkpoint()",
+                             "remove the with statement")
+        checkpoint_syntax.check_kernel_flags(self, node.items[0].context_expr)
+        if self.unit.call_stack:
+            raise self.error(node, "qd.checkpoint() cannot be used inside a @qd.func",
+                             "move the `with qd.checkpoint(...)` block into the kernel body")
+        if self.unit.in_checkpoint:
+            raise self.error(node, "qd.checkpoint() cannot be nested inside another "
+                                   "qd.checkpoint(); checkpoints in the same kernel must be flat "
+                                   "siblings", "close the outer checkpoint first")
+        raise self.error(
+            node, "qd.checkpoint() must be at the kernel top level or directly in a "
+                  "qd.graph_do_while() body; it cannot be nested inside a for/if/while",
+            "move the `with` block to the kernel top level")
+
+    def stmt_Assert(self, node: ast.Assert) -> None:
+        pass  # checked only in debug builds in Quadrants; qdmlir does not compile asserts
+
+    def stmt_Global(self, node: ast.Global) -> None:
+        raise self.error(node, *unsupported("`global`", "pass values in as parameters"))
+
+    stmt_Nonlocal = stmt_Global
+
+
+def named(value, name: str):
+    """Give a variable's SSA value the variable's name in printed IR (`%total`), if unnamed."""
+    if isinstance(value, Scalar) and value.ssa.name_hint is None and name.isidentifier():
+        value.ssa.name_hint = name
+    return value
+
+
+def _is_number(value: object) -> bool:
+    import enum
+
+    return isinstance(value, (int, float, bool)) or (
+        isinstance(value, enum.Enum) and isinstance(value, int)
+    )
+
+
+def _statement_name(node: ast.stmt) -> str:
+    names = {
+        "Try": "try/except", "Raise": "raise", "Import": "import", "ImportFrom": "import",
+        "FunctionDef": "a nested function definition", "ClassDef": "a class definition",
+        "Delete": "del", "Match": "match", "AsyncFor": "async for", "AsyncWith": "async with",
+        "TryStar": "try/except*",
+    }  # fmt: skip
+    return names.get(type(node).__name__, f"the statement `{type(node).__name__}`")
+
+
+__all__ = ["StatementLowering", "Undefined", "INDEX"]

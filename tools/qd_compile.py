@@ -1,0 +1,166 @@
+"""qd-compile: a Python kernel file to IR at any stage, or to an artifact (DESIGN §2).
+
+    qd-compile model.py --kernel step --emit kernel-ir
+    qd-compile model.py --kernel step --emit upstream-ir --target cpu
+    qd-compile model.py --kernel step --emit artifact -o build/step
+
+It drives the same `Compilation` that `@qd.kernel` uses on a cache miss. Parameters annotated
+without dtype or ndim take them from `--arg name=f32:2`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+STAGES = ("kernel-ir", "lowered-ir", "upstream-ir", "llvm-ir", "artifact")
+TARGETS = ("cpu", "cuda", "rocm")
+
+
+class UsageError(Exception):
+    """Bad command-line input: reported as one line, exit code 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qd-compile", description=__doc__.splitlines()[0])
+    parser.add_argument("file", help="the Python file that defines the kernel")
+    parser.add_argument("--kernel", required=True, help="name of the @qd.kernel in the file")
+    parser.add_argument("--emit", choices=STAGES, default="kernel-ir", help="what to produce")
+    parser.add_argument("--target", choices=TARGETS, default="cpu")
+    parser.add_argument("--arch", help="GPU architecture: sm_80, sm_90 (cuda); gfx90a (rocm)")
+    parser.add_argument("-o", "--output", help="output file (artifact: output folder)")
+    parser.add_argument("--arg", action="append", default=[], metavar="NAME=DTYPE[:NDIM]",
+                        help="the type of a parameter annotated without one, e.g. x=f32:2")
+    parser.add_argument("--print-ir-after-all", action="store_true",
+                        help="print the IR after every pass of the default pipeline to stderr")
+    parser.add_argument("--mlir-print-debuginfo", action="store_true",
+                        help="print locations (file:line:col of the Python source)")
+    return parser
+
+
+def load_kernel(path: str, name: str):
+    """Import the file as a module (its `__main__` block does not run) and find the kernel."""
+    from qdmlir.frontend.kernel import Kernel
+
+    file = Path(path)
+    if not file.is_file():
+        raise UsageError(f"cannot open '{path}': no such file")
+    spec = importlib.util.spec_from_file_location(f"qd_compile_{file.stem}", file)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    sys.path.insert(0, str(file.parent.resolve()))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.pop(0)
+    kernel = getattr(module, name, None)
+    if not isinstance(kernel, Kernel):
+        found = sorted(n for n, v in vars(module).items() if isinstance(v, Kernel))
+        raise UsageError(f"'{path}' has no @qd.kernel named '{name}' (kernels: "
+                         f"{', '.join(found) or 'none'})")
+    return kernel
+
+
+def argument_specs(kernel, overrides: list[str]):
+    """The ArgSpec of every parameter, from its annotation or an --arg override."""
+    from qdmlir.frontend.kernel import resolve_annotation
+    from qdmlir.frontend.lang import NdarrayType
+    from qdmlir.runtime import dtypes
+    from qdmlir.runtime.artifact import ArgSpec
+
+    given = {}
+    for item in overrides:
+        name, _, kind = item.partition("=")
+        dtype, _, ndim = kind.partition(":")
+        try:
+            given[name] = (dtypes.from_name(dtype), int(ndim) if ndim else None)
+        except (KeyError, ValueError):
+            raise UsageError(f"--arg {item}: expected NAME=DTYPE[:NDIM], e.g. x=f32:2") from None
+    specs = []
+    for parameter in kernel._parameters:
+        annotation = resolve_annotation(kernel, parameter)
+        dtype, ndim = given.get(parameter.name, (None, None))
+        if isinstance(annotation, NdarrayType):
+            dtype = dtype or (annotation.dtype and dtypes.as_dtype(annotation.dtype))
+            ndim = ndim if ndim is not None else annotation.ndim
+            if dtype is None or ndim is None:
+                raise UsageError(f"parameter '{parameter.name}' has no fixed dtype/ndim; give "
+                                 f"it with --arg {parameter.name}=f32:1")
+            specs.append(ArgSpec(parameter.name, "ndarray", dtype.name, ndim))
+        else:
+            specs.append(ArgSpec(parameter.name, "scalar", (dtype or annotation).name, 0))
+    return specs
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from qdmlir.frontend import config
+    from qdmlir.frontend.compiler import Compilation
+
+    kernel = load_kernel(args.file, args.kernel)
+    compilation = Compilation.for_kernel(
+        kernel, argument_specs(kernel, args.arg), config.current(), target=args.target,
+        print_ir_after_all=args.print_ir_after_all,
+    )
+    if args.emit == "artifact":
+        if not args.output:
+            raise UsageError("--emit artifact needs -o FOLDER")
+        folder = Path(args.output)
+        folder.mkdir(parents=True, exist_ok=True)
+        compilation.write_artifact(folder)
+        print(f"wrote {folder / 'manifest.json'}")
+        return 0
+    text = _emit_text(compilation, args.emit, args.mlir_print_debuginfo)
+    if args.output:
+        Path(args.output).write_text(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _emit_text(compilation, stage: str, debuginfo: bool) -> str:
+    from io import StringIO
+
+    from xdsl.printer import Printer
+
+    if stage in ("kernel-ir", "lowered-ir"):
+        module = compilation.kernel_ir() if stage == "kernel-ir" else compilation.lowered_ir()
+        out = StringIO()
+        Printer(stream=out, print_debuginfo=debuginfo).print_op(module)
+        return out.getvalue() + "\n"
+    upstream = compilation.upstream_ir()
+    if stage == "upstream-ir":
+        return upstream.operation.get_asm(enable_debug_info=debuginfo) + "\n"
+    from qdmlir.passes.targets.cpu import lower_to_llvm_ir
+
+    return lower_to_llvm_ir(upstream, compilation.kernel.__name__, compilation.args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `qd-compile` console script: errors are short, never tracebacks."""
+    from qdmlir.frontend.errors import QuadrantsSyntaxError
+
+    try:
+        return run(argv)
+    except QuadrantsSyntaxError as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    except UsageError as error:
+        print(f"qd-compile: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # noqa: BLE001 - one readable line unless QD_DEBUG is set
+        if os.environ.get("QD_DEBUG"):
+            raise
+        first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        print(f"qd-compile: error: {type(error).__name__}: {first}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
