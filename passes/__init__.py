@@ -48,6 +48,12 @@ def _checkpoint_verify() -> type[ModulePass]:
     return CheckpointVerifyPass
 
 
+def _cpu_parallel_threshold() -> type[ModulePass]:
+    from qdmlir.passes.cpu_parallel_threshold import CpuParallelThresholdPass
+
+    return CpuParallelThresholdPass
+
+
 def _cse() -> type[ModulePass]:
     from xdsl.transforms.common_subexpression_elimination import (
         CommonSubexpressionElimination,
@@ -69,6 +75,7 @@ _PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "checkpoint-number": _checkpoint_number,
     "checkpoint-reuse-state-loads": _checkpoint_reuse_state_loads,
     "checkpoint-verify": _checkpoint_verify,
+    "cpu-parallel-threshold": _cpu_parallel_threshold,
     "cse": _cse,
     "dce": _dce,
 }

@@ -1,0 +1,209 @@
+// RUN: qd-opt %s -p 'cpu-parallel-threshold{min-trip=1000}' --split-input-file | FileCheck %s
+// RUN: qd-opt %s -p cpu-parallel-threshold --split-input-file | FileCheck %s --check-prefix=DEFAULT
+// RUN: qd-opt %s -p 'cpu-parallel-threshold{min-trip=1000},cpu-parallel-threshold{min-trip=1000}' --split-input-file | FileCheck %s
+// Each outermost scf.parallel runs in parallel only when its work (innermost iterations) reaches
+// min-trip; below it a serial scf.for copy runs on the calling thread (docs/targets.md, CPU).
+// The third RUN line shows the pass is idempotent: a guarded loop is not guarded again.
+
+// A dynamic trip count: a guard on `n >= min-trip`, the parallel loop in the then-branch.
+// CHECK-LABEL: func.func @dynamic_trip_count
+// CHECK-SAME:    (%[[A:.*]]: memref<?xf32>, %[[N:.*]]: index)
+// CHECK:         %[[MIN:.*]] = arith.constant 1000 : index
+// CHECK-NEXT:    %[[BIG:.*]] = arith.cmpi sge, %[[N]], %[[MIN]] : index
+// CHECK-NEXT:    scf.if %[[BIG]] {
+// CHECK-NEXT:      "scf.parallel"(%{{.*}}, %[[N]], %{{.*}})
+// CHECK:             "test.op"
+// CHECK:         } else {
+// CHECK-NEXT:      scf.for %[[I:.*]] = %{{.*}} to %[[N]] step %{{.*}} {
+// CHECK-NEXT:        "test.op"(%[[I]])
+// CHECK-NEXT:      }
+// CHECK-NEXT:    }{qd.parallel_threshold = 1000 : i64}
+// CHECK-NOT:     scf.if
+// DEFAULT-LABEL: func.func @dynamic_trip_count
+// DEFAULT:         arith.constant 32768 : index
+// DEFAULT:         {qd.parallel_threshold = 32768 : i64}
+func.func @dynamic_trip_count(%a: memref<?xf32>, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
+  ^bb0(%i: index):
+    "test.op"(%i) : (index) -> ()
+    scf.reduce
+  }) : (index, index, index) -> ()
+  func.return
+}
+
+// -----
+
+// A constant trip count below min-trip is decided here: only the serial loop is left.
+// CHECK-LABEL: func.func @small_constant_trip_count
+// CHECK-NOT:     scf.if
+// CHECK-NOT:     scf.parallel
+// CHECK:         scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK-NEXT:      "test.op"
+func.func @small_constant_trip_count() {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c999 = arith.constant 999 : index
+  "scf.parallel"(%c0, %c999, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
+  ^bb0(%i: index):
+    "test.op"(%i) : (index) -> ()
+    scf.reduce
+  }) : (index, index, index) -> ()
+  func.return
+}
+
+// -----
+
+// A constant trip count at min-trip stays parallel, unguarded: this case is left unchanged.
+// CHECK-LABEL: func.func @large_constant_trip_count
+// CHECK-NEXT:    %{{.*}} = arith.constant 0 : index
+// CHECK-NEXT:    %{{.*}} = arith.constant 1 : index
+// CHECK-NEXT:    %{{.*}} = arith.constant 1000 : index
+// CHECK-NEXT:    "scf.parallel"
+// CHECK-NOT:     scf.if
+// CHECK-NOT:     scf.for
+func.func @large_constant_trip_count() {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c1000 = arith.constant 1000 : index
+  "scf.parallel"(%c0, %c1000, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
+  ^bb0(%i: index):
+    "test.op"(%i) : (index) -> ()
+    scf.reduce
+  }) : (index, index, index) -> ()
+  func.return
+}
+
+// -----
+
+// A lower bound and a step: the trip count is ceildiv(ub - lb, step).
+// CHECK-LABEL: func.func @bounds_and_step
+// CHECK-SAME:    (%[[LB:.*]]: index, %[[UB:.*]]: index)
+// CHECK:         %[[C4:.*]] = arith.constant 4 : index
+// CHECK:         %[[SPAN:.*]] = arith.subi %[[UB]], %[[LB]] : index
+// CHECK-NEXT:    %[[TRIP:.*]] = arith.ceildivsi %[[SPAN]], %[[C4]] : index
+// CHECK-NEXT:    %[[MIN:.*]] = arith.constant 1000 : index
+// CHECK-NEXT:    arith.cmpi sge, %[[TRIP]], %[[MIN]] : index
+// CHECK:         scf.for %{{.*}} = %[[LB]] to %[[UB]] step %[[C4]] {
+func.func @bounds_and_step(%lb: index, %ub: index) {
+  %c4 = arith.constant 4 : index
+  "scf.parallel"(%lb, %ub, %c4) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
+  ^bb0(%i: index):
+    "test.op"(%i) : (index) -> ()
+    scf.reduce
+  }) : (index, index, index) -> ()
+  func.return
+}
+
+// -----
+
+// Two dimensions with a reduction: the trip counts multiply; the serial copy is a loop nest
+// that carries the accumulator and applies the reduce body; the guard yields the result.
+// CHECK-LABEL: func.func @two_dims_with_reduction
+// CHECK-SAME:    (%[[A:.*]]: memref<?x?xf32>, %[[N:.*]]: index, %[[M:.*]]: index)
+// CHECK:         %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK:         %[[WORK:.*]] = arith.muli %[[N]], %[[M]] : index
+// CHECK:         %[[BIG:.*]] = arith.cmpi sge, %[[WORK]], %{{.*}} : index
+// CHECK-NEXT:    %[[SUM:.*]] = scf.if %[[BIG]] -> (f32) {
+// CHECK-NEXT:      %[[PAR:.*]] = "scf.parallel"
+// CHECK:           scf.yield %[[PAR]] : f32
+// CHECK-NEXT:    } else {
+// CHECK-NEXT:      %[[OUTER:.*]] = scf.for %[[I:.*]] = %{{.*}} to %[[N]] step %{{.*}} iter_args(%[[ACC0:.*]] = %[[ZERO]]) -> (f32) {
+// CHECK-NEXT:        %[[INNER:.*]] = scf.for %[[J:.*]] = %{{.*}} to %[[M]] step %{{.*}} iter_args(%[[ACC1:.*]] = %[[ACC0]]) -> (f32) {
+// CHECK-NEXT:          %[[X:.*]] = memref.load %[[A]][%[[I]], %[[J]]] : memref<?x?xf32>
+// CHECK-NEXT:          %[[NEXT:.*]] = arith.addf %[[ACC1]], %[[X]] : f32
+// CHECK-NEXT:          scf.yield %[[NEXT]] : f32
+// CHECK-NEXT:        }
+// CHECK-NEXT:        scf.yield %[[INNER]] : f32
+// CHECK-NEXT:      }
+// CHECK-NEXT:      scf.yield %[[OUTER]] : f32
+// CHECK-NEXT:    }{qd.parallel_threshold = 1000 : i64}
+// CHECK-NEXT:    func.return %[[SUM]] : f32
+func.func @two_dims_with_reduction(%a: memref<?x?xf32>, %n: index, %m: index) -> f32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  %sum = "scf.parallel"(%c0, %c0, %n, %m, %c1, %c1, %zero) <{operandSegmentSizes = array<i32: 2, 2, 2, 1>}> ({
+  ^bb0(%i: index, %j: index):
+    %x = memref.load %a[%i, %j] : memref<?x?xf32>
+    scf.reduce(%x : f32) {
+    ^bb1(%lhs: f32, %rhs: f32):
+      %s = arith.addf %lhs, %rhs : f32
+      scf.reduce.return %s : f32
+    }
+  }) : (index, index, index, index, index, index, f32) -> f32
+  func.return %sum : f32
+}
+
+// -----
+
+// A nested scf.parallel becomes an scf.for in both branches (OpenMP would run it serially
+// anyway, after a fork per outer iteration); its trip count multiplies the work.
+// CHECK-LABEL: func.func @nested_parallel
+// CHECK-SAME:    (%[[N:.*]]: index, %[[M:.*]]: index)
+// CHECK:         %[[WORK:.*]] = arith.muli %[[N]], %[[M]] : index
+// CHECK:         scf.if %{{.*}} {
+// CHECK-NEXT:      "scf.parallel"
+// CHECK-NEXT:      ^bb0(%{{.*}}: index):
+// CHECK-NEXT:        scf.for
+// CHECK:         } else {
+// CHECK-NEXT:      scf.for
+// CHECK-NEXT:        scf.for
+// CHECK-NEXT:          "test.op"
+// CHECK-NOT:     "scf.parallel"
+func.func @nested_parallel(%n: index, %m: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
+  ^bb0(%i: index):
+    "scf.parallel"(%c0, %m, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
+    ^bb1(%j: index):
+      "test.op"(%i, %j) : (index, index) -> ()
+      scf.reduce
+    }) : (index, index, index) -> ()
+    scf.reduce
+  }) : (index, index, index) -> ()
+  func.return
+}
+
+// -----
+
+// Inner loops count when their bounds are known before the task: sibling loops add, so the
+// work is n * (m + 1); the triangular loop (bound %i, computed inside) counts 1.
+// CHECK-LABEL: func.func @inner_loops_count
+// CHECK-SAME:    (%[[N:.*]]: index, %[[M:.*]]: index)
+// CHECK:         %[[PER_ITER:.*]] = arith.addi %[[M]], %{{.*}} : index
+// CHECK-NEXT:    %[[WORK:.*]] = arith.muli %[[N]], %[[PER_ITER]] : index
+// CHECK-NEXT:    %[[MIN:.*]] = arith.constant 1000 : index
+// CHECK-NEXT:    arith.cmpi sge, %[[WORK]], %[[MIN]] : index
+func.func @inner_loops_count(%n: index, %m: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
+  ^bb0(%i: index):
+    scf.for %j = %c0 to %m step %c1 {
+      "test.op"(%i, %j) : (index, index) -> ()
+    }
+    scf.for %k = %c0 to %i step %c1 {
+      "test.op"(%i, %k) : (index, index) -> ()
+    }
+    scf.reduce
+  }) : (index, index, index) -> ()
+  func.return
+}
+
+// -----
+
+// Code without scf.parallel is left alone.
+// CHECK-LABEL: func.func @no_parallel_loop
+// CHECK:         scf.for
+// CHECK-NOT:     scf.if
+func.func @no_parallel_loop(%n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.for %i = %c0 to %n step %c1 {
+    "test.op"(%i) : (index) -> ()
+  }
+  func.return
+}
