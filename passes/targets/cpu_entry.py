@@ -1,0 +1,121 @@
+"""The CPU entry point `void qd_entry(int64_t *words)` in the LLVM dialect (architecture.md §5).
+
+`check_kernel_signature` compares the upstream kernel's func.func type with the manifest's
+argument list before lowering; `entry_function_text` writes the wrapper that runs after
+convert-func-to-llvm: it loads each word, rebuilds the expanded memref descriptors (C-contiguous
+strides, offset 0) and calls the kernel, whose llvm.func takes exactly those values.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+
+from qdmlir.runtime.artifact import ArgSpec
+
+ENTRY_NAME = "qd_entry"
+STATE_TYPE = "memref<2xi32>"
+
+
+class EntrySignatureError(ValueError):
+    """The kernel's MLIR signature does not match the manifest's argument list."""
+
+
+def symbol(name: str) -> str:
+    """`@name`, quoted when MLIR's bare-identifier syntax cannot spell it."""
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_$.]*", name):
+        return "@" + name
+    return "@" + json.dumps(name)
+
+
+def expected_mlir_type(arg: ArgSpec) -> str:
+    """The upstream type of one argument: `memref<?x?xf32>`, `memref<i32>`, `i8` (u8), ..."""
+    elem = arg.qd_dtype.mlir
+    if arg.kind == "scalar":
+        return elem
+    return "memref<" + "?x" * arg.ndim + elem + ">"
+
+
+def check_kernel_signature(arg_types: Sequence[str], args: Sequence[ArgSpec], kernel: str) -> None:
+    """Raise EntrySignatureError unless `arg_types` (printed MLIR types of the kernel's
+    parameters) is the manifest's argument list followed by `memref<2xi32>`."""
+    want = [expected_mlir_type(a) for a in args] + [STATE_TYPE]
+    names = [a.name for a in args] + ["qd_state"]
+    if len(arg_types) != len(want):
+        raise EntrySignatureError(
+            f"kernel @{kernel} takes {len(arg_types)} arguments ({', '.join(arg_types)}), but the "
+            f"argument list has {len(args)} plus the launch state: ({', '.join(want)})"
+        )
+    for index, (got, expected, name) in enumerate(zip(arg_types, want, names)):
+        if got != expected:
+            raise EntrySignatureError(
+                f"kernel @{kernel} argument {index} ({name}) has type {got}, expected {expected}"
+            )
+
+
+class _Emitter:
+    """Accumulates SSA lines for the wrapper body."""
+
+    def __init__(self):
+        self.lines: list[str] = []
+        self._count = 0
+
+    def value(self, rhs: str) -> str:
+        name = f"%v{self._count}"
+        self._count += 1
+        self.lines.append(f"    {name} = {rhs}")
+        return name
+
+    def word(self, index: int, llvm_type: str) -> str:
+        """Load word `index` as `llvm_type` from its low bytes (x86-64 is little-endian)."""
+        addr = self.value(f"llvm.getelementptr %words[{index}] : (!llvm.ptr) -> !llvm.ptr, i64")
+        return self.value(f"llvm.load {addr} {{alignment = 8 : i64}} : !llvm.ptr -> {llvm_type}")
+
+
+def _descriptor(em: _Emitter, ptr: str, sizes: list[str], zero: str, one: str) -> list[tuple[str, str]]:
+    """(value, type) pairs of an expanded C-contiguous memref descriptor."""
+    strides = [one] * len(sizes)
+    for d in range(len(sizes) - 2, -1, -1):
+        strides[d] = sizes[d + 1] if strides[d + 1] == one else em.value(
+            f"llvm.mul {strides[d + 1]}, {sizes[d + 1]} : i64"
+        )
+    values = [(ptr, "!llvm.ptr"), (ptr, "!llvm.ptr"), (zero, "i64")]
+    return values + [(s, "i64") for s in sizes] + [(s, "i64") for s in strides]
+
+
+def entry_function_text(kernel: str, args: Sequence[ArgSpec]) -> str:
+    """The LLVM-dialect text of `qd_entry` calling the lowered `@kernel`, plus a declaration of
+    the kernel so the text parses on its own (only `qd_entry` is moved into the real module)."""
+    em = _Emitter()
+    zero = em.value("llvm.mlir.constant(0 : i64) : i64")
+    one = em.value("llvm.mlir.constant(1 : i64) : i64")
+    call: list[tuple[str, str]] = []
+    word = 0
+    for arg in args:
+        if arg.kind == "scalar":
+            llvm_type = arg.qd_dtype.mlir
+            call.append((em.word(word, llvm_type), llvm_type))
+            word += 1
+            continue
+        ptr = em.word(word, "!llvm.ptr")
+        sizes = [em.word(word + 1 + d, "i64") for d in range(arg.ndim)]
+        call += _descriptor(em, ptr, sizes, zero, one)
+        word += 1 + arg.ndim
+    state = em.word(word, "!llvm.ptr")
+    two = em.value("llvm.mlir.constant(2 : i64) : i64")
+    call += [(state, "!llvm.ptr"), (state, "!llvm.ptr"), (zero, "i64"), (two, "i64"), (one, "i64")]
+    types = ", ".join(t for _, t in call)
+    operands = ", ".join(v for v, _ in call)
+    body = "\n".join(em.lines)
+    return (
+        f"llvm.func {symbol(kernel)}({types})\n"
+        f"llvm.func @{ENTRY_NAME}(%words: !llvm.ptr) {{\n{body}\n"
+        f"    llvm.call {symbol(kernel)}({operands}) : ({types}) -> ()\n"
+        "    llvm.return\n}\n"
+    )
+
+
+def word_count(args: Sequence[ArgSpec]) -> int:
+    """Words `qd_entry` reads: 1 per scalar, 1 + ndim per ndarray, 1 for the state pointer."""
+    return sum(1 if a.kind == "scalar" else 1 + a.ndim for a in args) + 1

@@ -1,0 +1,144 @@
+"""The CPU launcher: load an artifact's shared object with ctypes and call `qd_entry(words)`.
+
+docs/architecture.md §5-§6. The word layout is fixed per specialisation; a call re-packs only
+the arguments that are not the very objects of the previous call on the same thread, writes the
+launch state into the buffer's last word, calls, and reads `yielded_at` back. Each thread has
+its own buffer, so concurrent launches never share words or state.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import os
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from .artifact import ArgSpec, Manifest
+from .cpu_args import Words, make_packer
+
+
+class ArtifactLoadError(RuntimeError):
+    """The shared object cannot be loaded (missing, truncated, built for another machine)."""
+
+
+class CpuLauncher:
+    """Launches one compiled kernel specialisation: `launch(args, resume_point) -> yielded_at`."""
+
+    def __init__(self, library: str | os.PathLike, args: Sequence[ArgSpec], *,
+                 kernel: str = "kernel", entry: str = "qd_entry"):
+        self.kernel = kernel
+        self.args = [ArgSpec.coerce(a) for a in args]
+        self.library = Path(library)
+        self._entry = getattr(load_library(self.library), entry)
+        # no argtypes: the ctypes word array itself goes in, as a pointer (the fastest call form)
+        self._entry.argtypes = None
+        self._entry.restype = None
+        self._packers = []
+        word = 0
+        for position, spec in enumerate(self.args):
+            self._packers.append(make_packer(kernel, position, spec, word))
+            word += 1 if spec.kind == "scalar" else 1 + spec.ndim
+        self._word_count = word + 1  # + the state pointer
+        self._local = threading.local()
+        self.launch = self._make_launch()
+
+    @classmethod
+    def from_artifact(cls, directory: str | os.PathLike) -> CpuLauncher:
+        """The launcher of the artifact in `directory` (a manifest.json plus its library)."""
+        manifest = Manifest.read(directory)
+        if manifest.target != "cpu":
+            raise ArtifactLoadError(f"{directory}: a {manifest.target} artifact, not a cpu one")
+        return cls(Path(directory) / manifest.library, manifest.args,
+                   kernel=manifest.kernel, entry=manifest.entry)
+
+    def _new_words(self) -> Words:
+        words = Words(self._word_count, len(self.args))
+        self._local.words = words
+        return words
+
+    def _repack(self, words: Words, args: tuple) -> None:
+        """Validate and write every argument that differs from this thread's previous call."""
+        if len(args) != len(self.args):
+            names = ", ".join(a.name for a in self.args)
+            raise TypeError(
+                f"kernel {self.kernel!r} takes {len(self.args)} arguments ({names}), got {len(args)}"
+            )
+        tokens = words.tokens
+        for position, (value, pack) in enumerate(zip(args, self._packers)):
+            if getattr(value, "_words", value) is not tokens[position]:
+                tokens[position] = pack(words, value)
+
+    def _make_launch(self):
+        """Build `launch` with the identity checks unrolled: this is the per-call hot path."""
+        checks = " and ".join(
+            f'getattr(args[{i}], "_words", None) is tokens[{i}]' if spec.kind == "ndarray"
+            else f"args[{i}] is tokens[{i}]"
+            for i, spec in enumerate(self.args)
+        ) or "True"
+        source = (
+            "def launch(args, resume_point=0):\n"
+            "    words = getattr(local, 'words', None) or new_words()\n"
+            "    tokens = words.tokens\n"
+            f"    if len(args) != {len(self.args)} or not ({checks}):\n"
+            "        repack(words, args)\n"
+            "    buffer = words.buffer\n"
+            "    # resume_point in the low half, yielded_at = -1 in the high half\n"
+            "    buffer[words.state] = (resume_point & 0xFFFFFFFF) - 0x100000000\n"
+            "    entry(buffer)\n"
+            "    return buffer[words.state] >> 32\n"
+        )
+        namespace = {"local": self._local, "new_words": self._new_words,
+                     "repack": self._repack, "entry": self._entry}
+        exec(compile(source, f"<qd launch {self.kernel}>", "exec"), namespace)
+        launch = namespace["launch"]
+        launch.__doc__ = "Launch with `args` (a tuple); return yielded_at, the slot that yielded, or -1."
+        return launch
+
+
+def load_library(path: Path) -> ctypes.CDLL:
+    """dlopen `path`; if libomp is not found through its rpath (a moved venv), preload the
+    installed one and retry. ArtifactLoadError says which file and why."""
+    try:
+        return ctypes.CDLL(str(path))
+    except OSError as err:
+        if "libomp" in str(err) and _preload_libomp():
+            try:
+                return ctypes.CDLL(str(path))
+            except OSError as again:
+                err = again
+        raise ArtifactLoadError(f"cannot load the kernel library {path}: {err}") from None
+
+
+def _preload_libomp() -> bool:
+    for folder in sys.path:
+        candidate = Path(folder or ".") / "cmeel.prefix" / "lib" / "libomp.so"
+        if candidate.exists():
+            ctypes.CDLL(str(candidate), mode=ctypes.RTLD_GLOBAL)
+            return True
+    return False
+
+
+_HOST = None
+
+
+def host_signature() -> str:
+    """A short hex id of this machine's CPU model and features: CPU artifacts are built with
+    -mcpu=native, so the frontend puts this into the cache key."""
+    global _HOST
+    if _HOST is None:
+        text = ""
+        try:
+            with open("/proc/cpuinfo") as cpuinfo:
+                for line in cpuinfo:
+                    if line.startswith(("vendor_id", "model name", "flags")):
+                        text += line
+                    if not line.strip() and text:
+                        break  # the first processor describes them all
+        except OSError:
+            pass
+        text += sys.platform + os.uname().machine
+        _HOST = hashlib.sha256(text.encode()).hexdigest()[:16]
+    return _HOST

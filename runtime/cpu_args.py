@@ -1,0 +1,164 @@
+"""Argument packers for the CPU launcher: one validated argument -> its words (architecture.md §5).
+
+Each packer writes its argument's words into a per-thread buffer and returns a token; the
+launcher skips packing while the next call's argument yields the same token (by identity).
+Errors name the argument by position and name and say how to fix the call.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import math
+import numbers
+import weakref
+
+import numpy as np
+
+from .artifact import ArgSpec
+from .ndarray import Ndarray
+
+# A token no argument ever has: positions holding a numpy array are re-packed on every call,
+# since a numpy array's shape, strides and dtype can be reassigned in place.
+REPACK = object()
+
+
+class Words:
+    """One thread's word buffer: the argument words, the state pointer, then the state itself
+    (`int32[2]` in the last word: low half resume_point, high half yielded_at)."""
+
+    __slots__ = ("buffer", "address", "state", "f32", "f64", "tokens", "arrays")
+
+    def __init__(self, count: int, arg_count: int):
+        self.buffer = (ctypes.c_int64 * (count + 1))()
+        self.address = ctypes.addressof(self.buffer)
+        self.state = count
+        self.buffer[count - 1] = self.address + 8 * count
+        # float views of the same memory: a float scalar is written without struct packing
+        self.f64 = (ctypes.c_double * (count + 1)).from_buffer(self.buffer)
+        self.f32 = (ctypes.c_float * (2 * count + 2)).from_buffer(self.buffer)
+        self.tokens = [REPACK] * arg_count
+        # per position: (weakref, shape, strides, dtype) of the numpy array packed last
+        self.arrays: list[tuple | None] = [None] * arg_count
+
+
+def describe(value) -> str:
+    """`numpy.ndarray float64 (3, 4)`, `qd.ndarray f32[3]`, `str 'x'`: for error messages."""
+    if isinstance(value, np.ndarray):
+        return f"numpy.ndarray {value.dtype} with shape {value.shape}"
+    if isinstance(value, Ndarray):
+        return repr(value)
+    text = repr(value)
+    return f"{type(value).__name__} {text[:40] + '...' if len(text) > 40 else text}"
+
+
+def make_packer(kernel: str, position: int, spec: ArgSpec, word: int):
+    """The packer of argument `position`, whose words start at index `word`."""
+    where = f"kernel {kernel!r} argument {position} ({spec.name!r})"
+    if spec.kind == "ndarray":
+        return _ndarray_packer(where, position, spec, word)
+    if spec.qd_dtype.is_float:
+        return _float_packer(where, spec, word)
+    return _int_packer(where, spec, word)
+
+
+def _ndarray_packer(where: str, position: int, spec: ArgSpec, word: int):
+    dtype, ndim = spec.qd_dtype, spec.ndim
+    end = word + 1 + ndim
+    wanted = f"a {ndim}-d {dtype.name} ndarray (qd.ndarray or C-contiguous numpy.ndarray)"
+
+    def pack(words: Words, value):
+        if type(value) is Ndarray and value._dtype is dtype and len(value._shape) == ndim:
+            words.buffer[word:end] = value._words
+            words.arrays[position] = None  # the buffer no longer holds that array's words
+            return value._words
+        if not isinstance(value, np.ndarray):
+            if isinstance(value, Ndarray):
+                raise TypeError(f"{where}: expected {wanted}, got {describe(value)}")
+            raise TypeError(
+                f"{where}: expected {wanted}, got {describe(value)}; "
+                f"create one with qd.ndarray(qd.{dtype.name}, shape) or np.zeros(shape, np.{dtype.np_dtype})"
+            )
+        seen = words.arrays[position]
+        # the same array as last time, unchanged in place: its words are still in the buffer
+        if seen is not None and seen[0]() is value and seen[1:] == (
+            value.shape, value.strides, value.dtype
+        ):
+            return REPACK
+        _check_numpy(where, value, dtype, ndim)
+        words.buffer[word] = _data_pointer(value)
+        words.buffer[word + 1 : end] = value.shape
+        words.arrays[position] = (weakref.ref(value), value.shape, value.strides, value.dtype)
+        return REPACK
+
+    return pack
+
+
+def _check_numpy(where: str, value: np.ndarray, dtype, ndim: int) -> None:
+    if value.ndim != ndim:
+        raise ValueError(f"{where}: expected a {ndim}-d array, got {describe(value)}")
+    if value.dtype != dtype.np_dtype:
+        raise TypeError(
+            f"{where}: expected dtype {dtype.np_dtype} (qd.{dtype.name}), got {describe(value)}; "
+            f"convert it with x.astype(np.{dtype.np_dtype})"
+        )
+    flags = value.flags
+    if not flags.c_contiguous:
+        raise ValueError(
+            f"{where}: the array is not C-contiguous (strides {value.strides}); "
+            "pass np.ascontiguousarray(x) and read results from that copy"
+        )
+    if not flags.writeable:
+        raise ValueError(f"{where}: the array is read-only; pass a writable copy, np.array(x)")
+    if not flags.aligned:
+        raise ValueError(f"{where}: the array is not aligned; pass a copy, np.array(x)")
+
+
+def _data_pointer(value: np.ndarray) -> int:
+    if value.size == 0:
+        return 0
+    # 4x cheaper than value.ctypes.data; needs a writable buffer, checked above
+    return ctypes.addressof(ctypes.c_char.from_buffer(value))
+
+
+def _int_packer(where: str, spec: ArgSpec, word: int):
+    dtype = spec.qd_dtype
+    low, high = dtype.min, dtype.max
+    wrap = 2**64 if dtype.bits == 64 and not dtype.signed else 0
+
+    def pack(words: Words, value):
+        if type(value) is not int:
+            if isinstance(value, (float, np.floating)) or not isinstance(value, numbers.Integral):
+                raise TypeError(
+                    f"{where}: expected an integer for qd.{dtype.name}, got {describe(value)}"
+                    + ("; convert it with int(...)" if isinstance(value, numbers.Real) else "")
+                )
+            value = int(value)
+        if not low <= value <= high:
+            raise OverflowError(f"{where}: {value} is out of range for qd.{dtype.name} [{low}, {high}]")
+        # the word is a signed int64; the kernel reads the low bytes (two's complement)
+        words.buffer[word] = value - wrap if value > 2**63 - 1 else value
+        return value
+
+    return pack
+
+
+def _float_packer(where: str, spec: ArgSpec, word: int):
+    dtype = spec.qd_dtype
+    limit = dtype.max
+
+    def pack(words: Words, value):
+        if type(value) is not float:
+            if not isinstance(value, numbers.Real):
+                raise TypeError(f"{where}: expected a real number for qd.{dtype.name}, got {describe(value)}")
+            value = float(value)
+        if not -limit <= value <= limit and math.isfinite(value):
+            raise OverflowError(f"{where}: {value} is out of range for qd.{dtype.name} (max {limit})")
+        if dtype.bits == 64:
+            words.f64[word] = value
+        elif dtype.bits == 32:
+            words.f32[2 * word] = value
+        else:  # f16: its bit pattern in the low 2 bytes
+            words.buffer[word] = int(np.array(value, np.float16).view(np.uint16))
+        return value
+
+    return pack
