@@ -182,7 +182,7 @@ class Emitter:
         return Scalar(self.value(op), array.dtype)
 
     def dim(self, array: Array, axis: int) -> SSAValue:
-        return self.value(memref.DimOp.from_source_and_index(array.memref, self.index_constant(axis)))
+        return self.value(memref.DimOp(array.memref, self.index_constant(axis)))
 
 
 def _atomic_kind(kind: str, dtype: DType) -> str:

@@ -1,0 +1,170 @@
+"""Every compile-time error of DESIGN §1: Quadrants' phrase, the fix, and the file:line.
+
+Each kernel in kernels_with_errors.py marks the line its error must point at with
+`# ERROR <name>`. Errors are raised at the first call (lazily), except checkpoints=True without
+graph=True, which raises at decoration.
+"""
+
+import inspect
+import re
+
+import numpy as np
+import pytest
+
+import qdmlir as qd
+import kernels_with_errors as bad
+
+SOURCE_FILE = inspect.getsourcefile(bad)
+SOURCE_LINES = open(SOURCE_FILE).read().splitlines()
+
+
+def marked_line(name: str) -> int:
+    for number, line in enumerate(SOURCE_LINES, start=1):
+        if line.rstrip().endswith(f"# ERROR {name}"):
+            return number
+    raise AssertionError(f"no '# ERROR {name}' marker")
+
+
+def i32_0d():
+    return qd.ndarray(qd.i32, ())
+
+
+def i32_1d():
+    return qd.ndarray(qd.i32, (4,))
+
+
+# kernel name -> (arguments factory, Quadrants' phrase, a fragment of the fix)
+CASES = {
+    "checkpoint_without_checkpoints_flag": (
+        lambda: (i32_0d(),), "`checkpoints=True`", "checkpoints=True)"),
+    "checkpoint_in_plain_kernel": (
+        lambda: (i32_0d(),), "requires @qd.kernel(graph=True)", "graph=True"),
+    "no_arguments": (
+        lambda: (i32_0d(),), "qd.checkpoint(cp_id, yield_on=flag)", "qd.checkpoint(0"),
+    "missing_yield_on": (
+        lambda: (i32_0d(),), "missing required argument `yield_on`", "yield_on=flag"),
+    "missing_cp_id": (
+        lambda: (i32_0d(),), "missing required argument `cp_id`", "qd.checkpoint(0"),
+    "three_positional": (
+        lambda: (i32_0d(),), "at most 2 positional arguments", "qd.checkpoint(0"),
+    "cp_id_twice": (
+        lambda: (i32_0d(),), "both positionally and as a keyword", "qd.checkpoint(0"),
+    "unexpected_keyword": (
+        lambda: (i32_0d(),), "unexpected keyword argument 'when'", "qd.checkpoint(0"),
+    "float_label": (
+        lambda: (i32_0d(),), "must be an int literal or an IntEnum value", "IntEnum member"),
+    "expression_label": (
+        lambda: (i32_0d(),), "must be an int literal or an IntEnum value", "module-level int"),
+    "plain_enum_label": (
+        lambda: (i32_0d(),), "must be an int literal or an IntEnum value", "IntEnum member"),
+    "duplicate_label": (
+        lambda: (i32_0d(),), "already used by another checkpoint", "its own label"),
+    "yield_on_unknown_name": (
+        lambda: (i32_0d(),), "does not resolve to an ndarray kernel parameter",
+        "qd.types.ndarray(qd.i32, 0)"),
+    "yield_on_scalar": (
+        lambda: (i32_0d(), 1), "does not resolve to an ndarray kernel parameter",
+        "qd.types.ndarray(qd.i32, 0)"),
+    "yield_on_expression": (
+        lambda: (i32_1d(),), "must reference a kernel ndarray argument", "0-d qd.i32 ndarray"),
+    "yield_on_wrong_type": (
+        lambda: (qd.ndarray(qd.f32, (4,)),), "must be a 0-d i32 ndarray",
+        "qd.types.ndarray(qd.i32, 0)"),
+    "nested_checkpoints": (lambda: (i32_0d(),), "cannot be nested", "outer checkpoint"),
+    "checkpoint_in_task": (lambda: (i32_0d(),), "kernel top level", "kernel top level"),
+    "bare_assign": (
+        lambda: (i32_0d(), i32_0d()), "bare top-level Assign statement", "for _ in range(1):"),
+    "bare_augassign": (
+        lambda: (i32_0d(), i32_0d()), "bare top-level AugAssign statement",
+        "for _ in range(1):"),
+    "bare_annassign": (
+        lambda: (i32_0d(),), "bare top-level AnnAssign statement", "for _ in range(1):"),
+    "bare_expression": (
+        lambda: (i32_0d(), i32_0d()), "bare top-level Expr statement", "for _ in range(1):"),
+    "do_while_in_plain_kernel": (
+        lambda: (i32_0d(),), "requires @qd.kernel(graph=True)", "graph=True"),
+    "do_while_in_task": (lambda: (i32_0d(),), "kernel top level", "kernel top level"),
+    "do_while_in_checkpoint": (lambda: (i32_0d(),), "kernel top level", "kernel top level"),
+    "do_while_on_scalar": (
+        lambda: (1, i32_0d()), "does not resolve to an ndarray kernel parameter",
+        "qd.types.ndarray(qd.i32, 0)"),
+    "do_while_on_f32": (
+        lambda: (qd.ndarray(qd.f32, ()),), "must be a 0-d i32 ndarray",
+        "qd.types.ndarray(qd.i32, 0)"),
+    "checkpoint_in_func": (
+        lambda: (i32_0d(),), "cannot be used inside a @qd.func", "kernel body"),
+    "graph_kernel_returns": (
+        lambda: (i32_0d(),), "cannot return values", "ndarray parameter"),
+    "undefined_name": (
+        lambda: (i32_1d(),), "name 'not_defined_anywhere' is not defined", "define it"),
+    "unsupported_statement": (lambda: (i32_1d(),), "try/except is not supported", None),
+    "unsupported_expression": (
+        lambda: (i32_1d(),), "a list comprehension is not supported", None),
+    "recursion": (
+        lambda: (i32_1d(),), "recursion in qd.func is not supported (recursive -> recursive)",
+        "loop"),
+    "wrong_index_count": (
+        lambda: (qd.ndarray(qd.i32, (2, 2)),), "has 2 dimension(s) but is indexed with 1",
+        "one index per dimension"),
+    "missing_annotation": (lambda: (i32_1d(),), "has no type annotation", "qd.types.ndarray"),
+    "calls_print": (lambda: (i32_1d(),), "calling `print` is not supported", "qd.func"),
+    "float_index": (lambda: (i32_1d(),), "not an integer", "int(x)"),
+    "while_else": (lambda: (i32_1d(),), "'else' clause for 'while' not supported", "flag"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_error_names_phrase_fix_and_line(name):
+    make_args, phrase, fix = CASES[name]
+    kernel = getattr(bad, name)
+    with pytest.raises(qd.QuadrantsSyntaxError) as caught:
+        kernel(*make_args())
+    error = caught.value
+    message = str(error)
+    assert phrase in message
+    if fix is not None:
+        assert error.fix is not None and fix in error.fix, error.fix
+    assert error.kernel == name or name in ("recursion", "checkpoint_in_func")
+    assert error.span is not None
+    assert error.span.file == SOURCE_FILE
+    assert error.span.line == marked_line(name), message
+    # the message itself names the file and line, and shows the source line
+    assert f"{SOURCE_FILE}:{marked_line(name)}:" in message
+    assert SOURCE_LINES[marked_line(name) - 1].strip()[:20] in message
+
+
+def test_checkpoints_without_graph_raises_at_decoration():
+    with pytest.raises(qd.QuadrantsSyntaxError) as caught:
+
+        @qd.kernel(checkpoints=True)
+        def not_a_graph(x: qd.types.ndarray(qd.i32, 0)):
+            for _ in range(1):
+                x[()] = 0
+
+    message = str(caught.value)
+    assert "checkpoints=True) requires graph=True" in message
+    assert "graph=True, checkpoints=True" in caught.value.fix
+    assert re.search(r"test_frontend_errors\.py:\d+", message)
+
+
+def test_errors_are_lazy_until_the_first_call():
+    # decorating a broken kernel is fine; only calling it raises
+    @qd.kernel(graph=True, checkpoints=True)
+    def broken(flag: qd.types.ndarray(qd.i32, 0)):
+        with qd.checkpoint(yield_on=flag):
+            for _ in range(1):
+                flag[()] = 0
+
+    with pytest.raises(qd.QuadrantsSyntaxError, match="missing required argument `cp_id`"):
+        broken(i32_0d())
+
+
+def test_error_is_a_syntax_error_subclass_for_drop_in_code():
+    assert issubclass(qd.QuadrantsSyntaxError, SyntaxError)
+
+
+def test_checkpoint_outside_a_kernel_is_a_no_op_context_manager():
+    flag = np.zeros((), np.int32)
+    with qd.checkpoint(1, yield_on=flag) as cp:
+        value = 3
+    assert value == 3 and cp.cp_id == 1
