@@ -27,10 +27,12 @@ from qdmlir.passes import guards
 from qdmlir.passes.diagnostics import DiagnosticCollector, fail_at
 from qdmlir.passes.kernel_ir import (
     FLAG_TYPE,
+    LOWERED,
     argument_named,
     enclosing_func,
     functions,
     in_sequence,
+    is_kernel,
     is_task,
     is_top_level_task,
     used_results,
@@ -91,7 +93,7 @@ class LowerRegionToGuards(RewritePattern):
             else:
                 task.detach()
                 lowered = [task] if not is_task(task) else self._guarded(state, slot, flag, [task])
-            rewriter.insert_op(lowered, InsertPoint.before(op))
+            rewriter.insert(lowered, InsertPoint.before(op))
         rewriter.erase(op)
 
     @staticmethod
@@ -107,7 +109,7 @@ class LowerRegionToGuards(RewritePattern):
         # the device kernel tests the state itself: the host never waits on it
         block = task.body.block
         guarded = guards.slot_guard(state, slot, _take_body(block, keep_terminator=True))
-        rewriter.insert_op(guarded, InsertPoint.before(block.last_op))
+        rewriter.insert(guarded, InsertPoint.before(block.last_op))
 
 
 @dataclass
@@ -129,7 +131,7 @@ class LowerSerialToGuard(RewritePattern):
         ops = guards.serial_guard(_state(op), _take_body(op.block))
         if self.target == "gpu":
             ops = guards.one_iteration(ops)
-        rewriter.replace_op(op, ops, new_results=[])
+        rewriter.replace(op, ops, new_results=[])
 
 
 @dataclass
@@ -163,7 +165,7 @@ class LowerDoWhileToWhile(RewritePattern):
             entry = guards.serial_guard(state, [loop])
         else:
             entry = guards.slot_guard(state, last, [loop])
-        rewriter.replace_op(op, entry, new_results=[])
+        rewriter.replace(op, entry, new_results=[])
 
 
 def _last_slots(func: FuncOp) -> dict[DoWhileOp, int | None]:
@@ -174,14 +176,6 @@ def _last_slots(func: FuncOp) -> dict[DoWhileOp, int | None]:
             slots = [r.slot_index for r in loop.walk() if isinstance(r, RegionOp)]
             last[loop] = max(slots, default=None)
     return last
-
-
-def _is_kernel(func: FuncOp) -> bool:
-    if guards.LOWERED in func.attributes:
-        return False
-    return "qd.kernel" in func.attributes or any(
-        isinstance(op, (RegionOp, DoWhileOp, SerialOp)) for op in func.walk()
-    )
 
 
 def check_lowerable(func: FuncOp, target: str, errors: DiagnosticCollector) -> None:
@@ -214,7 +208,7 @@ def add_state_argument(func: FuncOp) -> None:
     if func.arg_attrs is not None:
         func.arg_attrs = ArrayAttr([*func.arg_attrs.data, DictionaryAttr({})])
     func.update_function_type()
-    func.attributes[guards.LOWERED] = UnitAttr()
+    func.attributes[LOWERED] = UnitAttr()
 
 
 @dataclass(frozen=True)
@@ -242,7 +236,7 @@ class CheckpointLowerPass(ModulePass):
             raise fail_at(self.name, None, f"unknown target '{self.target}': use target=cpu "
                           "or target=gpu (cuda, rocm and amdgpu mean gpu)")
         target = TARGETS[self.target]
-        kernels = [func for func in functions(op) if _is_kernel(func)]
+        kernels = [func for func in functions(op) if is_kernel(func)]
         errors = DiagnosticCollector(self.name)
         for func in kernels:
             check_lowerable(func, target, errors)

@@ -83,11 +83,11 @@ class MergeAdjacentGuards(RewritePattern):
             return
         for moved in between:
             moved.detach()
-            rewriter.insert_op(moved, InsertPoint.before(op))
+            rewriter.insert(moved, InsertPoint.before(op))
         body = list(second.true_region.block.ops)[:-1]  # all but its scf.yield
         for moved in body:
             moved.detach()
-        rewriter.insert_op(body, InsertPoint.before(op.true_region.block.last_op))
+        rewriter.insert(body, InsertPoint.before(op.true_region.block.last_op))
         rewriter.erase(second)
         rewriter.notify_op_modified(op)
 

@@ -20,7 +20,21 @@ from xdsl.rewriter import InsertPoint
 
 from qdmlir.dialects.checkpoint import RegionOp
 from qdmlir.passes.diagnostics import DiagnosticCollector
-from qdmlir.passes.kernel_ir import functions, is_top_level_task, regions_in_order, used_results
+from qdmlir.passes.kernel_ir import (
+    LOWERED,
+    enclosing_func,
+    functions,
+    is_top_level_task,
+    regions_in_order,
+    used_results,
+)
+
+
+def _is_task_to_wrap(op) -> bool:
+    """A top-level task of a function not lowered yet (a lowered gpu kernel's tasks are
+    device kernels, not checkpoints)."""
+    func = enclosing_func(op)
+    return is_top_level_task(op) and func is not None and LOWERED not in func.attributes
 
 
 class WrapTaskInRegion(RewritePattern):
@@ -33,12 +47,12 @@ class WrapTaskInRegion(RewritePattern):
 
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: ParallelOp, rewriter: PatternRewriter) -> None:
-        if not is_top_level_task(op):
+        if not _is_task_to_wrap(op):
             return
         region = RegionOp()
-        rewriter.insert_op(region, InsertPoint.before(op))
+        rewriter.insert(region, InsertPoint.before(op))
         op.detach()
-        rewriter.insert_op(op, InsertPoint.at_end(region.block))
+        rewriter.insert(op, InsertPoint.at_end(region.block))
 
 
 def assign_slots(func: FuncOp) -> None:
@@ -56,7 +70,8 @@ class CheckpointNumberPass(ModulePass):
     IR out: numbered IR (§2): every `scf.parallel` at the function top level or directly in a
     `checkpoint.do_while` body sits in an unlabelled `checkpoint.region`, and the regions of
     each function have slots 0, 1, 2, ... in source pre-order.
-    Invariant: idempotent; labels, yield_on and all other ops are left as they are.
+    Invariant: idempotent; labels, yield_on and all other ops are left as they are; functions
+    marked `qd.lowered` are not touched.
     """
 
     name = "checkpoint-number"
@@ -64,7 +79,7 @@ class CheckpointNumberPass(ModulePass):
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         errors = DiagnosticCollector(self.name)
         for task in op.walk():
-            if is_top_level_task(task) and used_results(task):
+            if _is_task_to_wrap(task) and used_results(task):
                 errors.error(
                     task,
                     "the results of a task (scf.parallel) are used after it, so it cannot "

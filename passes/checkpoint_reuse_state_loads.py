@@ -74,7 +74,7 @@ class ReuseEarlierStateLoad(RewritePattern):
                 and earlier.memref == state
                 and _index(earlier.indices[0]) == index
             ):
-                rewriter.replace_op(op, [], new_results=[earlier.res])
+                rewriter.replace(op, [], new_results=[earlier.res])
                 return
             if _may_write(earlier, state, index):
                 return

@@ -23,6 +23,7 @@ from qdmlir.passes.kernel_ir import (
     functions,
     in_sequence,
     is_glue,
+    is_kernel,
     regions_in_order,
     used_results,
 )
@@ -196,7 +197,7 @@ class CheckpointVerifyPass(ModulePass):
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         errors = DiagnosticCollector(self.name)
-        for func in functions(op):
+        for func in filter(is_kernel, functions(op)):
             numbered = any(r.slot is not None for r in regions_in_order(func))
             check_placement(func, errors)
             check_ops(func.body.block, errors, numbered, in_region=False)

@@ -21,6 +21,8 @@ from xdsl.dialects.builtin import (
 from xdsl.dialects.func import FuncOp
 from xdsl.ir import Attribute, Block, BlockArgument, Operation, Region, SSAValue
 
+from qdmlir.passes.kernel_ir import LOWERED
+
 STATE_NAME = "qd_state"
 STATE_TYPE = MemRefType(i32, [2])
 RESUME_POINT = 0
@@ -29,7 +31,6 @@ YIELDED_AT = 1
 """`qd_state[1]`: the slot that yielded, -1 while none."""
 NOT_YIELDED = -1
 
-LOWERED = "qd.lowered"
 GUARD_SLOT = "qd.guard_slot"
 GUARD_SERIAL = "qd.guard_serial"
 

@@ -18,12 +18,28 @@ from qdmlir.dialects.checkpoint import DoWhileOp, RegionOp, SerialOp
 FLAG_TYPE = MemRefType(i32, [])
 """A `yield_on` flag and a do-while condition: a 0-d i32 memref."""
 
+KERNEL = "qd.kernel"
+"""Unit attribute the frontend puts on a kernel function."""
+LOWERED = "qd.lowered"
+"""Unit attribute checkpoint-lower puts on a function it lowered (docs/architecture.md §3)."""
+
 _GLUE_EFFECTS = (MemoryEffectKind.READ, MemoryEffectKind.ALLOC)
 
 
 def functions(module: ModuleOp) -> list[FuncOp]:
     """Every `func.func` with a body (declarations have nothing to number or lower)."""
     return [op for op in module.walk() if isinstance(op, FuncOp) and not op.is_declaration]
+
+
+def is_kernel(func: FuncOp) -> bool:
+    """A function the checkpoint passes own: marked `qd.kernel`, or holding checkpoint ops
+    or top-level tasks, and not lowered yet."""
+    if LOWERED in func.attributes:
+        return False
+    return KERNEL in func.attributes or any(
+        isinstance(op, (RegionOp, DoWhileOp, SerialOp)) or is_top_level_task(op)
+        for op in func.walk()
+    )
 
 
 def enclosing_func(op: Operation) -> FuncOp | None:

@@ -1,8 +1,9 @@
 // RUN: qd-opt %s -p checkpoint-verify --split-input-file --verify-diagnostics
 // The top level holds tasks, checkpoint ops and pure glue; a region body holds tasks and glue.
-// Anything else is named, with the fix: wrap it in checkpoint.serial.
+// Anything else is named, with the fix: wrap it in checkpoint.serial. A function is checked
+// when it is a kernel: marked `qd.kernel`, or holding checkpoint ops or top-level tasks.
 
-func.func @store_at_top_level(%out: memref<i32>) {
+func.func @store_at_top_level(%out: memref<i32>) attributes {qd.kernel} {
   %zero = arith.constant 0 : i32
   // expected-error@+1 {{checkpoint-verify: memref.store is not allowed at the kernel top level or directly in a checkpoint.do_while body, which holds tasks (scf.parallel), checkpoint ops and pure glue ops: wrap it in checkpoint.serial}}
   memref.store %zero, %out[] : memref<i32>
@@ -11,7 +12,7 @@ func.func @store_at_top_level(%out: memref<i32>) {
 
 // -----
 
-func.func @if_at_top_level(%c: i1) {
+func.func @if_at_top_level(%c: i1) attributes {qd.kernel} {
   // expected-error@+1 {{scf.if is not allowed at the kernel top level or directly in a checkpoint.do_while body}}
   scf.if %c {
     "test.op"() : () -> ()
@@ -57,7 +58,7 @@ func.func @sequential_loop_in_a_region(%n: index) {
 
 // -----
 
-func.func @unknown_op_at_top_level() {
+func.func @unknown_op_at_top_level() attributes {qd.kernel} {
   // expected-error@+1 {{test.op is not allowed at the kernel top level}}
   "test.op"() : () -> ()
   func.return
@@ -81,5 +82,14 @@ func.func @task_result_used(%n: index) {
     }) : (index, index, index, index) -> index
     %twice = arith.addi %last, %last : index
   }
+  func.return
+}
+
+// -----
+
+// A function that is no kernel (no qd.kernel, no checkpoint op, no task) is not checked.
+func.func @helper(%out: memref<i32>) {
+  %zero = arith.constant 0 : i32
+  memref.store %zero, %out[] : memref<i32>
   func.return
 }
