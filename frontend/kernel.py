@@ -94,10 +94,16 @@ class Kernel:
 
     def resume(self, *args, from_checkpoint, **kwargs):
         """Launch again starting at (and including) the checkpoint labelled `from_checkpoint`."""
-        if isinstance(from_checkpoint, bool) or not isinstance(from_checkpoint, int):
+        if not self.checkpoints:
+            raise RuntimeError(
+                f"kernel '{self.__name__}' cannot be resumed: resume needs "
+                "@qd.kernel(graph=True, checkpoints=True) and a qd.checkpoint(...) block"
+            )
+        if not isinstance(from_checkpoint, int):
             raise RuntimeError(
                 f"{self.__name__}.resume(from_checkpoint={from_checkpoint!r}): the label must be "
-                "an int or IntEnum value, as passed to qd.checkpoint(cp_id, ...)"
+                "an int or IntEnum value, as passed to qd.checkpoint(cp_id, ...) (typically "
+                "status.checkpoint of the launch that yielded)"
             )
         return self._launch(args, kwargs, from_checkpoint)
 

@@ -27,6 +27,7 @@ class Specialization:
     launcher: object
     statuses: list  # index yielded_at + 1 -> what a launch returns
     slots_by_label: dict[int, int]
+    labels: list  # the label objects, in slot order, for error messages
 
     def run(self, args: tuple, resume_point: int):
         return self.statuses[self.launcher.launch(args, resume_point) + 1]
@@ -40,7 +41,7 @@ class Specialization:
                     f"from_checkpoint={label!r} does not match any qd.checkpoint(cp_id=...) in "
                     f"kernel '{self.kernel_name}': it has no explicit checkpoints to resume from"
                 )
-            available = ", ".join(repr(v) for v in self.slots_by_label)
+            available = ", ".join(repr(label) for label in self.labels)
             raise RuntimeError(
                 f"from_checkpoint={label!r} does not match any qd.checkpoint(cp_id=...) in "
                 f"kernel '{self.kernel_name}'; available labels: {available}"
@@ -122,11 +123,13 @@ def _load(kernel, args: list[ArgSpec], directory: Path, key: str, cache) -> Spec
     manifest = Manifest.read(directory)
     objects = checkpoint_labels(function_source(kernel.fn))
     slots_by_label: dict[int, int] = {}
+    labels = []
     statuses: list = [None if not kernel.checkpoints else COMPLETED]
     for slot, spec in enumerate(manifest.slots):
         label = None
         if spec.label is not None:
             label = objects.get(spec.label, spec.label)
             slots_by_label[spec.label] = slot
+            labels.append(label)
         statuses.append(GraphStatus(True, label) if kernel.checkpoints else None)
-    return Specialization(kernel.__name__, launcher, statuses, slots_by_label)
+    return Specialization(kernel.__name__, launcher, statuses, slots_by_label, labels)
