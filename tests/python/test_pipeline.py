@@ -1,0 +1,44 @@
+"""The default pipeline (passes/pipeline.py): its order, its targets, and the lit tests that
+spell it out in RUN lines (tests/lit/pipeline/) stay in step with it."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from qdmlir.passes.pipeline import default_pipeline, default_pipeline_spec
+
+PIPELINE_TESTS = Path(__file__).resolve().parents[1] / "lit" / "pipeline"
+
+
+def test_default_pipeline_runs_in_the_documented_order():
+    assert [p.name for p in default_pipeline("cpu")] == [
+        "checkpoint-number",
+        "checkpoint-verify",
+        "checkpoint-lower",
+        "checkpoint-merge-guards",
+        "checkpoint-reuse-state-loads",
+        "canonicalize",
+        "cse",
+    ]
+
+
+@pytest.mark.parametrize(("target", "lower"), [("cpu", "cpu"), ("cuda", "gpu"), ("rocm", "gpu")])
+def test_each_target_lowers_where_its_guards_belong(target, lower):
+    (checkpoint_lower,) = [p for p in default_pipeline(target) if p.name == "checkpoint-lower"]
+    assert checkpoint_lower.target == lower
+
+
+def test_unknown_target_is_refused_with_the_known_ones():
+    with pytest.raises(ValueError, match="unknown target 'metal'.*cpu, cuda, rocm"):
+        default_pipeline("metal")
+
+
+def test_lit_pipeline_tests_spell_the_default_pipeline():
+    specs = {",".join(default_pipeline_spec(t)) for t in ("cpu", "cuda")}
+    seen = 0
+    for path in PIPELINE_TESTS.glob("*.mlir"):
+        for spec in re.findall(r"-p '([^']*)'", path.read_text()):
+            assert spec in specs, f"{path.name}: -p '{spec}' is not a default pipeline"
+            seen += 1
+    assert seen >= 5
