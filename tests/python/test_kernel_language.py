@@ -1,0 +1,497 @@
+"""The kernel language, run on the CPU and checked against Python / numpy.
+
+One test per construct of the frontend issue: loops, control flow, operators with Python's
+semantics, Quadrants' promotion rules, math, atomics, qd.static, qd.func, globals.
+"""
+
+import enum
+import math
+
+import numpy as np
+import pytest
+
+import qdmlir as qd
+
+F32_1D = qd.types.ndarray(qd.f32, 1)
+I32_1D = qd.types.ndarray(qd.i32, 1)
+
+
+def run_1d(kernel, values, dtype=np.float32, *extra):
+    array = np.array(values, dtype=dtype)
+    kernel(array, *extra)
+    return array
+
+
+# -- operators ---------------------------------------------------------------------------------
+
+
+@qd.kernel
+def int_division(a: I32_1D, b: I32_1D, q: I32_1D, r: I32_1D):
+    for i in range(a.shape[0]):
+        q[i] = a[i] // b[i]
+        r[i] = a[i] % b[i]
+
+
+def test_integer_floor_division_and_modulo_follow_python():
+    a = np.array([7, -7, 7, -7, 0, 13], np.int32)
+    b = np.array([2, 2, -2, -2, 5, -4], np.int32)
+    q, r = np.zeros_like(a), np.zeros_like(a)
+    int_division(a, b, q, r)
+    assert list(q) == [x // y for x, y in zip(a.tolist(), b.tolist())]
+    assert list(r) == [x % y for x, y in zip(a.tolist(), b.tolist())]
+
+
+@qd.kernel
+def float_ops(x: F32_1D, out: F32_1D):
+    for i in range(x.shape[0]):
+        out[i] = x[i] % 2.5 + x[i] // 1.5 + x[i] ** 2 + x[i] / 4
+
+
+def test_float_modulo_floor_division_and_power():
+    x = np.array([3.0, -3.0, 0.5, 7.25], np.float32)
+    out = np.zeros_like(x)
+    float_ops(x, out)
+    expected = [v % 2.5 + v // 1.5 + v**2 + v / 4 for v in x.tolist()]
+    np.testing.assert_allclose(out, expected, rtol=1e-6)
+
+
+@qd.kernel
+def bit_ops(a: I32_1D, out: I32_1D):
+    for i in range(a.shape[0]):
+        out[i] = ((a[i] << 3) | (a[i] >> 1)) ^ (a[i] & 5) + (~a[i])
+
+
+def test_bitwise_operators():
+    a = np.array([0, 1, 6, -8, 12345], np.int32)
+    out = np.zeros_like(a)
+    bit_ops(a, out)
+    expected = [((v << 3) | (v >> 1)) ^ (v & 5) + (~v) for v in a.tolist()]
+    assert list(out) == [np.int32(e) for e in expected]
+
+
+@qd.kernel
+def promote(a: qd.i32, b: qd.i64, c: qd.u8, d: qd.u32, out_i64: qd.types.ndarray(qd.i64, 1),
+            out_u32: qd.types.ndarray(qd.u32, 1), out_f: F32_1D):
+    for _ in range(1):
+        out_i64[0] = a + b
+        out_i64[1] = c + 1
+        out_u32[0] = d + 1
+        out_u32[1] = d - 5
+        out_f[0] = a / 2
+        out_f[1] = a // 2 + 0.5
+
+
+def test_promotion_rules_of_quadrants():
+    out_i64 = np.zeros(2, np.int64)
+    out_u32 = np.zeros(2, np.uint32)
+    out_f = np.zeros(2, np.float32)
+    promote(7, 2**40, 255, 3, out_i64, out_u32, out_f)
+    # i32 + i64 -> i64; u8 + 1 -> i32 (no u8 wrap); u32 - 5 wraps in u32; / is a float division
+    assert list(out_i64) == [7 + 2**40, 256]
+    assert list(out_u32) == [4, 2**32 - 2]
+    assert list(out_f) == [3.5, 3.5]
+
+
+@qd.kernel
+def comparisons(x: F32_1D, out: I32_1D):
+    for i in range(x.shape[0]):
+        out[i] = (0.0 <= x[i] < 2.0) + 2 * (x[i] != x[i]) + 4 * (not x[i] > 1.0)
+
+
+def test_chained_comparisons_and_nan():
+    x = np.array([0.5, 1.5, 3.0, np.nan, -1.0], np.float32)
+    out = np.zeros(5, np.int32)
+    comparisons(x, out)
+    expected = [int(0.0 <= v < 2.0) + 2 * int(v != v) + 4 * int(not v > 1.0) for v in x.tolist()]
+    assert list(out) == expected
+
+
+@qd.kernel
+def short_circuit(x: I32_1D, out: I32_1D):
+    for i in range(x.shape[0]):
+        # x[i - 1] would read out of bounds for i == 0: `and` must not evaluate it
+        out[i] = 1 if i > 0 and x[i - 1] > 0 else 0
+
+
+def test_and_or_short_circuit_memory_reads():
+    x = np.array([5, 0, 3], np.int32)
+    out = np.zeros(3, np.int32)
+    short_circuit(x, out)
+    assert list(out) == [0, 1, 0]
+
+
+@qd.kernel
+def conversions(x: qd.types.ndarray(qd.f64, 1), i: I32_1D, f: F32_1D, w: qd.types.ndarray(qd.i64, 1)):
+    for k in range(x.shape[0]):
+        i[k] = int(x[k])
+        f[k] = float(i[k]) + qd.cast(x[k], qd.f32)
+        w[k] = qd.cast(x[k] * 1e10, qd.i64)
+
+
+def test_casts_truncate_towards_zero():
+    x = np.array([2.7, -2.7, 0.0], np.float64)
+    i, f, w = np.zeros(3, np.int32), np.zeros(3, np.float32), np.zeros(3, np.int64)
+    conversions(x, i, f, w)
+    assert list(i) == [2, -2, 0]
+    np.testing.assert_allclose(f, [2 + 2.7, -2 - 2.7, 0.0], rtol=1e-6)
+    assert list(w) == [int(2.7 * 1e10), int(-2.7 * 1e10), 0]
+
+
+@qd.kernel
+def wraps(x: I32_1D):
+    for k in range(x.shape[0]):
+        x[k] = x[k] * 65536 * 65536 + 2147483647 + 1
+
+
+def test_integer_overflow_wraps():
+    x = np.array([3], np.int32)
+    wraps(x)
+    assert x[0] == np.int32(-2147483648)
+
+
+# -- math --------------------------------------------------------------------------------------
+
+
+@qd.kernel
+def maths(x: qd.types.ndarray(qd.f64, 1), out: qd.types.ndarray(qd.f64, 2)):
+    for i in range(x.shape[0]):
+        v = x[i]
+        out[i, 0] = qd.sqrt(v)
+        out[i, 1] = qd.sin(v) + qd.cos(v)
+        out[i, 2] = qd.exp(v) - qd.log(v)
+        out[i, 3] = qd.floor(v) + qd.ceil(v)
+        out[i, 4] = abs(-v) + qd.min(v, 1.0) + qd.max(v, 2.0, 0.5)
+        out[i, 5] = qd.tanh(v) + qd.atan2(v, 2.0) + qd.math.clamp(v, 0.25, 1.0)
+        out[i, 6] = qd.tan(v) + qd.asin(v / 10.0) + qd.acos(v / 10.0)
+        out[i, 7] = qd.round(v) + qd.rsqrt(v)
+
+
+def test_math_functions_match_python():
+    x = np.array([0.3, 1.7, 4.5], np.float64)
+    out = np.zeros((3, 8), np.float64)
+    maths(x, out)
+    for row, v in zip(out, x.tolist()):
+        expected = [
+            math.sqrt(v), math.sin(v) + math.cos(v), math.exp(v) - math.log(v),
+            math.floor(v) + math.ceil(v), abs(v) + min(v, 1.0) + max(v, 2.0, 0.5),
+            math.tanh(v) + math.atan2(v, 2.0) + min(max(v, 0.25), 1.0),
+            math.tan(v) + math.asin(v / 10) + math.acos(v / 10),
+            float(round(v + 0.0)) if abs(v % 1 - 0.5) > 1e-9 else math.floor(v) + 1.0,
+        ]
+        expected[7] += 1 / math.sqrt(v)
+        np.testing.assert_allclose(row, expected, rtol=1e-12)
+
+
+@qd.kernel
+def int_math(n: I32_1D, out: F32_1D, m: I32_1D):
+    for i in range(n.shape[0]):
+        out[i] = qd.sqrt(n[i])
+        m[i] = abs(n[i] - 5) + qd.max(n[i], 3) + qd.min(n[i], -1)
+
+
+def test_math_on_integers():
+    n = np.array([4, 9, 0], np.int32)
+    out, m = np.zeros(3, np.float32), np.zeros(3, np.int32)
+    int_math(n, out, m)
+    assert list(out) == [2.0, 3.0, 0.0]
+    assert list(m) == [abs(v - 5) + max(v, 3) + min(v, -1) for v in n.tolist()]
+
+
+# -- control flow ------------------------------------------------------------------------------
+
+
+@qd.kernel
+def collatz(start: I32_1D, steps: I32_1D):
+    for i in range(start.shape[0]):
+        n = start[i]
+        count = 0
+        while n != 1:
+            if n % 2 == 0:
+                n = n // 2
+            else:
+                n = 3 * n + 1
+            count += 1
+        steps[i] = count
+
+
+def test_while_loop_with_reassigned_variables():
+    start = np.array([1, 6, 27], np.int32)
+    steps = np.zeros(3, np.int32)
+    collatz(start, steps)
+    assert list(steps) == [0, 8, 111]
+
+
+@qd.kernel
+def break_continue(m: qd.types.ndarray(qd.i32, 2), out: I32_1D):
+    for i in range(m.shape[0]):
+        found = -1
+        skipped = 0
+        for j in range(m.shape[1]):
+            if m[i, j] < 0:
+                skipped += 1
+                continue
+            if m[i, j] > 10:
+                found = j
+                break
+        out[i] = found * 100 + skipped
+
+
+def test_break_and_continue():
+    m = np.array([[1, -2, 30, -4, 50], [-1, -1, -1, -1, -1], [11, 0, 0, 0, 0]], np.int32)
+    out = np.zeros(3, np.int32)
+    break_continue(m, out)
+    assert list(out) == [2 * 100 + 1, -100 + 5, 0]
+
+
+@qd.kernel
+def reverse_range(out: I32_1D):
+    for _ in range(1):
+        k = 0
+        for i in range(10, 0, -3):
+            out[k] = i
+            k += 1
+        for i in range(3, 3):
+            out[k] = 99
+
+
+def test_negative_step_and_empty_ranges():
+    out = np.zeros(5, np.int32)
+    reverse_range(out)
+    assert list(out) == [10, 7, 4, 1, 0]
+
+
+@qd.kernel
+def elif_chain(x: F32_1D, out: I32_1D):
+    for i in range(x.shape[0]):
+        if x[i] > 1.0:
+            out[i] = 2
+        elif x[i] > 0.0:
+            out[i] = 1
+        elif x[i] == 0.0:
+            out[i] = 0
+        else:
+            out[i] = -1
+
+
+def test_if_elif_else():
+    x = np.array([2.0, 0.5, 0.0, -3.0], np.float32)
+    out = np.zeros(4, np.int32)
+    elif_chain(x, out)
+    assert list(out) == [2, 1, 0, -1]
+
+
+# -- parallel tasks, atomics -------------------------------------------------------------------
+
+
+@qd.kernel
+def histogram(x: I32_1D, bins: I32_1D, total: qd.types.ndarray(qd.i64, 0)):
+    for i in range(x.shape[0]):
+        bins[x[i] % bins.shape[0]] += 1
+        qd.atomic_add(total[()], x[i])
+
+
+@pytest.mark.parametrize("n", [100, 1_000_000])
+def test_augmented_assignment_to_shared_elements_is_atomic(n):
+    rng = np.random.default_rng(7)
+    x = rng.integers(0, 1000, n).astype(np.int32)
+    bins = np.zeros(16, np.int32)
+    total = np.zeros((), np.int64)
+    histogram(x, bins, total)
+    np.testing.assert_array_equal(bins, np.bincount(x % 16, minlength=16))
+    assert int(total) == int(x.astype(np.int64).sum())
+
+
+@qd.kernel
+def atomic_minmax(x: F32_1D, lo: qd.types.ndarray(qd.f32, 0), hi: qd.types.ndarray(qd.i32, 0),
+                  old_sum: qd.types.ndarray(qd.i64, 0)):
+    for i in range(x.shape[0]):
+        qd.atomic_min(lo[()], x[i])
+        qd.atomic_max(hi[()], int(x[i]))
+        old = qd.atomic_add(hi[()], 0)
+        qd.atomic_add(old_sum[()], qd.cast(old >= 0, qd.i64))
+
+
+def test_atomic_min_max_return_old_values():
+    x = np.linspace(-5, 20, 1001).astype(np.float32)
+    lo, hi, old_sum = np.full((), 1e9, np.float32), np.full((), -99, np.int32), np.zeros((), np.int64)
+    atomic_minmax(x, lo, hi, old_sum)
+    assert float(lo) == -5.0 and int(hi) == 20 and int(old_sum) <= 1001
+
+
+@qd.kernel
+def grid(g: qd.types.ndarray(qd.f32, 3)):
+    for i, j, k in qd.ndrange(g.shape[0], (1, g.shape[1]), g.shape[2]):
+        g[i, j, k] = i * 100 + j * 10 + k
+
+
+def test_ndrange_over_a_3d_array():
+    g = np.zeros((3, 4, 5), np.float32)
+    grid(g)
+    i, j, k = np.meshgrid(range(3), range(4), range(5), indexing="ij")
+    expected = (i * 100 + j * 10 + k).astype(np.float32)
+    expected[:, 0, :] = 0
+    np.testing.assert_array_equal(g, expected)
+
+
+@qd.kernel
+def big_elementwise(x: F32_1D, y: F32_1D):
+    for i in range(x.shape[0]):
+        y[i] = x[i] * 2.0 + 1.0
+
+
+def test_large_tasks_compute_every_element():
+    x = np.arange(3_000_000, dtype=np.float32)
+    y = np.zeros_like(x)
+    big_elementwise(x, y)
+    np.testing.assert_array_equal(y, x * 2 + 1)
+
+
+# -- qd.func, qd.static, globals ---------------------------------------------------------------
+
+SCALE = 3
+
+
+class Mode(enum.IntEnum):
+    DOUBLE = 2
+
+
+@qd.func
+def square(v):
+    return v * v
+
+
+@qd.func
+def sign(v: qd.f32) -> qd.f32:
+    if v < 0.0:
+        return -1.0
+    elif v == 0.0:
+        return 0.0
+    return 1.0
+
+
+@qd.func
+def first_over(a, limit: qd.f32) -> qd.i32:
+    for k in range(a.shape[0]):
+        if a[k] > limit:
+            return k
+    return -1
+
+
+@qd.func
+def add_into(a, i, v):
+    a[i] += v
+
+
+@qd.kernel
+def funcs(x: F32_1D, out: F32_1D, where: I32_1D):
+    for i in range(x.shape[0]):
+        out[i] = square(x[i]) * sign(x[i]) + SCALE * Mode.DOUBLE
+        add_into(out, i, 0.5)
+    for _ in range(1):
+        where[0] = first_over(x, 2.5)
+        where[1] = first_over(x, 100.0)
+
+
+def test_qd_func_inlining_with_early_returns_and_globals():
+    x = np.array([-2.0, 0.0, 3.0, 1.0], np.float32)
+    out, where = np.zeros(4, np.float32), np.zeros(2, np.int32)
+    funcs(x, out, where)
+    expected = [v * v * (0.0 if v == 0 else math.copysign(1.0, v)) + 6 + 0.5 for v in x.tolist()]
+    np.testing.assert_allclose(out, expected)
+    assert list(where) == [2, -1]
+
+
+@qd.kernel
+def statics(x: F32_1D):
+    for i in range(x.shape[0]):
+        acc = 0.0
+        for k in qd.static(range(4)):
+            if qd.static(k % 2 == 0):
+                acc += x[i] * k
+        x[i] = acc
+
+
+def test_static_loops_and_branches_unroll_at_compile_time():
+    x = np.array([1.0, 2.0], np.float32)
+    statics(x)
+    assert list(x) == [2.0, 4.0]  # k = 0 and 2
+
+
+@qd.kernel
+def top_level_variables(x: I32_1D, n: qd.i32, out: qd.types.ndarray(qd.i32, 0)):
+    total = 0
+    m = n * 2
+    for i in range(m):
+        total += x[i]
+    out[()] = total + m
+
+
+def test_top_level_variables_are_shared_by_the_tasks_after_them():
+    x = np.arange(10, dtype=np.int32)
+    out = np.zeros((), np.int32)
+    top_level_variables(x, 3, out)
+    assert int(out) == sum(range(6)) + 6
+
+
+@qd.kernel
+def zero_d(s: qd.types.ndarray(qd.f32, 0), v: F32_1D):
+    for i in range(v.shape[0]):
+        v[i] = s[()] + s[None] + v.shape[0]
+
+
+def test_zero_d_arrays_and_shapes():
+    s = qd.ndarray(qd.f32, ())
+    s[()] = 1.5
+    v = qd.ndarray(qd.f32, (3,))
+    zero_d(s, v)
+    assert list(v.to_numpy()) == [6.0, 6.0, 6.0]
+
+
+@qd.kernel
+def unsigned(x: qd.types.ndarray(qd.u8, 1), y: qd.types.ndarray(qd.u32, 1)):
+    for i in range(x.shape[0]):
+        x[i] = x[i] + x[i]  # promoted to i32, stored back (wraps in u8)
+        y[i] = y[i] // 3 + (y[i] > 4000000000)
+
+
+def test_unsigned_types():
+    x = np.array([200, 5], np.uint8)
+    y = np.array([4294967295, 7], np.uint32)
+    unsigned(x, y)
+    assert list(x) == [144, 10]
+    assert list(y) == [4294967295 // 3 + 1, 2]
+
+
+@qd.kernel
+def scalars(a: qd.f64, n: qd.i64, flag: qd.u8, out: qd.types.ndarray(qd.f64, 1)):
+    for i in range(out.shape[0]):
+        out[i] = a * i + n + flag
+
+
+def test_scalar_parameters_of_every_type():
+    out = np.zeros(3, np.float64)
+    scalars(0.5, 2**40, 255, out)
+    assert list(out) == [2**40 + 255 + 0.5 * i for i in range(3)]
+
+
+def test_kernels_accept_keyword_arguments():
+    out = np.zeros(2, np.float64)
+    scalars(a=1.0, n=1, flag=1, out=out)
+    assert list(out) == [2.0, 3.0]
+
+
+@qd.kernel
+def unannotated(x: qd.types.ndarray(), out: qd.types.ndarray()):
+    for i in range(x.shape[0]):
+        out[i] = x[i] * 2
+
+
+def test_ndarray_annotations_without_dtype_specialise_per_call():
+    a = np.arange(3, dtype=np.float64)
+    b = np.zeros(3, np.float64)
+    unannotated(a, b)
+    assert list(b) == [0.0, 2.0, 4.0]
+    c = np.arange(3, dtype=np.int32)
+    d = np.zeros(3, np.int32)
+    unannotated(c, d)
+    assert list(d) == [0, 2, 4]
