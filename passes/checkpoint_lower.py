@@ -33,7 +33,6 @@ from qdmlir.passes.kernel_ir import (
     functions,
     in_sequence,
     is_kernel,
-    is_task,
     is_top_level_task,
     used_results,
 )
@@ -79,22 +78,26 @@ class LowerRegionToGuards(RewritePattern):
         flag = None
         if op.yield_on_name is not None:
             flag = argument_named(enclosing_func(op), op.yield_on_name)
-        for task in list(op.block.ops):
-            if isinstance(task, SerialOp):
-                body = _take_body(task.block)
-                rewriter.erase(task)
-                lowered = self._guarded(state, slot, flag, body, device=self.target == "gpu")
-            elif is_task(task) and self.target == "gpu":
-                self._guard_inside(task, state, slot, rewriter)
-                task.detach()
-                lowered = [task]
-                if flag is not None:
-                    lowered += self._guarded(state, slot, flag, [], device=True)
-            else:
-                task.detach()
-                lowered = [task] if not is_task(task) else self._guarded(state, slot, flag, [task])
+        for item in list(op.block.ops):
+            lowered = self._lower_item(item, state, slot, flag, rewriter)
             rewriter.insert(lowered, InsertPoint.before(op))
         rewriter.erase(op)
+
+    def _lower_item(self, item, state, slot, flag, rewriter) -> list[Operation]:
+        """The detached ops that replace one op of the region body."""
+        device = self.target == "gpu"
+        if isinstance(item, SerialOp):
+            body = _take_body(item.block)
+            rewriter.erase(item)
+            return self._guarded(state, slot, flag, body, device)
+        if isinstance(item, scf.ParallelOp) and device:
+            self._guard_inside(item, state, slot, rewriter)
+            item.detach()
+            return [item, *(self._guarded(state, slot, flag, [], device) if flag else [])]
+        item.detach()
+        if isinstance(item, scf.ParallelOp):
+            return self._guarded(state, slot, flag, [item])
+        return [item]  # glue writes nothing: it may run for a skipped slot
 
     @staticmethod
     def _guarded(state, slot, flag, body, device: bool = False) -> list[Operation]:
@@ -184,21 +187,36 @@ def check_lowerable(func: FuncOp, target: str, errors: DiagnosticCollector) -> N
         if isinstance(op, RegionOp) and op.slot is None:
             errors.error(op, "checkpoint.region has no slot: run checkpoint-number first")
         elif is_top_level_task(op):
-            errors.error(op, "scf.parallel at the kernel top level is not in a numbered "
-                         "checkpoint.region: run checkpoint-number first")
+            errors.error(
+                op,
+                "scf.parallel at the kernel top level is not in a numbered checkpoint.region: "
+                "run checkpoint-number first",
+            )
         elif isinstance(op, RegionOp) and op.yield_on_name is not None:
             flag = argument_named(func, op.yield_on_name)
             if flag is None or flag.type != FLAG_TYPE:
-                errors.error(op, f'yield_on "{op.yield_on_name}" does not name a memref<i32> '
-                             "argument: run checkpoint-verify for the details")
+                errors.error(
+                    op,
+                    f'yield_on "{op.yield_on_name}" does not name a memref<i32> argument: '
+                    "run checkpoint-verify for the details",
+                )
         elif isinstance(op, scf.ParallelOp) and isinstance(op.parent_op(), RegionOp):
-            if used_results(op):
-                errors.error(op, "the results of a task (scf.parallel) cannot be used after "
-                             "it (a guard may skip it): store them to a memref inside the task")
-            elif op.initVals and target == "gpu":
-                errors.error(op, "a task with reductions (scf.parallel with init values) "
-                             "cannot take its guard inside on target=gpu: reduce with "
-                             "memref.atomic_rmw instead")
+            check_task(op, target, errors)
+
+
+def check_task(task: scf.ParallelOp, target: str, errors: DiagnosticCollector) -> None:
+    if used_results(task):
+        errors.error(
+            task,
+            "the results of a task (scf.parallel) cannot be used after it (a guard may skip "
+            "it): store them to a memref inside the task",
+        )
+    elif task.initVals and target == "gpu":
+        errors.error(
+            task,
+            "a task with reductions (scf.parallel with init values) cannot take its guard "
+            "inside on target=gpu: reduce with memref.atomic_rmw instead",
+        )
 
 
 def add_state_argument(func: FuncOp) -> None:
@@ -233,8 +251,12 @@ class CheckpointLowerPass(ModulePass):
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         if self.target not in TARGETS:
-            raise fail_at(self.name, None, f"unknown target '{self.target}': use target=cpu "
-                          "or target=gpu (cuda, rocm and amdgpu mean gpu)")
+            raise fail_at(
+                self.name,
+                None,
+                f"unknown target '{self.target}': use target=cpu or target=gpu "
+                "(cuda, rocm and amdgpu mean gpu)",
+            )
         target = TARGETS[self.target]
         kernels = [func for func in functions(op) if is_kernel(func)]
         errors = DiagnosticCollector(self.name)
@@ -256,6 +278,9 @@ class CheckpointLowerPass(ModulePass):
         ).rewrite_module(op)
         for left in op.walk():
             if left.name.startswith("checkpoint."):
-                errors.error(left, f"{left.name} is left after lowering: it is not where "
-                             "docs/architecture.md §1 allows it; run checkpoint-verify")
+                errors.error(
+                    left,
+                    f"{left.name} is left after lowering: it is not where "
+                    "docs/architecture.md §1 allows it; run checkpoint-verify",
+                )
         errors.raise_if_any()

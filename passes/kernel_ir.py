@@ -59,11 +59,6 @@ def is_top_level_task(op: Operation) -> bool:
     return isinstance(op, ParallelOp) and in_sequence(op)
 
 
-def is_task(op: Operation) -> bool:
-    """What a checkpoint.region body runs under a guard: a loop or a serial task."""
-    return isinstance(op, (ParallelOp, SerialOp))
-
-
 def is_glue(op: Operation) -> bool:
     """A pure op that may sit between tasks: it writes no memory (reads and allocas are fine).
 
