@@ -3,17 +3,23 @@
 IR in: upstream-only IR (after checkpoint-lower) holding `scf.parallel` tasks.
 IR out: each outermost `scf.parallel` becomes
 
-    scf.if (work >= min-trip) {qd.parallel_threshold = N} { the scf.parallel } else { scf.for nest }
+    scf.if (trip * cost >= min-trip * 4) { the scf.parallel } else { scf.for nest }
+        {qd.parallel_threshold = min-trip}
 
-where `work` is the loop's trip count times the trip counts of the loops nested in its body whose
-bounds are known before it (siblings add, nests multiply; others count 1): the number of
-innermost iterations. A constant `work` is decided here, leaving one branch. Nested
-`scf.parallel` become `scf.for` in both branches: OpenMP runs them serially anyway, after a fork.
-Invariant: every `scf.parallel` left is outermost and sits in a marked `scf.if` or has constant
-work >= min-trip. Both branches compute the same thing, so the rule only affects speed.
+`cost` estimates one iteration's work in simple ops (a load, an add: 1; a division 4; a
+transcendental math op or a call 16; an inner loop its trip count times its body, when its
+bounds are known before the task, else its body once). 4 is the cost of the reference
+element-wise body `c[i] = a[i] + b[i]`, so `min-trip` is the trip count at which that body goes
+parallel; a body k times costlier goes parallel at min-trip / k. A constant trip count is
+decided here, leaving one branch. Nested `scf.parallel` become `scf.for` in both branches:
+OpenMP runs them serially anyway, after a fork per outer iteration.
+Invariant: every `scf.parallel` left is outermost, and sits in a marked `scf.if` or has constant
+work >= the threshold. Both branches compute the same thing: the rule only affects speed.
 
-Option: `min-trip` (default 32768): below it a fork/join of the 2-core OpenMP pool
-(3-60 us here) costs more than the work saves, at ~0.3-1 ns per element-wise iteration.
+Option: `min-trip` (default 65536). Measured on the 2-core box (docs/targets.md): a fork/join
+costs 1-5 us with a quiet, warm pool but 70-190 us when the other core is busy or the pool is
+asleep; the reference body costs 0.15-0.18 ns per iteration (11 us at 65536), a math-heavy
+body ~68 ns (cost 197: parallel from 1331 iterations).
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ from xdsl.pattern_rewriter import (
 
 from qdmlir.passes.parallel_to_for import parallel_to_for_nest, serialize_nested_parallels
 
-DEFAULT_MIN_TRIP = 32768
+DEFAULT_MIN_TRIP = 65536
 GUARD_ATTR = "qd.parallel_threshold"
 
 
@@ -80,14 +86,22 @@ class _Work:
         return span if st == 1 else self._binary(arith.CeilDivSIOp, span, step)
 
     def of_block(self, block: Block, outer: Operation) -> int | SSAValue:
-        """Innermost iterations of one pass over `block`; loops whose bounds are computed
-        inside `outer` count 1, as if their bodies ran once."""
+        """Estimated cost of one pass over `block` (see the module docstring)."""
         total: int | SSAValue = 0
         for op in block.ops:
-            if isinstance(op, (scf.ForOp, scf.ParallelOp)):
-                inner = self.of_block(op.body.block, outer)
-                total = self.add(total, self.mul(self._loop_trip(op, outer), inner))
-        return 1 if isinstance(total, int) and total < 1 else total
+            total = self.add(total, self.of_op(op, outer))
+        return total
+
+    def of_op(self, op: Operation, outer: Operation) -> int | SSAValue:
+        if isinstance(op, (scf.ForOp, scf.ParallelOp)):
+            return self.mul(self._loop_trip(op, outer), self.of_block(op.body.block, outer))
+        if op.regions:  # scf.if, scf.while, ...: every region once, a safe over-estimate
+            total: int | SSAValue = 0
+            for region in op.regions:
+                for block in region.blocks:
+                    total = self.add(total, self.of_block(block, outer))
+            return total
+        return op_cost(op.name)
 
     def _loop_trip(self, op: scf.ForOp | scf.ParallelOp, outer: Operation) -> int | SSAValue:
         if isinstance(op, scf.ForOp):
@@ -100,6 +114,29 @@ class _Work:
         for lb, ub, step in bounds:
             trip = self.mul(trip, self.trip(lb, ub, step))
         return trip
+
+
+# The cost model: one op per iteration, in simple ops. Ops not named here cost 1.
+REFERENCE_BODY_COST = 4  # memref.load, memref.load, arith.addf, memref.store
+_FREE = ("arith.constant", "memref.dim", "scf.yield", "scf.reduce", "scf.reduce.return", "scf.condition")
+_CHEAP_MATH = ("absf", "absi", "copysign", "fma", "floor", "ceil", "trunc", "round", "roundeven")
+_DIVISIONS = ("arith.div", "arith.rem", "arith.ceildiv", "arith.floordiv")
+
+
+def op_cost(name: str) -> int:
+    """Estimated cost of one op of that name, in simple ops (a load, an add)."""
+    if name in _FREE:
+        return 0
+    if name.startswith("math."):
+        base = name[len("math."):]
+        return 1 if base in _CHEAP_MATH else 4 if base in ("sqrt", "rsqrt") else 16
+    if name.startswith(_DIVISIONS):
+        return 4
+    if name in ("func.call", "func.call_indirect"):
+        return 16
+    if name in ("memref.atomic_rmw", "memref.generic_atomic_rmw"):
+        return 8
+    return 1
 
 
 def _constant(value: SSAValue) -> int | None:
@@ -126,7 +163,7 @@ def _is_nested(op: Operation) -> bool:
 
 @dataclass
 class GuardParallelByWork(RewritePattern):
-    """Outermost scf.parallel -> scf.if (work >= min_trip) { parallel } else { for nest }."""
+    """Outermost scf.parallel -> scf.if (trip * cost >= threshold) { parallel } else { for nest }."""
 
     min_trip: int
 
@@ -137,12 +174,18 @@ class GuardParallelByWork(RewritePattern):
             return
         serialize_nested_parallels(op, rewriter)
         work = _Work()
-        total = work.mul(self._trip(op, work), work.of_block(op.body.block, op))
+        trip = self._trip(op, work)
+        cost = work.of_block(op.body.block, op)
+        threshold = self.min_trip * REFERENCE_BODY_COST
+        if isinstance(cost, int):
+            # a constant body cost: compare the trip count alone, with a scaled threshold
+            cost, threshold = 1, -(-threshold // max(cost, 1))
+        total = work.mul(trip, cost)
         if isinstance(total, int):
-            if total < self.min_trip:
+            if total < threshold:
                 rewriter.replace(op, *parallel_to_for_nest(op))
             return  # large constant work: stays parallel, unguarded
-        cond = arith.CmpiOp(total, work.const(self.min_trip), "sge")
+        cond = arith.CmpiOp(total, work.const(threshold), "sge")
         parallel = op.clone()
         serial_ops, serial_results = parallel_to_for_nest(op.clone())
         guard = scf.IfOp(
@@ -164,8 +207,8 @@ class GuardParallelByWork(RewritePattern):
 
 @dataclass(frozen=True)
 class CpuParallelThresholdPass(ModulePass):
-    """Route every outermost scf.parallel with less than `min-trip` innermost iterations to a
-    serial scf.for copy at run time; see the module docstring."""
+    """Route every outermost scf.parallel whose estimated work is below that of `min-trip`
+    iterations of `c[i] = a[i] + b[i]` to a serial scf.for copy; see the module docstring."""
 
     name = "cpu-parallel-threshold"
 

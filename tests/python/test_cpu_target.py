@@ -158,7 +158,8 @@ def test_large_tasks_run_on_several_threads(kernels):
 
 def test_small_tasks_stay_on_the_calling_thread(tmp_path):
     launcher = build("threads", tmp_path, min_trip=THRESHOLD)
-    out = np.full(THRESHOLD - 1, -1, np.int32)
+    # body: a call (16) and a store (1), so parallel from ceil(4 * 1000 / 17) = 236 iterations
+    out = np.full(235, -1, np.int32)
     launcher.launch((out,), 0)
     assert set(np.unique(out)) == {0}
 

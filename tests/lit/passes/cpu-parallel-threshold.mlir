@@ -1,14 +1,16 @@
 // RUN: qd-opt %s -p 'cpu-parallel-threshold{min-trip=1000}' --split-input-file | FileCheck %s
 // RUN: qd-opt %s -p cpu-parallel-threshold --split-input-file | FileCheck %s --check-prefix=DEFAULT
 // RUN: qd-opt %s -p 'cpu-parallel-threshold{min-trip=1000},cpu-parallel-threshold{min-trip=1000}' --split-input-file | FileCheck %s
-// Each outermost scf.parallel runs in parallel only when its work (innermost iterations) reaches
-// min-trip; below it a serial scf.for copy runs on the calling thread (docs/targets.md, CPU).
+// Each outermost scf.parallel runs in parallel only when its estimated work, trip count times
+// body cost, reaches that of min-trip iterations of `c[i] = a[i] + b[i]` (cost 4); below it a
+// serial scf.for copy runs on the calling thread (docs/targets.md, CPU). A "test.op" costs 1,
+// so with min-trip=1000 a loop of test.op goes parallel from 4000 iterations.
 // The third RUN line shows the pass is idempotent: a guarded loop is not guarded again.
 
-// A dynamic trip count: a guard on `n >= min-trip`, the parallel loop in the then-branch.
+// A dynamic trip count: a guard on `n >= 4000`, the parallel loop in the then-branch.
 // CHECK-LABEL: func.func @dynamic_trip_count
 // CHECK-SAME:    (%[[A:.*]]: memref<?xf32>, %[[N:.*]]: index)
-// CHECK:         %[[MIN:.*]] = arith.constant 1000 : index
+// CHECK:         %[[MIN:.*]] = arith.constant 4000 : index
 // CHECK-NEXT:    %[[BIG:.*]] = arith.cmpi sge, %[[N]], %[[MIN]] : index
 // CHECK-NEXT:    scf.if %[[BIG]] {
 // CHECK-NEXT:      "scf.parallel"(%{{.*}}, %[[N]], %{{.*}})
@@ -20,8 +22,8 @@
 // CHECK-NEXT:    }{qd.parallel_threshold = 1000 : i64}
 // CHECK-NOT:     scf.if
 // DEFAULT-LABEL: func.func @dynamic_trip_count
-// DEFAULT:         arith.constant 32768 : index
-// DEFAULT:         {qd.parallel_threshold = 32768 : i64}
+// DEFAULT:         arith.constant 262144 : index
+// DEFAULT:         {qd.parallel_threshold = 65536 : i64}
 func.func @dynamic_trip_count(%a: memref<?xf32>, %n: index) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -35,7 +37,7 @@ func.func @dynamic_trip_count(%a: memref<?xf32>, %n: index) {
 
 // -----
 
-// A constant trip count below min-trip is decided here: only the serial loop is left.
+// A constant trip count below the threshold is decided here: only the serial loop is left.
 // CHECK-LABEL: func.func @small_constant_trip_count
 // CHECK-NOT:     scf.if
 // CHECK-NOT:     scf.parallel
@@ -44,8 +46,8 @@ func.func @dynamic_trip_count(%a: memref<?xf32>, %n: index) {
 func.func @small_constant_trip_count() {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
-  %c999 = arith.constant 999 : index
-  "scf.parallel"(%c0, %c999, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
+  %c3999 = arith.constant 3999 : index
+  "scf.parallel"(%c0, %c3999, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
   ^bb0(%i: index):
     "test.op"(%i) : (index) -> ()
     scf.reduce
@@ -55,19 +57,19 @@ func.func @small_constant_trip_count() {
 
 // -----
 
-// A constant trip count at min-trip stays parallel, unguarded: this case is left unchanged.
+// A constant trip count at the threshold stays parallel, unguarded: this case is left unchanged.
 // CHECK-LABEL: func.func @large_constant_trip_count
 // CHECK-NEXT:    %{{.*}} = arith.constant 0 : index
 // CHECK-NEXT:    %{{.*}} = arith.constant 1 : index
-// CHECK-NEXT:    %{{.*}} = arith.constant 1000 : index
+// CHECK-NEXT:    %{{.*}} = arith.constant 4000 : index
 // CHECK-NEXT:    "scf.parallel"
 // CHECK-NOT:     scf.if
 // CHECK-NOT:     scf.for
 func.func @large_constant_trip_count() {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
-  %c1000 = arith.constant 1000 : index
-  "scf.parallel"(%c0, %c1000, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
+  %c4000 = arith.constant 4000 : index
+  "scf.parallel"(%c0, %c4000, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
   ^bb0(%i: index):
     "test.op"(%i) : (index) -> ()
     scf.reduce
@@ -83,7 +85,7 @@ func.func @large_constant_trip_count() {
 // CHECK:         %[[C4:.*]] = arith.constant 4 : index
 // CHECK:         %[[SPAN:.*]] = arith.subi %[[UB]], %[[LB]] : index
 // CHECK-NEXT:    %[[TRIP:.*]] = arith.ceildivsi %[[SPAN]], %[[C4]] : index
-// CHECK-NEXT:    %[[MIN:.*]] = arith.constant 1000 : index
+// CHECK-NEXT:    %[[MIN:.*]] = arith.constant 4000 : index
 // CHECK-NEXT:    arith.cmpi sge, %[[TRIP]], %[[MIN]] : index
 // CHECK:         scf.for %{{.*}} = %[[LB]] to %[[UB]] step %[[C4]] {
 func.func @bounds_and_step(%lb: index, %ub: index) {
@@ -98,13 +100,15 @@ func.func @bounds_and_step(%lb: index, %ub: index) {
 
 // -----
 
-// Two dimensions with a reduction: the trip counts multiply; the serial copy is a loop nest
-// that carries the accumulator and applies the reduce body; the guard yields the result.
+// Two dimensions with a reduction: the trip counts multiply; the body (a load and an addf)
+// costs 2, so the threshold is 2000. The serial copy is a loop nest that carries the
+// accumulator and applies the reduce body; the guard yields the result.
 // CHECK-LABEL: func.func @two_dims_with_reduction
 // CHECK-SAME:    (%[[A:.*]]: memref<?x?xf32>, %[[N:.*]]: index, %[[M:.*]]: index)
 // CHECK:         %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK:         %[[WORK:.*]] = arith.muli %[[N]], %[[M]] : index
-// CHECK:         %[[BIG:.*]] = arith.cmpi sge, %[[WORK]], %{{.*}} : index
+// CHECK-NEXT:    %[[MIN:.*]] = arith.constant 2000 : index
+// CHECK-NEXT:    %[[BIG:.*]] = arith.cmpi sge, %[[WORK]], %[[MIN]] : index
 // CHECK-NEXT:    %[[SUM:.*]] = scf.if %[[BIG]] -> (f32) {
 // CHECK-NEXT:      %[[PAR:.*]] = "scf.parallel"
 // CHECK:           scf.yield %[[PAR]] : f32
@@ -170,12 +174,12 @@ func.func @nested_parallel(%n: index, %m: index) {
 // -----
 
 // Inner loops count when their bounds are known before the task: sibling loops add, so the
-// work is n * (m + 1); the triangular loop (bound %i, computed inside) counts 1.
+// work is n * (m + 1); the triangular loop (bound %i, computed inside) counts its body once.
 // CHECK-LABEL: func.func @inner_loops_count
 // CHECK-SAME:    (%[[N:.*]]: index, %[[M:.*]]: index)
 // CHECK:         %[[PER_ITER:.*]] = arith.addi %[[M]], %{{.*}} : index
 // CHECK-NEXT:    %[[WORK:.*]] = arith.muli %[[N]], %[[PER_ITER]] : index
-// CHECK-NEXT:    %[[MIN:.*]] = arith.constant 1000 : index
+// CHECK-NEXT:    %[[MIN:.*]] = arith.constant 4000 : index
 // CHECK-NEXT:    arith.cmpi sge, %[[WORK]], %[[MIN]] : index
 func.func @inner_loops_count(%n: index, %m: index) {
   %c0 = arith.constant 0 : index
@@ -188,6 +192,40 @@ func.func @inner_loops_count(%n: index, %m: index) {
     scf.for %k = %c0 to %i step %c1 {
       "test.op"(%i, %k) : (index, index) -> ()
     }
+    scf.reduce
+  }) : (index, index, index) -> ()
+  func.return
+}
+
+// -----
+
+// A costly body goes parallel sooner: load 1 + math.exp 16 + store 1 = 18, so the threshold
+// is ceil(4000 / 18) = 223 iterations; with a division (4) instead: 6, so 667.
+// CHECK-LABEL: func.func @costly_body
+// CHECK:         arith.constant 223 : index
+// CHECK-LABEL: func.func @division_body
+// CHECK:         arith.constant 667 : index
+func.func @costly_body(%a: memref<?xf32>, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
+  ^bb0(%i: index):
+    %x = memref.load %a[%i] : memref<?xf32>
+    %y = math.exp %x : f32
+    memref.store %y, %a[%i] : memref<?xf32>
+    scf.reduce
+  }) : (index, index, index) -> ()
+  func.return
+}
+func.func @division_body(%a: memref<?xi32>, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %seven = arith.constant 7 : i32
+  "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
+  ^bb0(%i: index):
+    %x = memref.load %a[%i] : memref<?xi32>
+    %y = arith.divsi %x, %seven : i32
+    memref.store %y, %a[%i] : memref<?xi32>
     scf.reduce
   }) : (index, index, index) -> ()
   func.return
