@@ -72,24 +72,38 @@ class CpuLauncher:
                 tokens[position] = pack(words, value)
 
     def _make_launch(self):
-        """Build `launch` with the identity checks unrolled: this is the per-call hot path."""
+        """Build `launch` with the identity checks unrolled: this is the per-call hot path.
+
+        For argument i the check is `a<i>._words is tokens[i]` (a qd.ndarray) or
+        `a<i> is tokens[i]` (a scalar); anything else (a numpy array: no `_words`) re-packs.
+        """
+        count = len(self.args)
+        names = "".join(f"a{i}, " for i in range(count))
         checks = " and ".join(
-            f'getattr(args[{i}], "_words", None) is tokens[{i}]' if spec.kind == "ndarray"
-            else f"args[{i}] is tokens[{i}]"
+            f"a{i}._words is tokens[{i}]" if spec.kind == "ndarray" else f"a{i} is tokens[{i}]"
             for i, spec in enumerate(self.args)
-        ) or "True"
-        source = (
-            "def launch(args, resume_point=0):\n"
-            "    words = getattr(local, 'words', None) or new_words()\n"
-            "    tokens = words.tokens\n"
-            f"    if len(args) != {len(self.args)} or not ({checks}):\n"
-            "        repack(words, args)\n"
-            "    buffer = words.buffer\n"
-            "    # resume_point in the low half, yielded_at = -1 in the high half\n"
-            "    buffer[words.state] = (resume_point & 0xFFFFFFFF) - 0x100000000\n"
-            "    entry(buffer)\n"
-            "    return buffer[words.state] >> 32\n"
         )
+        same = f"{names}= args\n        same = {checks}" if count else "same = not args"
+        state = self._word_count  # the state's word, just past the argument words
+        source = f"""
+def launch(args, resume_point=0):
+    try:
+        words = local.words
+    except AttributeError:
+        words = new_words()
+    tokens = words.tokens
+    try:
+        {same}
+    except (AttributeError, ValueError):
+        same = False
+    if not same:
+        repack(words, args)
+    buffer = words.buffer
+    # resume_point in the low half, yielded_at = -1 in the high half
+    buffer[{state}] = (resume_point & 0xFFFFFFFF) - 0x100000000
+    entry(buffer)
+    return buffer[{state}] >> 32
+"""
         namespace = {"local": self._local, "new_words": self._new_words,
                      "repack": self._repack, "entry": self._entry}
         exec(compile(source, f"<qd launch {self.kernel}>", "exec"), namespace)
