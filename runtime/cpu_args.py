@@ -67,13 +67,13 @@ def _ndarray_packer(where: str, position: int, spec: ArgSpec, word: int):
     wanted = f"a {ndim}-d {dtype.name} ndarray (qd.ndarray or C-contiguous numpy.ndarray)"
 
     def pack(words: Words, value):
-        if type(value) is Ndarray and value._dtype is dtype and len(value._shape) == ndim:
+        if isinstance(value, Ndarray):
+            if value._dtype is not dtype or len(value._shape) != ndim:
+                raise TypeError(f"{where}: expected {wanted}, got {describe(value)}")
             words.buffer[word:end] = value._words
             words.arrays[position] = None  # the buffer no longer holds that array's words
             return value._words
         if not isinstance(value, np.ndarray):
-            if isinstance(value, Ndarray):
-                raise TypeError(f"{where}: expected {wanted}, got {describe(value)}")
             raise TypeError(
                 f"{where}: expected {wanted}, got {describe(value)}; "
                 f"create one with qd.ndarray(qd.{dtype.name}, shape) or np.zeros(shape, np.{dtype.np_dtype})"

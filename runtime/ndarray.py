@@ -165,6 +165,8 @@ def _check_shape(shape) -> tuple[int, ...]:
     return dims
 
 
-def ndarray(dtype, shape) -> Ndarray:
+def ndarray(dtype, shape, needs_grad=False) -> Ndarray:
     """`qd.ndarray(qd.f32, (16, 8))`: a zero-initialised ndarray (Quadrants' signature)."""
+    if needs_grad:
+        raise NotImplementedError("qd.ndarray(needs_grad=True): autodiff is not supported yet")
     return Ndarray(dtype, shape)

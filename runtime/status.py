@@ -26,3 +26,11 @@ class GraphStatus(NamedTuple):
 
 # the one status of a launch that ran to the end, shared to save an allocation per call
 COMPLETED = GraphStatus(False, None)
+
+
+def status_from_yielded_at(yielded_at: int, labels) -> GraphStatus:
+    """The launcher's `yielded_at` (slot index, -1 = none) -> the status the user sees;
+    `labels[slot]` is the user's label object of each slot (None for an implicit one)."""
+    if yielded_at < 0:
+        return COMPLETED
+    return GraphStatus(True, labels[yielded_at])

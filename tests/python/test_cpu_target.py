@@ -233,3 +233,44 @@ def test_accepts_an_upstream_module_and_leaves_it_unchanged(tmp_path):
         before = str(module)
         library = build_cpu_library(module, "sum", ARGS["sum"], tmp_path)
         assert str(module) == before and library.exists()
+
+
+def test_cache_round_trip_with_a_real_build(tmp_path):
+    """Build through the cache, load, then truncate the library: the next lookup misses and
+    the rebuilt entry launches correctly."""
+    from qdmlir.passes.targets.cpu import build_cpu_artifact
+    from qdmlir.runtime.artifact import Manifest
+    from qdmlir.runtime.cache import ArtifactCache
+    from qdmlir.runtime.cpu import CpuLauncher
+
+    cache = ArtifactCache(tmp_path / "cache", enabled=True)
+    key = "5e" * 16
+    builds = []
+
+    def build_fn(folder):
+        builds.append(folder)
+        build_cpu_artifact(kernel_text("sum"), Manifest("sum", "cpu", "", ARGS["sum"]), folder)
+
+    entry = cache.get_or_build(key, build_fn)
+    x, out = np.arange(100.0), np.zeros(())
+    CpuLauncher.from_artifact(entry).launch((x, out), 0)
+    assert out[()] == 4950.0
+    library = entry / Manifest.read(entry).library
+    # a truncated copy replaces it (a new inode: truncating the mapped file in place would
+    # crash this process, which has it loaded)
+    damaged = library.with_name("damaged")
+    damaged.write_bytes(library.read_bytes()[:1000])
+    os.replace(damaged, library)
+    assert cache.lookup(key) is None
+    entry = cache.get_or_build(key, build_fn)
+    assert len(builds) == 2 and cache.lookup(key) == entry
+    # a fresh process loads the rebuilt library (this one still maps the first)
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy as np; from qdmlir.runtime.cpu import CpuLauncher\n"
+        f"x, out = np.arange(10.0), np.zeros(()); CpuLauncher.from_artifact({str(entry)!r}).launch((x, out))\n"
+        "assert out[()] == 45.0\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

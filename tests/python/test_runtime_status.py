@@ -2,7 +2,7 @@
 
 from enum import IntEnum
 
-from qdmlir.runtime.status import COMPLETED, GraphStatus
+from qdmlir.runtime.status import COMPLETED, GraphStatus, status_from_yielded_at
 
 
 class Stage(IntEnum):
@@ -28,3 +28,10 @@ def test_equality_and_unpacking():
     yielded, checkpoint = GraphStatus(True, 7)
     assert (yielded, checkpoint) == (True, 7)
     assert COMPLETED == GraphStatus(False) and COMPLETED.checkpoint is None
+
+
+def test_status_from_the_launchers_yielded_at():
+    labels = [None, Stage.SIM, None, 20]
+    assert status_from_yielded_at(-1, labels) is COMPLETED
+    assert status_from_yielded_at(1, labels) == GraphStatus(True, Stage.SIM)
+    assert status_from_yielded_at(3, labels).checkpoint == 20
