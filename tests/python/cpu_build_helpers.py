@@ -35,6 +35,7 @@ ARGS = {
     "mathk": [nd("x", "f32", 1), nd("y", "f64", 1), nd("out32", "f32", 1), nd("out64", "f64", 1), sc("p", "i32")],
     "threads": [nd("out", "i32", 1)],
     "sum": [nd("x", "f64", 1), nd("out", "f64", 0)],
+    "branches": [nd("x", "f32", 1), sc("k", "i32")],
 }
 FILES = {"mathk": "math"}
 

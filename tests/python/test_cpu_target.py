@@ -138,6 +138,15 @@ def test_math_functions_match_numpy(kernels):
     np.testing.assert_allclose(out64, expected64, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("n", [7, 100_000])
+def test_control_flow_inside_a_task(kernels, n):
+    x = np.linspace(-1, 1, n, dtype=np.float32)
+    one = np.float32(1)
+    expected = np.where(x > 0, x + one + one + one, 0).astype(np.float32)  # three f32 adds
+    kernels("branches").launch((x, 3), 0)
+    np.testing.assert_array_equal(x, expected)
+
+
 @pytest.mark.parametrize("n", [1, 999, 1000, 123_457])
 def test_reductions(kernels, n):
     x = np.arange(n, dtype=np.float64)
