@@ -10,6 +10,11 @@ from collections.abc import Callable
 
 from xdsl.ir import Dialect
 
+from qdmlir.dialects import scf_syntax
+
+# every tool that reads or prints our IR imports this package first
+scf_syntax.install()
+
 
 def _checkpoint() -> Dialect:
     from qdmlir.dialects.checkpoint import Checkpoint

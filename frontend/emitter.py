@@ -25,6 +25,7 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Attribute, Block, Operation, SSAValue
 
+from qdmlir.dialects.atomic_kinds import ATOMIC_KINDS
 from qdmlir.frontend.promotion import BOOL, Defaults, promote
 from qdmlir.runtime.dtypes import DType
 
@@ -32,11 +33,6 @@ QdType = Union[DType, str]  # a DType, or BOOL for comparison results
 
 INDEX = IndexType()
 
-# memref.atomic_rmw kinds, by the value of MLIR's AtomicRMWKind enum
-ATOMIC_KINDS = {
-    "addf": 0, "addi": 1, "andi": 2, "maximumf": 4, "maxs": 6, "maxu": 7,
-    "minimumf": 8, "mins": 10, "minu": 11, "ori": 14, "xori": 15,
-}  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,10 @@ def histogram(x: qd.types.ndarray(qd.i32, 1), bins: qd.types.ndarray(qd.i32, 1),
 
 
 # CHECK-LABEL: func.func @histogram
-# CHECK:         "memref.atomic_rmw"(%{{.*}}, %bins, %{{.*}}) <{kind = 1 : i64}> : (i32, memref<?xi32>, index) -> i32
-# CHECK:         %old = "memref.atomic_rmw"(%{{.*}}, %bins, %{{.*}}) <{kind = 1 : i64}>
-# CHECK:         "memref.atomic_rmw"(%{{.*}}, %hi) <{kind = 6 : i64}> : (i32, memref<i32>) -> i32
-# CHECK:         "memref.atomic_rmw"(%{{.*}}, %lo) <{kind = 8 : i64}> : (f32, memref<f32>) -> f32
+# CHECK:         memref.atomic_rmw addi %{{.*}}, %bins[%{{.*}}] : (i32, memref<?xi32>) -> i32
+# CHECK:         %old = memref.atomic_rmw addi %{{.*}}, %bins[%{{.*}}]
+# CHECK:         memref.atomic_rmw maxs %{{.*}}, %hi[] : (i32, memref<i32>) -> i32
+# CHECK:         memref.atomic_rmw minimumf %{{.*}}, %lo[] : (f32, memref<f32>) -> f32
 # CHECK:         %[[OLD:.*]] = memref.load %x[%{{.*}}] : memref<?xi32>
 # CHECK:         %[[NEW:.*]] = arith.addi %[[OLD]], %{{.*}} : i32
 # CHECK:         memref.store %[[NEW]], %x[%{{.*}}] : memref<?xi32>

@@ -17,7 +17,7 @@ def guarded(x: qd.types.ndarray(qd.f32, 1), flag: qd.types.ndarray(qd.i32, 0), n
 
 # CHECK-LABEL: func.func @guarded
 # CHECK:         checkpoint.region label 5 yield_on "flag" {
-# CHECK:           "scf.parallel"
+# CHECK:           scf.parallel
 # CHECK:           checkpoint.serial {
 # CHECK:             scf.if
 # CHECK:               scf.for

@@ -16,6 +16,6 @@ def countdown(x: qd.types.ndarray(qd.f32, 1), counter: qd.types.ndarray(qd.i32, 
 # CHECK-LABEL: func.func @countdown
 # CHECK-SAME:    %counter: memref<i32>
 # CHECK:         checkpoint.do_while %counter : memref<i32> {
-# CHECK-COUNT-2:   "scf.parallel"
+# CHECK-COUNT-2:   scf.parallel
 # CHECK:         }
 # CHECK:         func.return

@@ -15,6 +15,6 @@ def three_tasks(x: qd.types.ndarray(qd.f32, 1)):
 
 
 # CHECK-LABEL: func.func @three_tasks
-# CHECK-COUNT-3: "scf.parallel"
+# CHECK-COUNT-3: scf.parallel
 # CHECK-NOT:     checkpoint.region
 # CHECK:         func.return

@@ -22,5 +22,5 @@ def newton(x: qd.types.ndarray(qd.f32, 1), outer: qd.types.ndarray(qd.i32, 0),
 # CHECK:         checkpoint.do_while %outer : memref<i32> {
 # CHECK-NEXT:      checkpoint.do_while %inner : memref<i32> {
 # CHECK-NEXT:        checkpoint.region label 1 yield_on "flag" {
-# CHECK:           "scf.parallel"
-# CHECK:         "scf.parallel"
+# CHECK:           scf.parallel
+# CHECK:         scf.parallel

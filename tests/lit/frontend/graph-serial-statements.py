@@ -19,8 +19,8 @@ def reduce(x: qd.types.ndarray(qd.f32, 1), out: qd.types.ndarray(qd.f32, 0)):
 # CHECK-NEXT:      %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
 # CHECK-NEXT:      memref.store %[[ZERO]], %total[] : memref<f32>
 # CHECK-NEXT:    }
-# CHECK:         "scf.parallel"
-# CHECK:           "memref.atomic_rmw"(%{{.*}}, %total) <{kind = 0 : i64}>
+# CHECK:         scf.parallel
+# CHECK:           memref.atomic_rmw addf %{{.*}}, %total[]
 # CHECK:         checkpoint.serial {
 # CHECK-NEXT:      %[[SUM:.*]] = memref.load %total[] : memref<f32>
 # CHECK-NEXT:      memref.store %[[SUM]], %out[] : memref<f32>

@@ -12,5 +12,5 @@ def passes(x: qd.types.ndarray(qd.f32, 1)):
 
 
 # CHECK-LABEL: func.func @passes
-# CHECK-COUNT-3: "scf.parallel"
-# CHECK-NOT:     "scf.parallel"
+# CHECK-COUNT-3: scf.parallel
+# CHECK-NOT:     scf.parallel

@@ -11,5 +11,5 @@ def located(x: qd.types.ndarray(qd.f32, 1), flag: qd.types.ndarray(qd.i32, 0)):
 
 
 # CHECK: memref.store {{.*}} loc("{{.*}}locations.py":10:13)
-# CHECK: }) : (index, index, index) -> () loc("{{.*}}locations.py":9:9)
+# CHECK: } loc("{{.*}}locations.py":9:9)
 # CHECK: } loc("{{.*}}locations.py":8:5)

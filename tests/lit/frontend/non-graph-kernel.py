@@ -15,4 +15,4 @@ def plain(x: qd.types.ndarray(qd.i32, 1), n: qd.i32):
 # CHECK:         checkpoint.serial
 # CHECK:         %[[M:.*]] = memref.load %m[] : memref<i32>
 # CHECK:         arith.index_cast %[[M]] : i32 to index
-# CHECK:         "scf.parallel"
+# CHECK:         scf.parallel

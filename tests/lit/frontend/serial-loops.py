@@ -14,7 +14,7 @@ def row_sums(m: qd.types.ndarray(qd.f32, 2), out: qd.types.ndarray(qd.f32, 1)):
 
 
 # CHECK-LABEL: func.func @row_sums
-# CHECK:         "scf.parallel"
+# CHECK:         scf.parallel
 # CHECK:           %s = arith.constant 0.000000e+00 : f32
 # CHECK:           %[[SUM:.*]] = scf.for %[[J:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[ACC:.*]] = %s) -> (f32) {
 # CHECK:             %[[V:.*]] = memref.load %m[%{{.*}}, %{{.*}}] : memref<?x?xf32>

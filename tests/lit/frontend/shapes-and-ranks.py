@@ -14,7 +14,7 @@ def ranks(s: qd.types.ndarray(qd.f32, 0), v: qd.types.ndarray(qd.f32, 1),
 # CHECK-LABEL: func.func @ranks
 # CHECK-SAME:    (%s: memref<f32>, %v: memref<?xf32>, %m: memref<?x?xf32>, %t: memref<?x?x?xf32>)
 # CHECK:         memref.dim %t, %{{.*}} : memref<?x?x?xf32>
-# CHECK:         "scf.parallel"
+# CHECK:         scf.parallel
 # CHECK:         memref.load %m[%{{.*}}, %{{.*}}] : memref<?x?xf32>
 # CHECK:         memref.load %s[] : memref<f32>
 # CHECK:         %[[N:.*]] = memref.dim %v, %{{.*}} : memref<?xf32>

@@ -11,8 +11,7 @@ def fill(grid: qd.types.ndarray(qd.i32, 2)):
 
 
 # CHECK-LABEL: func.func @fill
-# CHECK:         "scf.parallel"(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) <{operandSegmentSizes = array<i32: 2, 2, 2, 0>}>
-# CHECK:         ^bb0(%{{.*}}: index, %{{.*}}: index):
+# CHECK:         scf.parallel (%{{.*}}, %{{.*}}) = (%{{.*}}, %{{.*}}) to (%{{.*}}, %{{.*}}) step (%{{.*}}, %{{.*}})
 # CHECK:           %i = arith.index_cast
 # CHECK:           %j = arith.index_cast
 # CHECK:           arith.muli %i, %{{.*}} : i32

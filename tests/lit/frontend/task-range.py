@@ -13,8 +13,7 @@ def add_one(x: qd.types.ndarray(qd.f32, 1)):
 # CHECK-LABEL: func.func @add_one
 # CHECK-SAME:    (%x: memref<?xf32>) attributes {qd.kernel}
 # CHECK:         %[[N:.*]] = memref.dim %x, %{{.*}} : memref<?xf32>
-# CHECK:         "scf.parallel"
-# CHECK:         ^bb0(%[[IV:.*]]: index):
+# CHECK:         scf.parallel (%[[IV:[^)]+]]) = (%{{.*}}) to (%{{.*}}) step (%{{.*}}) {
 # CHECK-NEXT:      %i = arith.index_cast %[[IV]] : index to i32
 # CHECK:           %[[OLD:.*]] = memref.load %x[%{{.*}}] : memref<?xf32>
 # CHECK:           %[[NEW:.*]] = arith.addf %[[OLD]], %{{.*}} : f32

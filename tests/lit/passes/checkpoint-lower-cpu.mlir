@@ -17,9 +17,9 @@
 // CHECK-NEXT:    %[[NOT_YIELDED:.*]] = arith.cmpi eq, %[[YA]], %[[NONE]] : i32
 // CHECK-NEXT:    %[[GO:.*]] = arith.andi %[[REACHED]], %[[NOT_YIELDED]] : i1
 // CHECK-NEXT:    scf.if %[[GO]] {
-// CHECK-NEXT:      "scf.parallel"
+// CHECK-NEXT:      scf.parallel
 // CHECK:             "test.op"
-// CHECK:           }) : (index, index, index) -> ()
+// CHECK:           }
 // CHECK-NEXT:    }{qd.guard_slot = 0 : i64}
 // CHECK-NEXT:    func.return
 // CHECK-NOT:     checkpoint.
@@ -43,11 +43,11 @@ func.func @implicit_checkpoint(%n: index) {
 // CHECK:         %[[S1:.*]] = arith.constant 1 : i32
 // CHECK:         arith.cmpi sle, %{{.*}}, %[[S1]] : i32
 // CHECK:         scf.if %{{.*}} {
-// CHECK-NEXT:      "scf.parallel"
+// CHECK-NEXT:      scf.parallel
 // CHECK:             "test.op"(%{{.*}}) {first}
 // CHECK:         }{qd.guard_slot = 1 : i64}
 // CHECK:         scf.if %{{.*}} {
-// CHECK-NEXT:      "scf.parallel"
+// CHECK-NEXT:      scf.parallel
 // CHECK:             "test.op"(%{{.*}}) {second}
 // CHECK:         }{qd.guard_slot = 1 : i64}
 // CHECK-NOT:     memref.store

@@ -8,7 +8,7 @@
 // CHECK:         scf.if %{{.*}} {
 // CHECK-NEXT:      scf.while () : () -> () {
 // CHECK:             scf.if %{{.*}} {
-// CHECK-NEXT:          "scf.parallel"
+// CHECK-NEXT:          scf.parallel
 // CHECK:             }{qd.guard_slot = 0 : i64}
 // Per-iteration resume reset: resume_point = 0 after the body.
 // CHECK-NEXT:        %[[ZERO:.*]] = arith.constant 0 : i32

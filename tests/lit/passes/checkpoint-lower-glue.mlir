@@ -7,17 +7,17 @@
 // CHECK-SAME:    (%[[A:[^:]*]]: memref<?xf32>
 // CHECK:         %[[N:.*]] = memref.dim %[[A]], %{{.*}} : memref<?xf32>
 // CHECK:         scf.if %{{.*}} {
-// CHECK-NEXT:      "scf.parallel"(%{{.*}}, %[[N]], %{{.*}})
+// CHECK-NEXT:      scf.parallel (%{{.*}}) = (%{{.*}}) to (%[[N]]) step (%{{.*}})
 // CHECK:         }{qd.guard_slot = 0 : i64}
 // CHECK-NEXT:    %[[HALF:.*]] = arith.divui %[[N]], %{{.*}} : index
 // CHECK:         scf.if %{{.*}} {
-// CHECK-NEXT:      "scf.parallel"(%{{.*}}, %[[HALF]], %{{.*}})
+// CHECK-NEXT:      scf.parallel (%{{.*}}) = (%{{.*}}) to (%[[HALF]]) step (%{{.*}})
 // CHECK:         }{qd.guard_slot = 0 : i64}
 // GPU-LABEL: func.func @glue_between_tasks
 // GPU:         %[[N:.*]] = memref.dim
-// GPU-NEXT:    "scf.parallel"(%{{.*}}, %[[N]], %{{.*}})
+// GPU-NEXT:    scf.parallel (%{{.*}}) = (%{{.*}}) to (%[[N]]) step (%{{.*}})
 // GPU:         %[[HALF:.*]] = arith.divui %[[N]], %{{.*}} : index
-// GPU-NEXT:    "scf.parallel"(%{{.*}}, %[[HALF]], %{{.*}})
+// GPU-NEXT:    scf.parallel (%{{.*}}) = (%{{.*}}) to (%[[HALF]]) step (%{{.*}})
 func.func @glue_between_tasks(%a: memref<?xf32>) {
   checkpoint.region slot 0 label 1 {
     %c0 = arith.constant 0 : index

@@ -6,7 +6,7 @@
 // CHECK-SAME:    %[[STATE:[^:]*]]: memref<2xi32>)
 // CHECK:         scf.if %{{.*}} {
 // CHECK-NEXT:      scf.while () : () -> () {
-// CHECK-NEXT:        "scf.parallel"
+// CHECK-NEXT:        scf.parallel
 // CHECK:               scf.if %{{.*}} {
 // CHECK-NEXT:            "test.op"
 // CHECK-NEXT:          }{qd.guard_slot = 0 : i64}

@@ -7,8 +7,7 @@
 // CHECK-SAME:    (%[[OUT:.*]]: memref<i32>, %[[STATE:.*]]: memref<2xi32>)
 // CHECK-NEXT:    %[[LB:.*]] = arith.constant 0 : index
 // CHECK-NEXT:    %[[UB:.*]] = arith.constant 1 : index
-// CHECK-NEXT:    "scf.parallel"(%[[LB]], %[[UB]], %[[UB]]) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-// CHECK-NEXT:    ^bb0(%{{.*}}: index):
+// CHECK-NEXT:    scf.parallel (%{{.*}}) = (%[[LB]]) to (%[[UB]]) step (%[[UB]]) {
 // CHECK-NEXT:      %[[I1:.*]] = arith.constant 1 : index
 // CHECK-NEXT:      %[[YA:.*]] = memref.load %[[STATE]][%[[I1]]] : memref<2xi32>
 // CHECK-NEXT:      %[[NONE:.*]] = arith.constant -1 : i32
@@ -18,7 +17,7 @@
 // CHECK-NEXT:        memref.store %[[ZERO]], %[[OUT]][] : memref<i32>
 // CHECK-NEXT:      }{qd.guard_serial}
 // CHECK-NEXT:      scf.reduce
-// CHECK-NEXT:    }) : (index, index, index) -> ()
+// CHECK-NEXT:    }
 // CHECK-NEXT:    func.return
 func.func @serial_statement(%out: memref<i32>) {
   checkpoint.serial {
@@ -34,7 +33,7 @@ func.func @serial_statement(%out: memref<i32>) {
 // task's body and its flag check.
 // CHECK-LABEL: func.func @serial_task
 // CHECK-SAME:    (%[[FLAG:.*]]: memref<i32>, %[[STATE:.*]]: memref<2xi32>)
-// CHECK:         "scf.parallel"
+// CHECK:         scf.parallel
 // CHECK:           arith.cmpi sle
 // CHECK:           scf.if %{{.*}} {
 // CHECK-NEXT:        "test.op"() {serial_task}
@@ -42,7 +41,7 @@ func.func @serial_statement(%out: memref<i32>) {
 // CHECK:             memref.store %{{.*}}, %[[STATE]][%{{.*}}] : memref<2xi32>
 // CHECK:           }{qd.guard_slot = 0 : i64}
 // CHECK-NEXT:      scf.reduce
-// CHECK-NEXT:    }) : (index, index, index) -> ()
+// CHECK-NEXT:    }
 // CHECK-NEXT:    func.return
 func.func @serial_task(%flag: memref<i32>) {
   checkpoint.region slot 0 label 1 yield_on "flag" {

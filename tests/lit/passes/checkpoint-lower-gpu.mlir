@@ -8,8 +8,7 @@
 
 // CHECK-LABEL: func.func @guard_inside_the_kernel
 // CHECK-SAME:    (%[[N:.*]]: index, %[[A:.*]]: memref<?xf32>, %[[STATE:.*]]: memref<2xi32>)
-// CHECK:         "scf.parallel"(%{{.*}}, %[[N]], %{{.*}})
-// CHECK-NEXT:    ^bb0(%[[I:.*]]: index):
+// CHECK:         scf.parallel (%[[I:[^)]+]]) = (%{{.*}}) to (%[[N]]) step (%{{.*}}) {
 // CHECK-NEXT:      %[[I0:.*]] = arith.constant 0 : index
 // CHECK-NEXT:      %[[RP:.*]] = memref.load %[[STATE]][%[[I0]]] : memref<2xi32>
 // CHECK-NEXT:      %[[SLOT:.*]] = arith.constant 0 : i32
@@ -25,7 +24,7 @@
 // CHECK-NEXT:        memref.store %[[Y]], %[[A]][%[[I]]] : memref<?xf32>
 // CHECK-NEXT:      }{qd.guard_slot = 0 : i64}
 // CHECK-NEXT:      scf.reduce
-// CHECK-NEXT:    }) : (index, index, index) -> ()
+// CHECK-NEXT:    }
 // CHECK-NEXT:    func.return
 // CHECK-NOT:     checkpoint.
 func.func @guard_inside_the_kernel(%n: index, %a: memref<?xf32>) {
@@ -49,12 +48,12 @@ func.func @guard_inside_the_kernel(%n: index, %a: memref<?xf32>) {
 // under the same slot guard (first wins: only a launch that has not yielded records one).
 // CHECK-LABEL: func.func @flag_check_is_a_kernel
 // CHECK-SAME:    (%[[N:.*]]: index, %[[FLAG:.*]]: memref<i32>, %[[STATE:.*]]: memref<2xi32>)
-// CHECK:         "scf.parallel"(%{{.*}}, %[[N]], %{{.*}})
+// CHECK:         scf.parallel (%{{.*}}) = (%{{.*}}) to (%[[N]]) step (%{{.*}})
 // CHECK:           "test.op"
 // CHECK:         }{qd.guard_slot = 0 : i64}
 // CHECK:         %[[LB:.*]] = arith.constant 0 : index
 // CHECK-NEXT:    %[[UB:.*]] = arith.constant 1 : index
-// CHECK-NEXT:    "scf.parallel"(%[[LB]], %[[UB]], %[[UB]])
+// CHECK-NEXT:    scf.parallel (%{{.*}}) = (%[[LB]]) to (%[[UB]]) step (%[[UB]])
 // CHECK:           scf.if %{{.*}} {
 // CHECK-NEXT:        %[[F:.*]] = memref.load %[[FLAG]][] : memref<i32>
 // CHECK:             scf.if %{{.*}} {

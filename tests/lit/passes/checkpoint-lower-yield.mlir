@@ -6,8 +6,8 @@
 // CHECK-LABEL: func.func @yield_after_the_task
 // CHECK-SAME:    (%[[N:.*]]: index, %[[FLAG:.*]]: memref<i32>, %[[STATE:.*]]: memref<2xi32>)
 // CHECK:         scf.if %{{.*}} {
-// CHECK-NEXT:      "scf.parallel"
-// CHECK:           }) : (index, index, index) -> ()
+// CHECK-NEXT:      scf.parallel
+// CHECK:           }
 // CHECK-NEXT:      %[[F:.*]] = memref.load %[[FLAG]][] : memref<i32>
 // CHECK-NEXT:      %[[ZERO:.*]] = arith.constant 0 : i32
 // CHECK-NEXT:      %[[RAISED:.*]] = arith.cmpi ne, %[[F]], %[[ZERO]] : i32

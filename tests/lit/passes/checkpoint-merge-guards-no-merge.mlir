@@ -84,9 +84,9 @@ func.func @user_load_between(%cell: memref<i32>) {
 
 // On a gpu target each guard sits in its own kernel: nothing is adjacent, nothing merges.
 // GPU-LABEL: func.func @gpu_kernels_stay_apart
-// GPU:         "scf.parallel"
+// GPU:         scf.parallel
 // GPU:           }{qd.guard_serial}
-// GPU:         "scf.parallel"
+// GPU:         scf.parallel
 // GPU:           }{qd.guard_serial}
 func.func @gpu_kernels_stay_apart() {
   checkpoint.serial {

@@ -8,12 +8,12 @@
 // CHECK:         %[[GO:.*]] = arith.andi
 // CHECK-NOT:     scf.if
 // CHECK:         scf.if %[[GO]] {
-// CHECK-NEXT:      "scf.parallel"
+// CHECK-NEXT:      scf.parallel
 // CHECK:             "test.op"(%{{.*}}) {first}
-// CHECK:           }) : (index, index, index) -> ()
-// CHECK-NEXT:      "scf.parallel"
+// CHECK:           }
+// CHECK-NEXT:      scf.parallel
 // CHECK:             "test.op"(%{{.*}}) {second}
-// CHECK:           }) : (index, index, index) -> ()
+// CHECK:           }
 // CHECK-NEXT:    }{qd.guard_slot = 0 : i64}
 // CHECK-NEXT:    func.return
 func.func @two_tasks_one_guard(%n: index) {
@@ -40,11 +40,11 @@ func.func @two_tasks_one_guard(%n: index) {
 // CHECK-LABEL: func.func @three_tasks_and_glue
 // CHECK:         %[[HALF:.*]] = arith.divui
 // CHECK:         scf.if
-// CHECK-NEXT:      "scf.parallel"
+// CHECK-NEXT:      scf.parallel
 // CHECK:             "test.op"(%{{.*}}) {first}
-// CHECK:           "scf.parallel"(%{{.*}}, %[[HALF]], %{{.*}})
+// CHECK:           scf.parallel (%{{.*}}) = (%{{.*}}) to (%[[HALF]]) step (%{{.*}})
 // CHECK:             "test.op"(%{{.*}}) {second}
-// CHECK:           "scf.parallel"
+// CHECK:           scf.parallel
 // CHECK:             "test.op"(%{{.*}}) {third}
 // CHECK:         }{qd.guard_slot = 0 : i64}
 // CHECK-NOT:     scf.if

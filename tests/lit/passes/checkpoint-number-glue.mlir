@@ -9,13 +9,13 @@
 // CHECK-NEXT:    %[[C1:.*]] = arith.constant 1 : index
 // CHECK-NEXT:    %[[N:.*]] = memref.dim %[[A]], %[[C0]] : memref<?xf32>
 // CHECK-NEXT:    checkpoint.region slot 0 {
-// CHECK-NEXT:      "scf.parallel"(%[[C0]], %[[N]], %[[C1]])
-// CHECK:         }) : (index, index, index) -> ()
+// CHECK-NEXT:      scf.parallel (%{{.*}}) = (%[[C0]]) to (%[[N]]) step (%[[C1]])
+// CHECK:         }
 // CHECK-NEXT:    }
 // CHECK-NEXT:    %[[TWO:.*]] = arith.constant 2 : index
 // CHECK-NEXT:    %[[HALF:.*]] = arith.divui %[[N]], %[[TWO]] : index
 // CHECK-NEXT:    checkpoint.region slot 1 {
-// CHECK-NEXT:      "scf.parallel"(%[[C0]], %[[HALF]], %[[C1]])
+// CHECK-NEXT:      scf.parallel (%{{.*}}) = (%[[C0]]) to (%[[HALF]]) step (%[[C1]])
 func.func @bounds_stay_outside(%a: memref<?xf32>) {
   %unused = arith.constant 42 : i32
   %c0 = arith.constant 0 : index
@@ -43,7 +43,7 @@ func.func @bounds_stay_outside(%a: memref<?xf32>) {
 // A two-dimensional task is one task, and one slot.
 // CHECK-LABEL: func.func @two_dimensional_task
 // CHECK:         checkpoint.region slot 0 {
-// CHECK-NEXT:      "scf.parallel"(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}})
+// CHECK-NEXT:      scf.parallel (%{{.*}}, %{{.*}}) = (%{{.*}}, %{{.*}}) to (%{{.*}}, %{{.*}}) step (%{{.*}}, %{{.*}})
 // CHECK-NOT:     checkpoint.region
 func.func @two_dimensional_task(%n: index, %m: index) {
   %c0 = arith.constant 0 : index

@@ -6,11 +6,11 @@
 
 // CHECK-LABEL: func.func @number_twice
 // CHECK:         checkpoint.region slot 0 {
-// CHECK-NEXT:      "scf.parallel"
+// CHECK-NEXT:      scf.parallel
 // CHECK:         checkpoint.region slot 1 label 4 {
 // CHECK:         checkpoint.do_while
 // CHECK-NEXT:      checkpoint.region slot 2 {
-// CHECK-NEXT:        "scf.parallel"
+// CHECK-NEXT:        scf.parallel
 // CHECK-NOT:     checkpoint.region
 // CHECK:         func.return
 func.func @number_twice(%n: index, %cond: memref<i32>) {

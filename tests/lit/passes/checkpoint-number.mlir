@@ -6,10 +6,10 @@
 // gives slots 0..3 with labels [none, 10, none, 20] (DESIGN §1's numbering example).
 // CHECK-LABEL: func.func @mixed_implicit_and_explicit
 // CHECK:         checkpoint.region slot 0 {
-// CHECK-NEXT:      "scf.parallel"
+// CHECK-NEXT:      scf.parallel
 // CHECK:         checkpoint.region slot 1 label 10 yield_on "flag" {
 // CHECK:         checkpoint.region slot 2 {
-// CHECK-NEXT:      "scf.parallel"
+// CHECK-NEXT:      scf.parallel
 // CHECK:         checkpoint.region slot 3 label 20 yield_on "flag" {
 // CHECK:         func.return
 func.func @mixed_implicit_and_explicit(%n: index, %flag: memref<i32>) {
@@ -48,9 +48,9 @@ func.func @mixed_implicit_and_explicit(%n: index, %flag: memref<i32>) {
 // implicit checkpoint after it takes the next slot.
 // CHECK-LABEL: func.func @region_with_two_tasks
 // CHECK:         checkpoint.region slot 0 label 1 {
-// CHECK-NEXT:      "scf.parallel"
-// CHECK:           "scf.parallel"
-// CHECK:           }) : (index, index, index) -> ()
+// CHECK-NEXT:      scf.parallel
+// CHECK:           scf.parallel
+// CHECK:           }
 // CHECK-NEXT:    }
 // CHECK-NEXT:    checkpoint.region slot 1 {
 // CHECK-NOT:     checkpoint.region
@@ -83,11 +83,10 @@ func.func @region_with_two_tasks(%n: index) {
 // Serial statements take no slot, and a loop nested in a task is part of that task.
 // CHECK-LABEL: func.func @serial_and_nested_loops
 // CHECK:         checkpoint.serial {
-// CHECK-NEXT:      "scf.parallel"
+// CHECK-NEXT:      scf.parallel
 // CHECK:         checkpoint.region slot 0 {
-// CHECK-NEXT:      "scf.parallel"
-// CHECK-NEXT:      ^bb0(%{{.*}}: index):
-// CHECK-NEXT:        "scf.parallel"
+// CHECK-NEXT:      scf.parallel
+// CHECK-NEXT:        scf.parallel
 // CHECK-NOT:     checkpoint.region
 // CHECK:         func.return
 func.func @serial_and_nested_loops(%n: index) {

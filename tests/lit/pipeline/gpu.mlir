@@ -5,17 +5,17 @@
 
 // CHECK-LABEL: func.func @two_tasks_and_a_yield
 // CHECK-SAME:    %[[STATE:[^:]*]]: memref<2xi32>)
-// CHECK:         "scf.parallel"
+// CHECK:         scf.parallel
 // CHECK:           memref.load %[[STATE]]
 // CHECK:           }{qd.guard_slot = 0 : i64}
-// CHECK:         "scf.parallel"
+// CHECK:         scf.parallel
 // CHECK:           memref.load %[[STATE]]
 // CHECK:           }{qd.guard_slot = 1 : i64}
-// CHECK:         "scf.parallel"
+// CHECK:         scf.parallel
 // CHECK:           memref.load %[[STATE]]
 // CHECK:             memref.store %{{.*}}, %[[STATE]]
 // CHECK:           }{qd.guard_slot = 1 : i64}
-// CHECK:         "scf.parallel"
+// CHECK:         scf.parallel
 // CHECK:           }{qd.guard_serial}
 // CHECK:         func.return
 // CHECK-NOT:     checkpoint.
