@@ -13,7 +13,7 @@
 // CHECK:         %[[MIN:.*]] = arith.constant 4000 : index
 // CHECK-NEXT:    %[[BIG:.*]] = arith.cmpi sge, %[[N]], %[[MIN]] : index
 // CHECK-NEXT:    scf.if %[[BIG]] {
-// CHECK-NEXT:      "scf.parallel"(%{{.*}}, %[[N]], %{{.*}})
+// CHECK-NEXT:      scf.parallel (%{{.*}}) = (%{{.*}}) to (%[[N]]) step (%{{.*}})
 // CHECK:             "test.op"
 // CHECK:         } else {
 // CHECK-NEXT:      scf.for %[[I:.*]] = %{{.*}} to %[[N]] step %{{.*}} {
@@ -62,7 +62,7 @@ func.func @small_constant_trip_count() {
 // CHECK-NEXT:    %{{.*}} = arith.constant 0 : index
 // CHECK-NEXT:    %{{.*}} = arith.constant 1 : index
 // CHECK-NEXT:    %{{.*}} = arith.constant 4000 : index
-// CHECK-NEXT:    "scf.parallel"
+// CHECK-NEXT:    scf.parallel
 // CHECK-NOT:     scf.if
 // CHECK-NOT:     scf.for
 func.func @large_constant_trip_count() {
@@ -110,7 +110,7 @@ func.func @bounds_and_step(%lb: index, %ub: index) {
 // CHECK-NEXT:    %[[MIN:.*]] = arith.constant 2000 : index
 // CHECK-NEXT:    %[[BIG:.*]] = arith.cmpi sge, %[[WORK]], %[[MIN]] : index
 // CHECK-NEXT:    %[[SUM:.*]] = scf.if %[[BIG]] -> (f32) {
-// CHECK-NEXT:      %[[PAR:.*]] = "scf.parallel"
+// CHECK-NEXT:      %[[PAR:.*]] = scf.parallel
 // CHECK:           scf.yield %[[PAR]] : f32
 // CHECK-NEXT:    } else {
 // CHECK-NEXT:      %[[OUTER:.*]] = scf.for %[[I:.*]] = %{{.*}} to %[[N]] step %{{.*}} iter_args(%[[ACC0:.*]] = %[[ZERO]]) -> (f32) {
@@ -148,14 +148,13 @@ func.func @two_dims_with_reduction(%a: memref<?x?xf32>, %n: index, %m: index) ->
 // CHECK-SAME:    (%[[N:.*]]: index, %[[M:.*]]: index)
 // CHECK:         %[[WORK:.*]] = arith.muli %[[N]], %[[M]] : index
 // CHECK:         scf.if %{{.*}} {
-// CHECK-NEXT:      "scf.parallel"
-// CHECK-NEXT:      ^bb0(%{{.*}}: index):
+// CHECK-NEXT:      scf.parallel
 // CHECK-NEXT:        scf.for
 // CHECK:         } else {
 // CHECK-NEXT:      scf.for
 // CHECK-NEXT:        scf.for
 // CHECK-NEXT:          "test.op"
-// CHECK-NOT:     "scf.parallel"
+// CHECK-NOT:     scf.parallel
 func.func @nested_parallel(%n: index, %m: index) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
