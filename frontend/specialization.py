@@ -50,13 +50,17 @@ class Specialization:
 
 
 def cache_key(kernel, args: list[ArgSpec], cfg: config.Config) -> str:
-    """Kernel source, called qd.funcs, resolved globals, signature, compiler and target."""
+    """Kernel source, called qd.funcs, resolved globals, signature, compiler, target and host
+    CPU."""
+    from qdmlir.runtime.cpu import host_signature
+
     source = function_source(kernel.fn)
     digest = hashlib.sha256()
     for part in (
         COMPILER_VERSION,
         compiler_digest(),
         cfg.arch.target,
+        host_signature(),  # CPU code is built for this machine's CPU (-mcpu=native)
         f"ip={cfg.defaults.ip.name} fp={cfg.defaults.fp.name} debug={cfg.debug}",
         f"graph={kernel.graph} checkpoints={kernel.checkpoints}",
         dependency_digest(source),

@@ -19,12 +19,15 @@ def default_pipeline_spec(target: str = "cpu") -> list[str]:
     if target not in _LOWER_TARGET:
         known = ", ".join(_LOWER_TARGET)
         raise ValueError(f"unknown target '{target}' for the default pipeline (use {known})")
+    cpu_only = ["cpu-parallel-threshold"] if target == "cpu" else []
     return [
         "checkpoint-number",
         "checkpoint-verify",
         f"checkpoint-lower{{target={_LOWER_TARGET[target]}}}",
         "checkpoint-merge-guards",
         "checkpoint-reuse-state-loads",
+        # small tasks run on the calling thread: waking the OpenMP team costs microseconds
+        *cpu_only,
         "canonicalize",  # folds the tests merged guards left dead
         "cse",  # one constant / comparison where each guard built its own
     ]

@@ -18,9 +18,14 @@ def test_default_pipeline_runs_in_the_documented_order():
         "checkpoint-lower",
         "checkpoint-merge-guards",
         "checkpoint-reuse-state-loads",
+        "cpu-parallel-threshold",
         "canonicalize",
         "cse",
     ]
+
+
+def test_only_the_cpu_pipeline_splits_small_tasks_off_the_thread_pool():
+    assert "cpu-parallel-threshold" not in [p.name for p in default_pipeline("cuda")]
 
 
 @pytest.mark.parametrize(("target", "lower"), [("cpu", "cpu"), ("cuda", "gpu"), ("rocm", "gpu")])
