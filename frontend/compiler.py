@@ -32,6 +32,7 @@ class Compilation:
     args: list[ArgSpec]
     cfg: config.Config
     target: str = "cpu"
+    arch: str | None = None  # the GPU chip (cuda: sm_80, sm_90, ...); None: the target's default
     print_ir_after_all: bool = False
     slots: list[SlotSpec] = field(default_factory=list)
 
@@ -79,18 +80,47 @@ class Compilation:
 
     def write_artifact(self, folder: Path) -> Manifest:
         """Build the target's artifact into `folder` and write its manifest."""
-        if self.target != "cpu":
-            raise NotImplementedError(f"no artifact builder for target {self.target!r} here")
+        builders = {"cpu": self._write_cpu_artifact, "cuda": self._write_cuda_artifact}
+        if self.target not in builders:
+            raise NotImplementedError(f"no artifact builder for target {self.target!r} here "
+                                      f"(artifacts: {', '.join(builders)})")
+        manifest = builders[self.target](Path(folder))
+        manifest.write(folder)
+        return manifest
+
+    def _write_cpu_artifact(self, folder: Path) -> Manifest:
         from qdmlir.passes.targets.cpu import build_cpu_library
 
         upstream = self.upstream_ir()
         library = build_cpu_library(upstream, self.kernel.__name__, self.args, folder)
-        manifest = Manifest(
+        return Manifest(
             kernel=self.kernel.__name__, target="cpu", library=Path(library).name,
             args=self.args, slots=self.slots, compiler=_compiler_version(),
         )
-        manifest.write(folder)
-        return manifest
+
+    def cuda_build(self):
+        """Lowered IR -> PTX and host plan (passes/targets/cuda.py), for `self.arch`."""
+        from qdmlir.passes.gpu_condition_kernels import GpuConditionKernelsPass
+        from qdmlir.passes.handoff import to_upstream
+        from qdmlir.passes.targets.cuda import compile_cuda
+        from qdmlir.passes.targets.cuda_arch import parse_arch
+
+        arch = parse_arch(self.arch)  # first: a bad arch must fail before LLVM can abort
+        module = self.lowered_ir()
+        if arch.device_loop:
+            GpuConditionKernelsPass().apply(_xdsl_context(), module)
+        return compile_cuda(to_upstream(module), self.kernel.__name__, arch)
+
+    def _write_cuda_artifact(self, folder: Path) -> Manifest:
+        from qdmlir.passes.targets.cuda import write_cuda_files
+
+        build = self.cuda_build()
+        files = write_cuda_files(build, folder)
+        return Manifest(
+            kernel=self.kernel.__name__, target="cuda", library=files["ptx"], args=self.args,
+            slots=self.slots, compiler=_compiler_version(), entry=build.kernel,
+            arch=build.arch.chip, plan="plan.json",
+        )
 
 
 def slot_table(module: ModuleOp) -> list[SlotSpec]:

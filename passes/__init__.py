@@ -62,6 +62,12 @@ def _cse() -> type[ModulePass]:
     return CommonSubexpressionElimination
 
 
+def _gpu_condition_kernels() -> type[ModulePass]:
+    from qdmlir.passes.gpu_condition_kernels import GpuConditionKernelsPass
+
+    return GpuConditionKernelsPass
+
+
 def _dce() -> type[ModulePass]:
     from xdsl.transforms.dead_code_elimination import DeadCodeElimination
 
@@ -78,6 +84,7 @@ _PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "cpu-parallel-threshold": _cpu_parallel_threshold,
     "cse": _cse,
     "dce": _dce,
+    "gpu-condition-kernels": _gpu_condition_kernels,
 }
 
 

@@ -83,6 +83,9 @@ class Manifest:
     key: str = ""
     entry: str = "qd_entry"
     compiler: str = ""
+    # GPU targets: the chip built for ("sm_90") and the host launch plan's file (plan.json)
+    arch: str = ""
+    plan: str = ""
     # file name -> sha256 hex, filled in by the cache so a truncated file reads as a miss
     checksums: dict[str, str] = field(default_factory=dict)
     format: int = FORMAT_VERSION
@@ -136,13 +139,17 @@ class Manifest:
 
     def validate(self, where: str = "manifest") -> None:
         """Check every field's type and value; ManifestError names the first bad one."""
-        for name in ("kernel", "target", "library", "key", "entry", "compiler"):
+        for name in ("kernel", "target", "library", "key", "entry", "compiler", "arch", "plan"):
             if not isinstance(getattr(self, name), str):
                 raise ManifestError(f"{where}: field {name!r} must be a string")
         if self.target not in TARGETS:
             raise ManifestError(f"{where}: target must be one of {TARGETS}, got {self.target!r}")
         if not _plain_name(self.library):
             raise ManifestError(f"{where}: library must be a plain file name, got {self.library!r}")
+        if self.plan and not _plain_name(self.plan):
+            raise ManifestError(f"{where}: plan must be a plain file name, got {self.plan!r}")
+        if self.target == "cuda" and not (self.arch and self.plan):
+            raise ManifestError(f"{where}: a cuda artifact needs its arch and plan fields")
         for index, arg in enumerate(self.args):
             arg.validate(f"{where}: argument {index}")
         names = [a.name for a in self.args]

@@ -3,6 +3,7 @@
     qd-compile model.py --kernel step --emit kernel-ir
     qd-compile model.py --kernel step --emit upstream-ir --target cpu
     qd-compile model.py --kernel step --emit artifact -o build/step
+    qd-compile model.py --kernel step --target cuda --arch sm_90 --emit ptx
 
 It drives the same `Compilation` that `@qd.kernel` uses on a cache miss. Parameters annotated
 without dtype or ndim take them from `--arg name=f32:2`.
@@ -17,7 +18,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-STAGES = ("kernel-ir", "lowered-ir", "upstream-ir", "llvm-ir", "artifact")
+STAGES = ("kernel-ir", "lowered-ir", "upstream-ir", "llvm-ir", "ptx", "cubin", "artifact")
+CUDA_ONLY = ("ptx", "cubin")
 TARGETS = ("cpu", "cuda", "rocm")
 
 
@@ -101,11 +103,14 @@ def run(argv: Sequence[str] | None = None) -> int:
     from qdmlir.frontend import config
     from qdmlir.frontend.compiler import Compilation
 
+    _check_target_options(args)
     kernel = load_kernel(args.file, args.kernel)
     compilation = Compilation.for_kernel(
         kernel, argument_specs(kernel, args.arg), config.current(), target=args.target,
-        print_ir_after_all=args.print_ir_after_all,
+        arch=args.arch, print_ir_after_all=args.print_ir_after_all,
     )
+    if args.emit == "cubin":
+        return _write_cubin(compilation, args.output)
     if args.emit == "artifact":
         if not args.output:
             raise UsageError("--emit artifact needs -o FOLDER")
@@ -122,6 +127,34 @@ def run(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def _check_target_options(args) -> None:
+    """Reject option mixes before compiling; a bad --arch before LLVM can abort on it."""
+    if args.emit in CUDA_ONLY and args.target != "cuda":
+        raise UsageError(f"--emit {args.emit} needs --target cuda")
+    if args.emit == "llvm-ir" and args.target != "cpu":
+        raise UsageError("--emit llvm-ir is the CPU target's host code; for cuda use --emit ptx")
+    if args.target == "cuda":
+        from qdmlir.passes.targets.cuda_arch import CudaArchError, parse_arch
+
+        try:
+            parse_arch(args.arch)
+        except CudaArchError as error:
+            raise UsageError(str(error)) from None
+    elif args.arch is not None:
+        raise UsageError(f"--arch applies to GPU targets, not --target {args.target}")
+
+
+def _write_cubin(compilation, output: str | None) -> int:
+    from qdmlir.passes.targets.cuda import assemble_cubin
+
+    if not output:
+        raise UsageError("--emit cubin needs -o FILE.cubin")
+    build = compilation.cuda_build()
+    assemble_cubin(build.ptx, build.arch, Path(output), build.kernel)
+    print(f"wrote {output}")
+    return 0
+
+
 def _emit_text(compilation, stage: str, debuginfo: bool) -> str:
     from io import StringIO
 
@@ -132,6 +165,8 @@ def _emit_text(compilation, stage: str, debuginfo: bool) -> str:
         out = StringIO()
         Printer(stream=out, print_debuginfo=debuginfo).print_op(module)
         return out.getvalue() + "\n"
+    if stage == "ptx":
+        return compilation.cuda_build().ptx
     upstream = compilation.upstream_ir()
     if stage == "upstream-ir":
         return upstream.operation.get_asm(enable_debug_info=debuginfo) + "\n"
