@@ -69,15 +69,29 @@ def init(arch=None, *, default_ip=None, default_fp=None, debug: bool = False, **
     )
     _current = replace(_current, arch=chosen, defaults=defaults, debug=bool(debug),
                        initialized=True)
+    _use_arrays_of(chosen)
     from qdmlir.frontend import kernel
 
     kernel.forget_compiled_kernels()  # a new configuration compiles kernels afresh
+
+
+def _use_arrays_of(arch: Arch) -> None:
+    """`qd.ndarray` allocates in device memory on qd.cuda (runtime/cuda_ndarray.py)."""
+    from qdmlir.runtime import ndarray
+
+    if arch.target == "cuda":
+        from qdmlir.runtime.cuda_ndarray import DeviceNdarray
+
+        ndarray.use_array_class(DeviceNdarray)
+    else:
+        ndarray.use_array_class(None)
 
 
 def reset() -> None:
     """Back to the state before `qd.init` (Quadrants' `qd.reset`)."""
     global _current
     _current = Config()
+    _use_arrays_of(cpu)
     from qdmlir.frontend import kernel
 
     kernel.forget_compiled_kernels()

@@ -7,6 +7,8 @@ computed from the source with the standard library, and only a miss imports `com
 from __future__ import annotations
 
 import hashlib
+import importlib.util
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,17 +52,15 @@ class Specialization:
 
 
 def cache_key(kernel, args: list[ArgSpec], cfg: config.Config) -> str:
-    """Kernel source, called qd.funcs, resolved globals, signature, compiler, target and host
-    CPU."""
-    from qdmlir.runtime.cpu import host_signature
-
+    """Kernel source, called qd.funcs, resolved globals, signature, compiler, target and the
+    machine code is built for (host CPU, or GPU chip)."""
     source = function_source(kernel.fn)
     digest = hashlib.sha256()
     for part in (
         COMPILER_VERSION,
         compiler_digest(),
         cfg.arch.target,
-        host_signature(),  # CPU code is built for this machine's CPU (-mcpu=native)
+        target_signature(cfg),
         f"ip={cfg.defaults.ip.name} fp={cfg.defaults.fp.name} debug={cfg.debug}",
         f"graph={kernel.graph} checkpoints={kernel.checkpoints}",
         dependency_digest(source),
@@ -71,6 +71,27 @@ def cache_key(kernel, args: list[ArgSpec], cfg: config.Config) -> str:
     return digest.hexdigest()
 
 
+def target_signature(cfg: config.Config) -> str:
+    """What the artifact is built for: the host CPU (-mcpu=native), or the CUDA chip, so a
+    GPU machine computes the same key as the machine that built its artifacts."""
+    if cfg.arch.target == "cuda":
+        return cuda_arch()
+    from qdmlir.runtime.cpu import host_signature
+
+    return host_signature()
+
+
+def cuda_arch() -> str:
+    """The chip to build CUDA kernels for: $QD_CUDA_ARCH (a machine without a GPU building
+    artifacts for one), else the current device's (sm_90 on an H100)."""
+    override = os.environ.get("QD_CUDA_ARCH")
+    if override:
+        return override.strip().lower()
+    from qdmlir.runtime.cuda_driver import current_device
+
+    return current_device().arch
+
+
 _COMPILER_DIGEST: str | None = None
 
 
@@ -78,13 +99,11 @@ def compiler_digest() -> str:
     """A digest of the compiler's own sources: a changed compiler never reuses old artifacts."""
     global _COMPILER_DIGEST
     if _COMPILER_DIGEST is None:
-        import qdmlir.dialects
-        import qdmlir.frontend
-        import qdmlir.passes
-
         digest = hashlib.sha256()
-        for package in (qdmlir.frontend, qdmlir.dialects, qdmlir.passes):
-            root = Path(package.__file__).parent
+        # find_spec locates the packages without running them: passes/ imports xDSL, which a
+        # GPU machine running prebuilt artifacts does not have
+        for package in ("qdmlir.frontend", "qdmlir.dialects", "qdmlir.passes"):
+            root = Path(importlib.util.find_spec(package).origin).parent
             for path in sorted(root.rglob("*.py")):
                 digest.update(path.relative_to(root).as_posix().encode())
                 digest.update(path.read_bytes())
@@ -95,21 +114,39 @@ def compiler_digest() -> str:
 def build_specialization(kernel, args: list[ArgSpec]) -> Specialization:
     """Load the cached artifact for this signature, compiling it first on a miss."""
     cfg = config.current()
-    if cfg.arch.target != "cpu":
+    if cfg.arch.target not in ("cpu", "cuda"):
         raise RuntimeError(f"qdmlir cannot launch kernels on {cfg.arch!r} from this process yet; "
-                           "use qd.init(arch=qd.cpu) (GPU artifacts: qd-compile --target ...)")
+                           "use qd.init(arch=qd.cpu) or qd.cuda (other GPU artifacts: "
+                           "qd-compile --target ...)")
     key = cache_key(kernel, args, cfg)
     cache = default_cache()
     directory = cache.lookup(key)
     if directory is None:
         directory = cache.store(key, lambda folder: _compile_into(kernel, args, cfg, folder))
+    if cfg.arch.target == "cuda":
+        return specialization_for(kernel, load_launcher(directory), Manifest.read(directory))
     return _load(kernel, args, directory, key, cache)
 
 
 def _compile_into(kernel, args: list[ArgSpec], cfg: config.Config, folder: Path) -> None:
-    from qdmlir.frontend.compiler import Compilation
+    try:
+        from qdmlir.frontend.compiler import Compilation
+    except ImportError as err:  # a GPU machine with prebuilt artifacts and no compiler
+        raise RuntimeError(
+            f"kernel '{kernel.__name__}' has no artifact in the cache ({default_cache().root}) "
+            f"for this signature and target, and the compiler cannot load here ({err}); build "
+            "the artifacts where qdmlir's compiler is installed (tests/gpu/build_artifacts.py) "
+            "and point QD_CACHE_DIR at them"
+        ) from None
+    arch = cuda_arch() if cfg.arch.target == "cuda" else None
+    Compilation.for_kernel(kernel, args, cfg, arch=arch).write_artifact(folder)
 
-    Compilation.for_kernel(kernel, args, cfg).write_artifact(folder)
+
+def load_launcher(directory: Path):
+    """The launcher of a published artifact, by its manifest's target (CPU: _load)."""
+    from qdmlir.runtime.cuda import CudaLauncher
+
+    return CudaLauncher.from_artifact(directory)
 
 
 def _load(kernel, args: list[ArgSpec], directory: Path, key: str, cache) -> Specialization:
@@ -124,7 +161,11 @@ def _load(kernel, args: list[ArgSpec], directory: Path, key: str, cache) -> Spec
         cfg = config.current()
         directory = cache.store(key, lambda folder: _compile_into(kernel, args, cfg, folder))
         launcher = CpuLauncher.from_artifact(directory)
-    manifest = Manifest.read(directory)
+    return specialization_for(kernel, launcher, Manifest.read(directory))
+
+
+def specialization_for(kernel, launcher, manifest: Manifest) -> Specialization:
+    """The status table and label lookup of a manifest's slots, around any launcher."""
     objects = checkpoint_labels(function_source(kernel.fn))
     slots_by_label: dict[int, int] = {}
     labels = []

@@ -64,6 +64,12 @@ int32, int64, float32, float64, uint8, uint32 = i32, i64, f32, f64, u8, u32
 
 def sync() -> None:
     """Wait for the device to finish; CPU launches are synchronous, so this returns at once."""
+    from qdmlir.frontend.config import current
+
+    if current().arch.target == "cuda":
+        from qdmlir.runtime.cuda_driver import current_device
+
+        current_device().synchronize()
 
 
 def reset_cache() -> None:

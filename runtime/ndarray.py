@@ -165,8 +165,18 @@ def _check_shape(shape) -> tuple[int, ...]:
     return dims
 
 
-def ndarray(dtype, shape, needs_grad=False) -> Ndarray:
-    """`qd.ndarray(qd.f32, (16, 8))`: a zero-initialised ndarray (Quadrants' signature)."""
+_FACTORY = None  # the class qd.ndarray makes: None = Ndarray; qd.init(arch=qd.cuda) sets its own
+
+
+def use_array_class(factory) -> None:
+    """Make `qd.ndarray(...)` build `factory(dtype, shape)` (None: the host Ndarray)."""
+    global _FACTORY
+    _FACTORY = factory
+
+
+def ndarray(dtype, shape, needs_grad=False):
+    """`qd.ndarray(qd.f32, (16, 8))`: a zero-initialised ndarray (Quadrants' signature), in
+    device memory after `qd.init(arch=qd.cuda)`."""
     if needs_grad:
         raise NotImplementedError("qd.ndarray(needs_grad=True): autodiff is not supported yet")
-    return Ndarray(dtype, shape)
+    return Ndarray(dtype, shape) if _FACTORY is None else _FACTORY(dtype, shape)

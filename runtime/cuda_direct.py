@@ -1,0 +1,119 @@
+"""Running a CUDA plan directly: each instruction on the host, each launch enqueued (the fallback).
+
+docs/architecture.md §7. Launches, state resets and flag writes are queued on the runtime's
+stream without waiting; the host waits only where the plan reads device memory (a do-while's
+condition, once per iteration). `resume_point` is written by the host alone (kernels only
+write `yielded_at`), so reads of it are answered from the host's copy; `yielded_at` is known
+until the next launch.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import struct
+
+from .cuda_driver import call
+from .cuda_plan import ITEM_SIZE, SCALAR_FORMATS, Buf, evaluate, pack_params, unsigned
+
+
+class DirectRun:
+    """One launch of a plan function, interpreted; `run()` returns the register file."""
+
+    def __init__(self, launcher, function: dict, values: list, state: Buf, resume_point: int):
+        self.launcher = launcher
+        self.device = launcher.device
+        self.regs = [None] * function["registers"]
+        for reg, value in zip(function["args"], values):
+            self.regs[reg] = value
+        self.function = function
+        self.state = state
+        self.known_state = {0: resume_point, 1: -1}  # word -> value the host knows
+        self.launches = 0
+
+    def run(self) -> DirectRun:
+        self.block(self.function["body"])
+        return self
+
+    def block(self, body: list[dict]) -> None:
+        regs = self.regs
+        for inst in body:
+            op = inst["op"]
+            if op == "const":
+                regs[inst["dst"]] = inst["value"]
+            elif op == "arith":
+                regs[inst["dst"]] = evaluate(inst, [regs[r] for r in inst["src"]])
+            elif op == "launch":
+                self.launch(inst)
+            elif op == "if":
+                self.block(inst["then"] if regs[inst["cond"]] else inst["else"])
+            elif op == "do_while":
+                self.block(inst["body"])
+                while regs[inst["cond"]]:
+                    self.block(inst["body"])
+            else:
+                getattr(self, op)(inst)
+
+    def dim(self, inst: dict) -> None:
+        buf, axis = (self.regs[r] for r in inst["src"])
+        self.regs[inst["dst"]] = buf.shape[axis]
+
+    def alloca(self, inst: dict) -> None:
+        self.regs[inst["dst"]] = self.launcher.scratch(inst["dst"], inst["shape"], inst["type"])
+
+    def load(self, inst: dict) -> None:
+        buf = self.regs[inst["memref"]]
+        indices = [self.regs[r] for r in inst["indices"]]
+        if buf.is_state and indices[0] in self.known_state:
+            self.regs[inst["dst"]] = self.known_state[indices[0]]
+            return
+        size = ITEM_SIZE[inst["type"]]
+        data = self.device.read_words(buf.address(indices), size)
+        value = struct.unpack("<" + SCALAR_FORMATS[inst["type"]], data)[0]
+        if inst["type"] == "i1":
+            value &= 1
+        if buf.is_state:
+            self.known_state[indices[0]] = value
+        self.regs[inst["dst"]] = value
+
+    def store(self, inst: dict) -> None:
+        buf = self.regs[inst["memref"]]
+        indices = [self.regs[r] for r in inst["indices"]]
+        value, elem = self.regs[inst["value"]], inst["type"]
+        size = ITEM_SIZE[elem]
+        bits = struct.pack("<" + SCALAR_FORMATS[elem], value)
+        if buf.is_state:
+            self.known_state[indices[0]] = value
+        if size in (1, 2, 4):
+            pattern = int.from_bytes(bits, "little")
+            self.device.memset(buf.address(indices), pattern, size, 1, sync=False)
+        else:
+            staging = bytearray(bits)
+            from .cuda_ndarray import host_address
+
+            self.device.to_device(buf.address(indices), host_address(staging), size)
+
+    def launch(self, inst: dict) -> None:
+        regs = self.regs
+        grid = [regs[r] for r in inst["grid"]]
+        if min(grid) <= 0:
+            return  # an empty task: nothing to launch (CUDA rejects a zero grid)
+        block = [regs[r] for r in inst["block"]]
+        kernel = self.launcher.kernels[inst["kernel"]]
+        self.launcher.check_grid(grid, kernel["name"])
+        storage, pointers = pack_params(kernel["params"], [regs[r] for r in inst["args"]])
+        call("cuLaunchKernel", kernel["function"], *grid, *block, 0, self.device.stream,
+             ctypes.addressof(pointers), 0)
+        del storage
+        self.known_state.pop(1, None)  # the kernel may have yielded
+        self.launches += 1
+
+
+def yielded_at(run: DirectRun) -> int:
+    """The launch's `yielded_at`: known on the host, or one 4-byte read after the queue."""
+    if 1 in run.known_state:
+        return run.known_state[1]
+    data = run.device.read_words(run.state.address([1]), 4)
+    return struct.unpack("<i", data)[0]
+
+
+__all__ = ["DirectRun", "yielded_at", "unsigned"]

@@ -1,0 +1,130 @@
+"""`qd.ndarray` under `qd.init(arch=qd.cuda)`: a zero-initialised, C-contiguous device array.
+
+The same surface as the CPU `Ndarray` (runtime/ndarray.py); host access copies: `a[()]` reads
+one element back (after the queued kernels), `a[i] = v` writes one. It exports
+`__cuda_array_interface__`, so `cupy.asarray(a)` / `torch.as_tensor(a, device="cuda")` view
+it without a copy; the launcher takes its pointer from `_words` (pointer, then the sizes).
+"""
+
+from __future__ import annotations
+
+import ctypes
+
+import numpy as np
+
+from . import dtypes
+from .cuda_driver import current_device
+from .ndarray import Ndarray, _check_shape
+
+
+class DeviceNdarray:
+    """A qd ndarray in GPU memory; create it with `qd.ndarray(dtype, shape)` on qd.cuda."""
+
+    __slots__ = ("_device", "_pointer", "_words", "_dtype", "_shape", "_nbytes", "__weakref__")
+
+    def __init__(self, dtype, shape):
+        self._dtype = dtypes.as_dtype(dtype)
+        self._shape = _check_shape(shape)
+        self._nbytes = int(np.prod(self._shape, dtype=np.int64)) * self._dtype.itemsize
+        self._device = current_device()
+        self._pointer = self._device.alloc(self._nbytes)
+        self._device.memset(self._pointer, 0, 1, self._nbytes)
+        self._words = (self._pointer, *self._shape)
+
+    def __del__(self):
+        pointer = getattr(self, "_pointer", None)
+        if pointer:
+            try:
+                self._device.free(pointer)
+            except Exception:  # noqa: BLE001 - interpreter shutdown: the driver may be gone
+                pass
+
+    dtype = Ndarray.dtype
+    shape = Ndarray.shape
+    ndim = Ndarray.ndim
+    element_shape = Ndarray.element_shape
+    __len__ = Ndarray.__len__
+    _index = Ndarray._index
+    _checked_value = Ndarray._checked_value
+
+    def __repr__(self) -> str:
+        return f"<qd.ndarray {self.dtype.name}{list(self.shape)} on cuda>"
+
+    @property
+    def __cuda_array_interface__(self) -> dict:
+        return {"shape": self._shape, "typestr": self._dtype.np_dtype.str, "strides": None,
+                "data": (self._pointer, False), "version": 3, "stream": None}
+
+    # host access: one element through a small host buffer ----------------------------------
+
+    def _offset(self, key) -> int:
+        key = self._index(key)
+        flat = int(np.ravel_multi_index(tuple(i % n for i, n in zip(key, self._shape)),
+                                        self._shape)) if key else 0
+        return self._pointer + flat * self._dtype.itemsize
+
+    def __getitem__(self, key):
+        item = np.empty((), self._dtype.np_dtype)
+        self._device.to_host(item.ctypes.data, self._offset(key), item.nbytes)
+        return item.item()
+
+    def __setitem__(self, key, value):
+        item = np.array(self._checked_value(value), dtype=self._dtype.np_dtype)
+        self._device.to_device(self._offset(key), item.ctypes.data, item.nbytes)
+
+    def fill(self, value) -> None:
+        """Set every element to `value` (a device memset where the pattern allows)."""
+        item = np.array(self._checked_value(value), dtype=self._dtype.np_dtype)
+        size = item.nbytes
+        if size in (1, 2, 4):
+            pattern = int(item.view({1: np.uint8, 2: np.uint16, 4: np.uint32}[size]))
+            self._device.memset(self._pointer, pattern, size, self._nbytes // size)
+        else:
+            self.from_numpy(np.full(self._shape, item, self._dtype.np_dtype))
+
+    def from_numpy(self, arr) -> None:
+        """Copy `arr` (same shape; converted to this dtype) to the device."""
+        if not isinstance(arr, np.ndarray):
+            raise TypeError(f"{np.ndarray} expected, but {type(arr)} provided")
+        if arr.shape != self.shape:
+            raise ValueError(f"Mismatch shape: {self.shape} expected, but {arr.shape} provided")
+        host = np.ascontiguousarray(arr, dtype=self._dtype.np_dtype)
+        self._device.to_device(self._pointer, host.ctypes.data, self._nbytes)
+
+    def to_numpy(self, dtype=None, *, copy=True) -> np.ndarray:
+        """A host copy of the contents (after the queued kernels); `copy=False` cannot be a
+        view of device memory, so it raises."""
+        if copy is False:
+            raise ValueError("to_numpy(copy=False): a cuda ndarray has no host view; use "
+                             "copy=True, or cupy.asarray(a) for a zero-copy device view")
+        out = np.empty(self._shape, self._dtype.np_dtype)
+        self._device.to_host(out.ctypes.data, self._pointer, self._nbytes)
+        return out if dtype is None else out.astype(dtype)
+
+    def copy_from(self, other) -> None:
+        """Copy all elements of another qd.ndarray of the same shape (device or host)."""
+        if isinstance(other, Ndarray):
+            self.from_numpy(other.to_numpy(copy=False))
+            return
+        if not isinstance(other, DeviceNdarray):
+            raise TypeError(f"copy_from expects a qd.ndarray, got {type(other).__name__}")
+        if other.shape != self.shape:
+            raise ValueError(f"copy_from shape mismatch: destination {self.shape} vs source "
+                             f"{other.shape}")
+        if other.dtype is not self.dtype:
+            self.from_numpy(other.to_numpy())
+            return
+        self._device.copy(self._pointer, other._pointer, self._nbytes)
+
+    def __deepcopy__(self, memo=None) -> DeviceNdarray:
+        copy = DeviceNdarray(self.dtype, self.shape)
+        copy.copy_from(self)
+        return copy
+
+    def __array__(self, dtype=None, copy=None):
+        return self.to_numpy(dtype)
+
+
+def host_address(buffer) -> int:
+    """The address of a writable host buffer (for tests and the fake driver)."""
+    return ctypes.addressof(ctypes.c_char.from_buffer(buffer))
