@@ -81,6 +81,7 @@ class Kernel:
         self.graph = graph
         self.checkpoints = checkpoints
         self._parameters = list(inspect.signature(fn).parameters.values())
+        self._annotations: list | None = None  # resolved at the first call (lazily, as errors)
         self._specializations: dict[tuple, Any] = {}
         self._only = None  # the one specialisation of a fully annotated kernel, once built
         self._lock = threading.RLock()
@@ -105,6 +106,9 @@ class Kernel:
                 "an int or IntEnum value, as passed to qd.checkpoint(cp_id, ...) (typically "
                 "status.checkpoint of the launch that yielded)"
             )
+        only = self._only
+        if only is not None and not kwargs:
+            return only.run(args, only.slot_of(from_checkpoint))
         return self._launch(args, kwargs, from_checkpoint)
 
     def __get__(self, instance, owner):
@@ -136,24 +140,34 @@ class Kernel:
             names = ", ".join(p.name for p in self._parameters)
             raise TypeError(f"kernel '{self.__name__}' takes {len(self._parameters)} "
                             f"argument(s) ({names}), got {len(args)}")
-        specs = tuple(self._arg_spec(p, a, i) for i, (p, a) in
-                      enumerate(zip(self._parameters, args)))
-        found = self._specializations.get(specs)
+        if self._annotations is None:
+            self._annotations = [resolve_annotation(self, p) for p in self._parameters]
+        # what varies between specialisations: dtype and ndim where the annotation leaves them
+        key = tuple((getattr(a, "dtype", None), getattr(a, "ndim", None))
+                    for a, open_ in zip(args, self._open_parameters()) if open_)
+        found = self._specializations.get(key)
         if found is not None:
             return found
         with self._lock:
-            found = self._specializations.get(specs)
+            found = self._specializations.get(key)
             if found is None:
                 from qdmlir.frontend.specialization import build_specialization
 
-                found = build_specialization(self, list(specs))
-                self._specializations[specs] = found
-                if all(_fully_annotated(p, self.fn) for p in self._parameters):
+                specs = [self._arg_spec(p, a, i) for i, (p, a) in
+                         enumerate(zip(self._parameters, args))]
+                found = build_specialization(self, specs)
+                self._specializations[key] = found
+                if not any(self._open_parameters()):
                     self._only = found
         return found
 
+    def _open_parameters(self) -> list[bool]:
+        """Per parameter: does its annotation leave dtype or ndim to the argument?"""
+        return [isinstance(a, NdarrayType) and (a.dtype is None or a.ndim is None)
+                for a in self._annotations]
+
     def _arg_spec(self, parameter: inspect.Parameter, value: Any, position: int) -> ArgSpec:
-        annotation = resolve_annotation(self, parameter)
+        annotation = self._annotations[position]
         where = f"kernel '{self.__name__}' argument {position} ('{parameter.name}')"
         if isinstance(annotation, NdarrayType):
             dtype, ndim = annotation.dtype, annotation.ndim
@@ -168,6 +182,7 @@ class Kernel:
         with self._lock:
             self._specializations.clear()
             self._only = None
+            self._annotations = None
 
 
 def resolve_annotation(kernel: Kernel, parameter: inspect.Parameter):
@@ -204,15 +219,6 @@ def _annotation_error(kernel: Kernel, parameter: inspect.Parameter, why: str):
         kernel=kernel.__name__, span=source.span(node),
         fix="annotate it with qd.types.ndarray(dtype, ndim) or a scalar type such as qd.i32",
     )
-
-
-def _fully_annotated(parameter: inspect.Parameter, fn) -> bool:
-    annotation = parameter.annotation
-    if isinstance(annotation, str):
-        annotation = eval(annotation, fn.__globals__)  # noqa: S307 - evaluated before, too
-    if isinstance(annotation, NdarrayType):
-        return annotation.dtype is not None and annotation.ndim is not None
-    return True
 
 
 def _array_type(value: Any, where: str) -> tuple[dtypes.DType, int]:

@@ -36,7 +36,7 @@ class Specialization:
 
     def slot_of(self, label) -> int:
         """The slot `kernel.resume(from_checkpoint=label)` starts at (DESIGN §1 rule 6)."""
-        slot = self.slots_by_label.get(int(label))
+        slot = self.slots_by_label.get(label)  # an IntEnum member hashes as its int
         if slot is None:
             if not self.slots_by_label:
                 raise RuntimeError(
