@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# the reference implementations for `make bench` (Quadrants, numba) live in their own venv
+BENCH_VENV  := .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.installed
+ROUNDS ?= 3
 
 .PHONY: venv demo test lit pytest bench clean
 
@@ -26,10 +30,15 @@ lit: venv
 pytest: venv
 	$(BIN)/python -m pytest tests/python -q -p no:cacheprovider
 
-bench: venv
-	$(BIN)/python bench/run.py
+$(BENCH_STAMP): bench/requirements.txt
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet -r bench/requirements.txt
+	touch $@
+
+bench: venv $(BENCH_STAMP)
+	$(BIN)/python bench/run.py --reference-python $(BENCH_VENV)/bin/python --rounds $(ROUNDS)
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) $(BENCH_VENV) build *.egg-info .pytest_cache
 	find . -name __pycache__ -prune -exec rm -rf {} +
 	find tests/lit -name Output -prune -exec rm -rf {} +

@@ -1,0 +1,156 @@
+"""The DESIGN §4 cases, written once in the Quadrants language and run by either implementation:
+
+    python bench/graph_cases.py qdmlir <case>      # import qdmlir as qd
+    python bench/graph_cases.py quadrants <case>   # import quadrants as qd
+
+Each run prints one JSON line: {"impl", "case", "value", "unit"}. Times are the median of
+several timed batches after warm-up, so compile time never counts. bench/run.py runs this in
+fresh processes, alternating implementations, and compares.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import statistics
+import sys
+import time
+
+IMPL, CASE = sys.argv[1], sys.argv[2]
+qd = importlib.import_module(IMPL)
+qd.init(arch=qd.cpu)
+
+F32 = qd.types.ndarray(qd.f32, 1)
+FLAG = qd.types.ndarray(qd.i32, 0)
+
+
+def per_call(fn, calls: int, batches: int = 9) -> float:
+    """Median over batches of the mean seconds per call, after a warm-up batch."""
+    for _ in range(max(1, calls // 10)):
+        fn()
+    samples = []
+    for _ in range(batches):
+        start = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        samples.append((time.perf_counter() - start) / calls)
+    return statistics.median(samples)
+
+
+def scalar(value: int):
+    cell = qd.ndarray(qd.i32, ())
+    cell[()] = value
+    return cell
+
+
+# -- tiny 3-task checkpointed kernel, steady call ------------------------------------------
+
+
+@qd.kernel(graph=True, checkpoints=True)
+def tiny(x: F32, y: F32, z: F32, flag: FLAG):
+    with qd.checkpoint(0, yield_on=flag):
+        for i in range(x.shape[0]):
+            y[i] = x[i] * 2.0
+    with qd.checkpoint(1, yield_on=flag):
+        for i in range(x.shape[0]):
+            z[i] = y[i] + 1.0
+    with qd.checkpoint(2, yield_on=flag):
+        for i in range(x.shape[0]):
+            x[i] = z[i] * 0.5
+
+
+def case_tiny() -> tuple[float, str]:
+    x, y, z = (qd.ndarray(qd.f32, (16,)) for _ in range(3))
+    flag = scalar(0)
+    return per_call(lambda: tiny(x, y, z, flag), 2000) * 1e6, "us/call"
+
+
+# -- do-while with a tiny body, per iteration ------------------------------------------------
+
+
+@qd.kernel(graph=True)
+def countdown(x: F32, counter: FLAG):
+    while qd.graph_do_while(counter):
+        for i in range(x.shape[0]):
+            x[i] = x[i] + 1.0
+        for _ in range(1):
+            counter[()] = counter[()] - 1
+
+
+def case_dowhile() -> tuple[float, str]:
+    x = qd.ndarray(qd.f32, (16,))
+    counter = scalar(0)
+    iterations = 2000
+
+    def launch():
+        counter[()] = iterations
+        countdown(x, counter)
+
+    return per_call(launch, 5, batches=7) / iterations * 1e6, "us/iteration"
+
+
+# -- yield + resume cycle ----------------------------------------------------------------------
+
+
+@qd.kernel(graph=True, checkpoints=True)
+def overflowing(x: F32, trigger: FLAG, flag: FLAG):
+    with qd.checkpoint(7, yield_on=flag):
+        for _ in range(1):
+            if trigger[()] != 0:
+                flag[()] = 1
+    for i in range(x.shape[0]):
+        x[i] = x[i] + 1.0
+
+
+def case_resume() -> tuple[float, str]:
+    x = qd.ndarray(qd.f32, (16,))
+    trigger, flag = scalar(0), scalar(0)
+
+    def cycle():
+        trigger[()] = 1
+        status = overflowing(x, trigger, flag)
+        assert status.yielded
+        flag[()] = 0
+        trigger[()] = 0
+        overflowing.resume(x, trigger, flag, from_checkpoint=status.checkpoint)
+
+    return per_call(cycle, 500) * 1e6, "us/cycle"
+
+
+# -- three element-wise passes over 10M f32 ----------------------------------------------------
+
+N_BIG = 10_000_000
+
+
+@qd.kernel(graph=True)
+def three_passes(x: F32):
+    for i in range(x.shape[0]):
+        x[i] = x[i] * 0.5 + 1.0
+    for i in range(x.shape[0]):
+        x[i] = x[i] * 2.0 - 1.0
+    for i in range(x.shape[0]):
+        x[i] = x[i] + 0.25
+
+
+def case_bandwidth() -> tuple[float, str]:
+    x = qd.ndarray(qd.f32, (N_BIG,))
+    seconds = per_call(lambda: three_passes(x), 5, batches=9)
+    moved = 3 * 2 * 4 * N_BIG  # three passes, each reads and writes every f32
+    return moved / seconds / 1e9, "GB/s"
+
+
+# -- first call in a fresh process (timed by bench/run.py around the whole process) ------------
+
+
+def case_first_call() -> tuple[float, str]:
+    x, y, z = (qd.ndarray(qd.f32, (16,)) for _ in range(3))
+    tiny(x, y, z, scalar(0))
+    return 0.0, "s"
+
+
+CASES = {"tiny": case_tiny, "dowhile": case_dowhile, "resume": case_resume,
+         "bandwidth": case_bandwidth, "first_call": case_first_call}
+
+if __name__ == "__main__":
+    value, unit = CASES[CASE]()
+    print(json.dumps({"impl": IMPL, "case": CASE, "value": value, "unit": unit}))

@@ -1,0 +1,125 @@
+"""The same DESIGN §4 cases hand-written in numba: the native ceiling qdmlir is measured against.
+
+    python bench/numba_cases.py <case>
+
+Prints one JSON line like bench/graph_cases.py. Small loops are serial `@njit` (what a
+hand-written native program would do); the bandwidth case uses `prange`, in place.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+
+import numba
+import numpy as np
+
+
+def per_call(fn, calls: int, batches: int = 9) -> float:
+    for _ in range(max(1, calls // 10)):
+        fn()
+    samples = []
+    for _ in range(batches):
+        start = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        samples.append((time.perf_counter() - start) / calls)
+    return statistics.median(samples)
+
+
+@numba.njit(cache=True)
+def tiny(x, y, z, flag):
+    for i in range(x.shape[0]):
+        y[i] = x[i] * 2.0
+    if flag[()] != 0:
+        return 0
+    for i in range(x.shape[0]):
+        z[i] = y[i] + 1.0
+    if flag[()] != 0:
+        return 1
+    for i in range(x.shape[0]):
+        x[i] = z[i] * 0.5
+    if flag[()] != 0:
+        return 2
+    return -1
+
+
+def case_tiny():
+    x, y, z = (np.zeros(16, np.float32) for _ in range(3))
+    flag = np.zeros((), np.int32)
+    return per_call(lambda: tiny(x, y, z, flag), 2000) * 1e6, "us/call"
+
+
+@numba.njit(cache=True)
+def countdown(x, counter):
+    while True:
+        for i in range(x.shape[0]):
+            x[i] = x[i] + 1.0
+        counter[()] = counter[()] - 1
+        if counter[()] == 0:
+            break
+
+
+def case_dowhile():
+    x = np.zeros(16, np.float32)
+    counter = np.zeros((), np.int32)
+    iterations = 2000
+
+    def launch():
+        counter[()] = iterations
+        countdown(x, counter)
+
+    return per_call(launch, 5, batches=7) / iterations * 1e6, "us/iteration"
+
+
+@numba.njit(cache=True)
+def overflowing(x, trigger, flag, resume_point):
+    if resume_point <= 0:
+        if trigger[()] != 0:
+            flag[()] = 1
+        if flag[()] != 0:
+            return 0
+    for i in range(x.shape[0]):
+        x[i] = x[i] + 1.0
+    return -1
+
+
+def case_resume():
+    x = np.zeros(16, np.float32)
+    trigger, flag = np.zeros((), np.int32), np.zeros((), np.int32)
+
+    def cycle():
+        trigger[()] = 1
+        at = overflowing(x, trigger, flag, 0)
+        flag[()] = 0
+        trigger[()] = 0
+        overflowing(x, trigger, flag, at)
+
+    return per_call(cycle, 500) * 1e6, "us/cycle"
+
+
+@numba.njit(parallel=True, cache=True)
+def three_passes(x):
+    for i in numba.prange(x.shape[0]):
+        x[i] = x[i] * 0.5 + 1.0
+    for i in numba.prange(x.shape[0]):
+        x[i] = x[i] * 2.0 - 1.0
+    for i in numba.prange(x.shape[0]):
+        x[i] = x[i] + 0.25
+
+
+def case_bandwidth():
+    n = 10_000_000
+    x = np.zeros(n, np.float32)
+    seconds = per_call(lambda: three_passes(x), 5, batches=9)
+    return 3 * 2 * 4 * n / seconds / 1e9, "GB/s"
+
+
+CASES = {"tiny": case_tiny, "dowhile": case_dowhile, "resume": case_resume,
+         "bandwidth": case_bandwidth}
+
+if __name__ == "__main__":
+    value, unit = CASES[sys.argv[1]]()
+    print(json.dumps({"impl": "numba", "case": sys.argv[1], "value": value, "unit": unit}))
