@@ -209,22 +209,22 @@ class ExpressionLowering:
         )
 
     def indices(self, array: Array, node: ast.Subscript) -> list:
-        """The index SSA values of `x[i, j]`, checked against the ndarray's rank."""
-        parts = _subscript_parts(node.slice)
-        values = []
-        for part in parts:
+        """The index SSA values of `x[i, j]`, checked against the ndarray's rank. An index may
+        be a tuple (`x[I]` with `I` from qd.grouped), which spreads over several dimensions."""
+        pairs = []  # (value, the node to blame for it)
+        for part in _subscript_parts(node.slice):
             value = self.expr(part)
-            values.extend(value if isinstance(value, tuple) else [value])
-        if len(values) != array.ndim:
+            pairs.extend((item, part) for item in (value if isinstance(value, tuple)
+                                                   else (value,)))
+        if len(pairs) != array.ndim:
             raise self.error(
                 node,
                 f"`{ast.unparse(node.value)}` has {array.ndim} dimension(s) but is indexed with "
-                f"{len(values)}",
+                f"{len(pairs)}",
                 "use x[()] for a 0-d ndarray and one index per dimension otherwise",
             )
         indices = []
-        for part, value in zip(parts if len(parts) == len(values) else [node] * len(values),
-                               values):
+        for value, part in pairs:
             scalar = self.as_scalar(value, part)
             if scalar.dtype != BOOL and scalar.dtype.is_float:
                 raise self.error(part, f"index `{ast.unparse(part)}` is a {scalar.dtype.name}, "
