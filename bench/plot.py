@@ -11,6 +11,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 
 
 def main(source: str, target: str) -> None:
@@ -27,6 +28,9 @@ def main(source: str, target: str) -> None:
     right.axvline(1.0, color="black", linewidth=0.8)
     right.set_xscale("log")
     right.set_title("qdmlir time / numba time (lower is better)")
+    for axis in (left, right):
+        axis.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+        axis.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
     figure.tight_layout()
     figure.savefig(target, dpi=110)
     print(f"wrote {target}")
