@@ -243,6 +243,10 @@ def _build_table() -> dict[int, Handler]:
         lang.atomic_min: _atomic("min"), lang.atomic_max: _atomic("max"),
         lang.atomic_and: _atomic("and"), lang.atomic_or: _atomic("or"),
         lang.atomic_xor: _atomic("xor"),
+        lang.atomic_mul: _not_in_kernel(
+            "qd.atomic_mul() is not supported by qdmlir: CPUs have no atomic multiply, and the "
+            "compare-and-swap loop it needs is not implemented",
+            "accumulate logarithms with qd.atomic_add, or reduce per thread and combine"),
         lang.checkpoint: _not_in_kernel(
             "qd.checkpoint() must be used as `with qd.checkpoint(cp_id, yield_on=flag):`",
             "write it as a with statement at the kernel top level"),
@@ -256,6 +260,9 @@ def _build_table() -> dict[int, Handler]:
     for name in ("sqrt", "rsqrt", "sin", "cos", "tan", "tanh", "asin", "acos", "exp", "log",
                  "floor", "ceil", "round"):
         table[getattr(lang, name)] = _unary_math(name)
+    from qdmlir.frontend.math_intrinsics import HANDLERS
+
+    table.update(HANDLERS)
     return {id(fn): handler for fn, handler in table.items()}
 
 

@@ -192,6 +192,71 @@ def clamp(x: Any, low: Any, high: Any) -> Any:
     return builtins.min(builtins.max(x, low), high)
 
 
+def degrees(x: Any) -> float:
+    return _pymath.degrees(x)
+
+
+def radians(x: Any) -> float:
+    return _pymath.radians(x)
+
+
+def fract(x: Any) -> float:
+    return x - _pymath.floor(x)
+
+
+def isnan(x: Any) -> bool:
+    return _pymath.isnan(x)
+
+
+def isinf(x: Any) -> bool:
+    return _pymath.isinf(x)
+
+
+def log2(x: Any) -> float:
+    return _pymath.log2(x)
+
+
+def sign(x: Any) -> float:
+    return float((x > 0) - (x < 0))
+
+
+def mod(x: Any, y: Any) -> float:
+    """GLSL's mod: x - y * floor(x / y)."""
+    return x - y * _pymath.floor(x / y)
+
+
+def mix(x: Any, y: Any, a: Any) -> Any:
+    return x * (1 - a) + y * a
+
+
+def step(edge: Any, x: Any) -> float:
+    return 0.0 if x < edge else 1.0
+
+
+def smoothstep(edge0: Any, edge1: Any, x: Any) -> float:
+    t = builtins.min(builtins.max((x - edge0) / (edge1 - edge0), 0.0), 1.0)
+    return t * t * (3 - 2 * t)
+
+
+def raw_div(a: Any, b: Any) -> Any:
+    """C division: integers truncate towards zero."""
+    if isinstance(a, int) and isinstance(b, int):
+        return builtins.abs(a) // builtins.abs(b) * (1 if (a >= 0) == (b >= 0) else -1)
+    return a / b
+
+
+def raw_mod(a: Any, b: Any) -> Any:
+    """C remainder: the result has the dividend's sign."""
+    return _pymath.fmod(a, b) if isinstance(a, float) or isinstance(b, float) else (
+        a - raw_div(a, b) * b
+    )
+
+
+def atomic_mul(target: Any, value: Any) -> Any:
+    """Atomically multiply a global element by `value`; returns the old value."""
+    raise _host_only("qd.atomic_mul")
+
+
 def select(cond: Any, a: Any, b: Any) -> Any:
     """`a if cond else b`, evaluating both sides (branch-free inside kernels)."""
     return a if cond else b
@@ -201,8 +266,9 @@ def select(cond: Any, a: Any, b: Any) -> Any:
 math = SimpleNamespace(
     sqrt=sqrt, rsqrt=rsqrt, sin=sin, cos=cos, tan=tan, tanh=tanh, asin=asin, acos=acos,
     atan2=atan2, exp=exp, log=log, floor=floor, ceil=ceil, round=round, abs=abs, min=min,
-    max=max, pow=pow, clamp=clamp, pi=_pymath.pi, e=_pymath.e, inf=_pymath.inf,
-    nan=_pymath.nan,
+    max=max, pow=pow, clamp=clamp, degrees=degrees, radians=radians, fract=fract,
+    isnan=isnan, isinf=isinf, log2=log2, sign=sign, mod=mod, mix=mix, step=step,
+    smoothstep=smoothstep, pi=_pymath.pi, e=_pymath.e, inf=_pymath.inf, nan=_pymath.nan,
 )
 
 

@@ -126,7 +126,30 @@ def lower_to_llvm_ir(module: str | ir.Module, kernel_name: str, args: Sequence[A
         except ir.MLIRError as err:
             raise CpuBuildError(f"kernel {kernel_name}: lowering to the LLVM dialect failed:\n{err}") from None
         _add_entry(work, kernel_name, args)
+        _check_llvm_only(work, kernel_name)
         return str(llvm_dialect.translate_module_to_llvmir(work))
+
+
+def _check_llvm_only(module: ir.Operation, kernel_name: str) -> None:
+    """Every op must be in the LLVM dialect before translation: the bindings crash the whole
+    process (not an exception) when translation meets anything else."""
+    leftovers: list[ir.Operation] = []
+
+    def visit(op: ir.Operation) -> ir.WalkResult:
+        name = op.name
+        if not (name.startswith("llvm.") or name == "builtin.module"):
+            leftovers.append(op)
+            return ir.WalkResult.INTERRUPT
+        return ir.WalkResult.ADVANCE
+
+    module.walk(visit)
+    if leftovers:
+        op = leftovers[0]
+        raise CpuBuildError(
+            f"kernel {kernel_name}: '{op.name}' at {op.location} survived the lowering to the "
+            "LLVM dialect (an operation the CPU target cannot lower); please report it with "
+            "`qd-compile --emit upstream-ir` of the kernel"
+        )
 
 
 def _body(module: ir.Operation) -> ir.Block:

@@ -495,3 +495,43 @@ def test_ndarray_annotations_without_dtype_specialise_per_call():
     d = np.zeros(3, np.int32)
     unannotated(c, d)
     assert list(d) == [0, 2, 4]
+
+
+@qd.kernel
+def more_math(x: qd.types.ndarray(qd.f64, 1), out: qd.types.ndarray(qd.f64, 2),
+              n: I32_1D, r: I32_1D):
+    for i in range(x.shape[0]):
+        v = x[i]
+        out[i, 0] = qd.math.degrees(v) + qd.math.radians(v)
+        out[i, 1] = qd.math.fract(v) + qd.math.log2(qd.abs(v) + 1.0)
+        out[i, 2] = qd.math.sign(v) + qd.math.mod(v, 2.5)
+        out[i, 3] = qd.math.mix(v, 10.0, 0.25) + qd.math.step(0.5, v)
+        out[i, 4] = qd.math.smoothstep(-1.0, 1.0, v) + qd.math.isnan(v) * 100 + qd.math.isinf(v) * 1000
+        r[i] = qd.raw_div(n[i], 3) * 10 + qd.raw_mod(n[i], 3)
+
+
+def test_qd_math_compositions_and_c_style_division():
+    x = np.array([-2.75, 0.3, 1.5], np.float64)
+    out = np.zeros((3, 5), np.float64)
+    n = np.array([-7, 7, 0], np.int32)
+    r = np.zeros(3, np.int32)
+    more_math(x, out, n, r)
+    for row, v in zip(out, x.tolist()):
+        expected = [qd.math.degrees(v) + qd.math.radians(v),
+                    qd.math.fract(v) + math.log2(abs(v) + 1.0),
+                    qd.math.sign(v) + qd.math.mod(v, 2.5),
+                    qd.math.mix(v, 10.0, 0.25) + qd.math.step(0.5, v),
+                    qd.math.smoothstep(-1.0, 1.0, v)]
+        np.testing.assert_allclose(row, expected, rtol=1e-12)
+    assert list(r) == [-2 * 10 - 1, 2 * 10 + 1, 0]
+
+
+@qd.kernel
+def atomic_product(x: F32_1D, p: qd.types.ndarray(qd.f32, 0)):
+    for i in range(x.shape[0]):
+        qd.atomic_mul(p[()], x[i])
+
+
+def test_atomic_mul_is_refused_with_a_fix():
+    with pytest.raises(qd.QuadrantsSyntaxError, match="qd.atomic_mul.. is not supported"):
+        atomic_product(np.ones(4, np.float32), np.ones((), np.float32))
