@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import importlib
 import json
-import statistics
 import sys
-import time
+
+from timing import per_call
 
 IMPL, CASE = sys.argv[1], sys.argv[2]
 qd = importlib.import_module(IMPL)
@@ -22,19 +22,6 @@ qd.init(arch=qd.cpu)
 
 F32 = qd.types.ndarray(qd.f32, 1)
 FLAG = qd.types.ndarray(qd.i32, 0)
-
-
-def per_call(fn, calls: int, batches: int = 9) -> float:
-    """Median over batches of the mean seconds per call, after a warm-up batch."""
-    for _ in range(max(1, calls // 10)):
-        fn()
-    samples = []
-    for _ in range(batches):
-        start = time.perf_counter()
-        for _ in range(calls):
-            fn()
-        samples.append((time.perf_counter() - start) / calls)
-    return statistics.median(samples)
 
 
 def scalar(value: int):

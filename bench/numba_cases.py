@@ -9,24 +9,11 @@ hand-written native program would do); the bandwidth case uses `prange`, in plac
 from __future__ import annotations
 
 import json
-import statistics
 import sys
-import time
 
 import numba
 import numpy as np
-
-
-def per_call(fn, calls: int, batches: int = 9) -> float:
-    for _ in range(max(1, calls // 10)):
-        fn()
-    samples = []
-    for _ in range(batches):
-        start = time.perf_counter()
-        for _ in range(calls):
-            fn()
-        samples.append((time.perf_counter() - start) / calls)
-    return statistics.median(samples)
+from timing import per_call
 
 
 @numba.njit(cache=True)

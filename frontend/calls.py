@@ -82,20 +82,18 @@ def _cast(lowering, node: ast.Call) -> Binding:
     return lowering.em.cast(lowering.scalar(args[0]), dtype.value)
 
 
-def _int(lowering, node: ast.Call) -> Binding:
-    (arg,) = _positional(lowering, node, 1, "int")
-    value = lowering.expr(arg)
-    if isinstance(value, Const):
-        return lowering.fold(node, int, value.value)
-    return lowering.em.cast(lowering.as_scalar(value, arg), lowering.unit.defaults.ip)
+def _python_conversion(python_type: type, default: str) -> Handler:
+    """`int(x)` / `float(x)`: Python's own on constants, else the default int / float type."""
 
+    def lower(lowering, node: ast.Call) -> Binding:
+        (arg,) = _positional(lowering, node, 1, python_type.__name__)
+        value = lowering.expr(arg)
+        if isinstance(value, Const):
+            return lowering.fold(node, python_type, value.value)
+        dtype = getattr(lowering.unit.defaults, default)
+        return lowering.em.cast(lowering.as_scalar(value, arg), dtype)
 
-def _float(lowering, node: ast.Call) -> Binding:
-    (arg,) = _positional(lowering, node, 1, "float")
-    value = lowering.expr(arg)
-    if isinstance(value, Const):
-        return lowering.fold(node, float, value.value)
-    return lowering.em.cast(lowering.as_scalar(value, arg), lowering.unit.defaults.fp)
+    return lower
 
 
 def _range(lowering, node: ast.Call) -> Binding:
@@ -233,7 +231,8 @@ def _not_in_kernel(message: str, fix: str) -> Handler:
 
 def _build_table() -> dict[int, Handler]:
     table: dict[object, Handler] = {
-        lang.cast: _cast, int: _int, float: _float, len: _len, range: _range,
+        lang.cast: _cast, int: _python_conversion(int, "ip"),
+        float: _python_conversion(float, "fp"), len: _len, range: _range,
         builtins.abs: _abs, lang.abs: _abs,
         builtins.min: _minmax("min"), lang.min: _minmax("min"),
         builtins.max: _minmax("max"), lang.max: _minmax("max"),

@@ -131,13 +131,13 @@ def lower_to_llvm_ir(module: str | ir.Module, kernel_name: str, args: Sequence[A
 
 
 def _check_llvm_only(module: ir.Operation, kernel_name: str) -> None:
-    """Every op must be in the LLVM dialect before translation: the bindings crash the whole
-    process (not an exception) when translation meets anything else."""
+    """Every op must be in the LLVM (or OpenMP) dialect before translation: the bindings crash
+    the whole process (not an exception) when translation meets anything else."""
     leftovers: list[ir.Operation] = []
 
     def visit(op: ir.Operation) -> ir.WalkResult:
         name = op.name
-        if not (name.startswith("llvm.") or name == "builtin.module"):
+        if not (name.startswith(("llvm.", "omp.")) or name == "builtin.module"):
             leftovers.append(op)
             return ir.WalkResult.INTERRUPT
         return ir.WalkResult.ADVANCE
