@@ -526,12 +526,11 @@ def test_qd_math_compositions_and_c_style_division():
     assert list(r) == [-2 * 10 - 1, 2 * 10 + 1, 0]
 
 
-@qd.kernel
-def atomic_product(x: F32_1D, p: qd.types.ndarray(qd.f32, 0)):
-    for i in range(x.shape[0]):
-        qd.atomic_mul(p[()], x[i])
-
-
 def test_atomic_mul_is_refused_with_a_fix():
+    @qd.kernel
+    def atomic_product(x: F32_1D, p: qd.types.ndarray(qd.f32, 0)):
+        for i in range(x.shape[0]):
+            qd.atomic_mul(p[()], x[i])
+
     with pytest.raises(qd.QuadrantsSyntaxError, match="qd.atomic_mul.. is not supported"):
         atomic_product(np.ones(4, np.float32), np.ones((), np.float32))
