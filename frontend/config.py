@@ -6,6 +6,8 @@ parts that change generated code (target, default types, debug) are part of the 
 
 from __future__ import annotations
 
+import os
+import warnings
 from dataclasses import dataclass, replace
 
 from qdmlir.frontend.promotion import Defaults
@@ -63,6 +65,7 @@ def init(arch=None, *, default_ip=None, default_fp=None, debug: bool = False, **
     if chosen.target is None:
         raise RuntimeError(f"qd.init(arch=qd.{chosen.name}): qdmlir has no {chosen.name} "
                            "target; use qd.cpu, qd.cuda or qd.amdgpu")
+    chosen = _available_or_cpu(chosen)
     defaults = Defaults(
         ip=dtypes.as_dtype(default_ip) if default_ip is not None else dtypes.i32,
         fp=dtypes.as_dtype(default_fp) if default_fp is not None else dtypes.f32,
@@ -73,6 +76,23 @@ def init(arch=None, *, default_ip=None, default_fp=None, debug: bool = False, **
     from qdmlir.frontend import kernel
 
     kernel.forget_compiled_kernels()  # a new configuration compiles kernels afresh
+
+
+def _available_or_cpu(arch: Arch) -> Arch:
+    """Quadrants runs on the CPU when the GPU asked for is not there; so does qdmlir, with a
+    warning that says why (set QD_STRICT_ARCH=1 to make it an error instead)."""
+    if arch.target != "cuda":
+        return arch
+    from qdmlir.runtime.cuda_driver import device_count
+
+    if device_count():
+        return arch
+    message = (f"qd.init(arch=qd.{arch.name}): no usable CUDA device (cuda-bindings, an NVIDIA "
+               "driver and a GPU are needed)")
+    if os.environ.get("QD_STRICT_ARCH") == "1":
+        raise RuntimeError(message)
+    warnings.warn(message + "; falling back to qd.cpu", RuntimeWarning, stacklevel=3)
+    return cpu
 
 
 def _use_arrays_of(arch: Arch) -> None:

@@ -67,6 +67,15 @@ def error_text(status) -> str:
         return f"CUresult {int(status)}"
 
 
+def device_count() -> int:
+    """How many CUDA devices the driver sees; 0 without bindings, driver or device."""
+    try:
+        call("cuInit", 0)
+        return int(call("cuDeviceGetCount"))
+    except CudaError:
+        return 0
+
+
 def arch_of_capability(major: int, minor: int) -> str:
     """The chip name of a compute capability: (9, 0) -> "sm_90"."""
     return f"sm_{major}{minor}"

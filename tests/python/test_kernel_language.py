@@ -534,3 +534,17 @@ def test_atomic_mul_is_refused_with_a_fix():
 
     with pytest.raises(qd.QuadrantsSyntaxError, match="qd.atomic_mul.. is not supported"):
         atomic_product(np.ones(4, np.float32), np.ones((), np.float32))
+
+
+def test_init_on_a_missing_gpu_falls_back_to_the_cpu_with_a_warning(monkeypatch):
+    from qdmlir.frontend import config
+
+    try:
+        with pytest.warns(RuntimeWarning, match="no usable CUDA device.*falling back to qd.cpu"):
+            qd.init(arch=qd.cuda)
+        assert config.current().arch is qd.cpu
+        monkeypatch.setenv("QD_STRICT_ARCH", "1")
+        with pytest.raises(RuntimeError, match="no usable CUDA device"):
+            qd.init(arch=qd.cuda)
+    finally:
+        qd.init(arch=qd.cpu)
