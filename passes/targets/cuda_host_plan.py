@@ -1,11 +1,12 @@
-"""The host launch plan of a CUDA kernel: the host function after outlining, as JSON data.
+"""The host launch plan of a GPU kernel: the host function after outlining, as JSON data.
 
 docs/architecture.md §7. After `gpu-kernel-outlining` a lowered kernel function holds only
 host code: glue (`arith`, `memref.dim`), state and flag accesses (`memref.load/store`),
 `gpu.launch_func`, and the `scf.if` / `scf.while` of do-while loops. `extract_plan` turns it
 into instructions over numbered registers (arguments first) that `runtime/cuda_plan.py`
-interprets with the driver API or turns into a CUDA graph. Anything else is a CudaBuildError
-naming the op and its source location.
+interprets with the CUDA driver API or HIP, or turns into a CUDA graph. The plan format is
+CUDA's; the ROCm target writes the same one. Anything else is a build error naming the op and
+its source location.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ ARITH_OPS = frozenset(
 
 
 class HostPlanError(RuntimeError):
-    """The host part of a kernel uses an op the CUDA runtime cannot run on the host."""
+    """The host part of a kernel uses an op the GPU runtimes cannot run on the host."""
 
 
 def param_kind(type_text: str) -> dict:
@@ -40,9 +41,10 @@ def param_kind(type_text: str) -> dict:
 class _Extractor:
     """Walks one host function; `kernels` maps (module, func) symbols to kernel indices."""
 
-    def __init__(self, kernels: dict[tuple[str, str], int], function: str):
+    def __init__(self, kernels: dict[tuple[str, str], int], function: str, target: str):
         self.kernels = kernels
         self.function = function
+        self.target = target
         self.registers: dict[ir.Value, int] = {}
         self.launch_params: dict[int, list[dict]] = {}
 
@@ -54,7 +56,7 @@ class _Extractor:
         return self.registers[value]
 
     def fail(self, op: ir.Operation, why: str) -> HostPlanError:
-        return HostPlanError(f"CUDA target: {why} (host code of @{self.function}, at "
+        return HostPlanError(f"{self.target} target: {why} (host code of @{self.function}, at "
                              f"{op.location}); keep it inside a task (a top-level for loop)")
 
     def block(self, block: ir.Block) -> list[dict]:
@@ -164,10 +166,12 @@ class _Extractor:
         return out
 
 
-def extract_function(function: ir.Operation, kernels: dict[tuple[str, str], int]) -> tuple[dict, dict]:
-    """(plan of one host function, kernel index -> parameter kinds of its launches)."""
+def extract_function(function: ir.Operation, kernels: dict[tuple[str, str], int],
+                     target: str = "CUDA") -> tuple[dict, dict]:
+    """(plan of one host function, kernel index -> parameter kinds of its launches); `target`
+    names the target in errors."""
     name = ir.StringAttr(function.attributes["sym_name"]).value
-    extractor = _Extractor(kernels, name)
+    extractor = _Extractor(kernels, name, target)
     entry = function.regions[0].blocks[0]
     args = [extractor.define(a) for a in entry.arguments]
     types = [str(a.type) for a in entry.arguments]
