@@ -32,7 +32,7 @@ class Compilation:
     args: list[ArgSpec]
     cfg: config.Config
     target: str = "cpu"
-    arch: str | None = None  # the GPU chip (cuda: sm_80, sm_90, ...); None: the target's default
+    arch: str | None = None  # the GPU chip (cuda: sm_90, ...; rocm: gfx90a, ...); None: default
     print_ir_after_all: bool = False
     slots: list[SlotSpec] = field(default_factory=list)
 
@@ -80,7 +80,8 @@ class Compilation:
 
     def write_artifact(self, folder: Path) -> Manifest:
         """Build the target's artifact into `folder` and write its manifest."""
-        builders = {"cpu": self._write_cpu_artifact, "cuda": self._write_cuda_artifact}
+        builders = {"cpu": self._write_cpu_artifact, "cuda": self._write_cuda_artifact,
+                    "rocm": self._write_rocm_artifact, "amdgpu": self._write_rocm_artifact}
         if self.target not in builders:
             raise NotImplementedError(f"no artifact builder for target {self.target!r} here "
                                       f"(artifacts: {', '.join(builders)})")
@@ -119,6 +120,30 @@ class Compilation:
         return Manifest(
             kernel=self.kernel.__name__, target="cuda", library=files["ptx"], args=self.args,
             slots=self.slots, compiler=_compiler_version(), entry=build.kernel,
+            arch=build.arch.chip, plan="plan.json",
+        )
+
+    def rocm_build(self):
+        """Lowered IR -> LLVM IR for amdgcn and host plan (passes/targets/rocm.py)."""
+        from qdmlir.passes.handoff import to_upstream
+        from qdmlir.passes.targets.rocm import compile_rocm
+        from qdmlir.passes.targets.rocm_arch import parse_arch
+
+        arch = parse_arch(self.arch)  # first, before any pass or tool sees the chip
+        return compile_rocm(to_upstream(self.lowered_ir()), self.kernel.__name__, arch)
+
+    def _write_rocm_artifact(self, folder: Path) -> Manifest:
+        from qdmlir.passes.targets.rocm import write_rocm_files
+        from qdmlir.passes.targets.rocm_arch import parse_arch
+        from qdmlir.passes.targets.rocm_toolchain import require_tools
+
+        parse_arch(self.arch)
+        require_tools()  # HIP loads code objects only: no artifact without LLVM 19's tools
+        build = self.rocm_build()
+        files = write_rocm_files(build, folder)
+        return Manifest(
+            kernel=self.kernel.__name__, target="amdgpu", library=files["hsaco"],
+            args=self.args, slots=self.slots, compiler=_compiler_version(), entry=build.kernel,
             arch=build.arch.chip, plan="plan.json",
         )
 

@@ -83,7 +83,7 @@ class Manifest:
     key: str = ""
     entry: str = "qd_entry"
     compiler: str = ""
-    # GPU targets: the chip built for ("sm_90") and the host launch plan's file (plan.json)
+    # GPU targets: the chip built for ("sm_90", "gfx90a") and the host launch plan (plan.json)
     arch: str = ""
     plan: str = ""
     # file name -> sha256 hex, filled in by the cache so a truncated file reads as a miss
@@ -148,8 +148,8 @@ class Manifest:
             raise ManifestError(f"{where}: library must be a plain file name, got {self.library!r}")
         if self.plan and not _plain_name(self.plan):
             raise ManifestError(f"{where}: plan must be a plain file name, got {self.plan!r}")
-        if self.target == "cuda" and not (self.arch and self.plan):
-            raise ManifestError(f"{where}: a cuda artifact needs its arch and plan fields")
+        if self.target in ("cuda", "amdgpu") and not (self.arch and self.plan):
+            raise ManifestError(f"{where}: a {self.target} artifact needs its arch and plan fields")
         for index, arg in enumerate(self.args):
             arg.validate(f"{where}: argument {index}")
         names = [a.name for a in self.args]

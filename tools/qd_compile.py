@@ -4,6 +4,7 @@
     qd-compile model.py --kernel step --emit upstream-ir --target cpu
     qd-compile model.py --kernel step --emit artifact -o build/step
     qd-compile model.py --kernel step --target cuda --arch sm_90 --emit ptx
+    qd-compile model.py --kernel step --target rocm --arch gfx90a --emit hsaco -o step.hsaco
 
 It drives the same `Compilation` that `@qd.kernel` uses on a cache miss. Parameters annotated
 without dtype or ndim take them from `--arg name=f32:2`.
@@ -18,8 +19,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-STAGES = ("kernel-ir", "lowered-ir", "upstream-ir", "llvm-ir", "ptx", "cubin", "artifact")
+STAGES = ("kernel-ir", "lowered-ir", "upstream-ir", "llvm-ir", "ptx", "cubin", "hsaco",
+          "artifact")
 CUDA_ONLY = ("ptx", "cubin")
+ROCM_ONLY = ("hsaco",)
 TARGETS = ("cpu", "cuda", "rocm")
 
 
@@ -33,7 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--kernel", required=True, help="name of the @qd.kernel in the file")
     parser.add_argument("--emit", choices=STAGES, default="kernel-ir", help="what to produce")
     parser.add_argument("--target", choices=TARGETS, default="cpu")
-    parser.add_argument("--arch", help="GPU architecture: sm_80, sm_90 (cuda); gfx90a (rocm)")
+    parser.add_argument("--arch", help="GPU architecture: sm_80, sm_90 (cuda); gfx90a, gfx942 "
+                        "(rocm)")
     parser.add_argument("-o", "--output", help="output file (artifact: output folder)")
     parser.add_argument("--arg", action="append", default=[], metavar="NAME=DTYPE[:NDIM]",
                         help="the type of a parameter annotated without one, e.g. x=f32:2")
@@ -111,6 +115,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     )
     if args.emit == "cubin":
         return _write_cubin(compilation, args.output)
+    if args.emit == "hsaco":
+        return _write_hsaco(compilation, args.output)
     if args.emit == "artifact":
         if not args.output:
             raise UsageError("--emit artifact needs -o FOLDER")
@@ -131,8 +137,11 @@ def _check_target_options(args) -> None:
     """Reject option mixes before compiling; a bad --arch before LLVM can abort on it."""
     if args.emit in CUDA_ONLY and args.target != "cuda":
         raise UsageError(f"--emit {args.emit} needs --target cuda")
-    if args.emit == "llvm-ir" and args.target != "cpu":
-        raise UsageError("--emit llvm-ir is the CPU target's host code; for cuda use --emit ptx")
+    if args.emit in ROCM_ONLY and args.target != "rocm":
+        raise UsageError(f"--emit {args.emit} needs --target rocm")
+    if args.emit == "llvm-ir" and args.target == "cuda":
+        raise UsageError("--emit llvm-ir is the CPU and ROCm targets' LLVM IR; for cuda use "
+                         "--emit ptx")
     if args.target == "cuda":
         from qdmlir.passes.targets.cuda_arch import CudaArchError, parse_arch
 
@@ -140,8 +149,37 @@ def _check_target_options(args) -> None:
             parse_arch(args.arch)
         except CudaArchError as error:
             raise UsageError(str(error)) from None
+    elif args.target == "rocm":
+        _check_rocm_options(args)
     elif args.arch is not None:
         raise UsageError(f"--arch applies to GPU targets, not --target {args.target}")
+
+
+def _check_rocm_options(args) -> None:
+    """The chip first (nothing has run yet); then, for a code object, LLVM 19's tools, so a
+    missing toolchain is reported before the compile instead of after it."""
+    from qdmlir.passes.targets.rocm_arch import RocmArchError, parse_arch
+    from qdmlir.passes.targets.rocm_toolchain import require_tools
+
+    try:
+        parse_arch(args.arch)
+    except RocmArchError as error:
+        raise UsageError(str(error)) from None
+    if args.emit in ("hsaco", "artifact"):
+        require_tools()
+
+
+def _write_hsaco(compilation, output: str | None) -> int:
+    from qdmlir.passes.targets.rocm import check_linkable
+    from qdmlir.passes.targets.rocm_toolchain import build_hsaco
+
+    if not output:
+        raise UsageError("--emit hsaco needs -o FILE.hsaco")
+    build = compilation.rocm_build()
+    check_linkable(build)
+    build_hsaco(build.llvm_ir, build.arch.chip, Path(output), build.kernel)
+    print(f"wrote {output}")
+    return 0
 
 
 def _write_cubin(compilation, output: str | None) -> int:
@@ -167,6 +205,8 @@ def _emit_text(compilation, stage: str, debuginfo: bool) -> str:
         return out.getvalue() + "\n"
     if stage == "ptx":
         return compilation.cuda_build().ptx
+    if stage == "llvm-ir" and compilation.target == "rocm":
+        return compilation.rocm_build().llvm_ir
     upstream = compilation.upstream_ir()
     if stage == "upstream-ir":
         return upstream.operation.get_asm(enable_debug_info=debuginfo) + "\n"

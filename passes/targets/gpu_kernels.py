@@ -34,8 +34,8 @@ class GpuBuildError(RuntimeError):
     """Building a GPU artifact failed; the message names the kernel, the step and its log."""
 
 
-def outline_tasks(module: ir.Module, kernel_name: str, chip: str, device_loop: bool,
-                  target: str, error: type[GpuBuildError] = GpuBuildError) -> tuple[ir.Operation, dict]:
+def outline_tasks(module: ir.Module, kernel_name: str, chip: str, device_loop: bool, target: str,
+                  error: type[GpuBuildError] = GpuBuildError) -> tuple[ir.Operation, dict]:
     """Upstream module (after the hand-off) -> (a copy holding one `gpu.module` with a kernel
     per task, the launch plan). `target` ("CUDA", "ROCm") and `error` name the target in
     messages. The caller's module is unchanged; call inside its context."""

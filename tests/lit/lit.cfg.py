@@ -38,6 +38,6 @@ for passthrough in ("HOME", "TMPDIR", "QD_DEBUG"):
 # UNSUPPORTED (with the missing feature named) where the tool is absent.
 if shutil.which("ptxas"):
     config.available_features.add("ptxas")
-for tool in ("llc-19", "ld.lld-19", "llvm-readelf-19"):
+for tool in ("opt-19", "llc-19", "ld.lld-19", "llvm-readelf-19"):
     if shutil.which(tool):
         config.available_features.add(tool)
