@@ -143,7 +143,10 @@ class KernelLowering(StatementLowering):
         ):
             super().define(name, value, node)
             return
+        # a comparison result is stored as the default int: memory holds no i1 (MLIR's
+        # memref-to-llvm aborts the whole process on an i1 store)
         scalar = self.as_scalar(value, node)
+        scalar = self.em.cast(scalar, self.em.numeric(scalar.dtype))
         cell = self.kernel_variable(name, scalar)
         self.em.store(cell.array, [], scalar)
 

@@ -1,0 +1,613 @@
+"""Random checkpointed kernels for the differential tests (test_differential.py).
+
+`programs()` is a Hypothesis strategy for one `Program`: the source of a
+`@qd.kernel(graph=True, checkpoints=True)` kernel, its arguments and a host resume plan. The
+generator keeps to what the reference interpreter defines exactly and makes every result
+independent of the order of a task's iterations: in a task with more than one iteration an
+array is either owned (read and written only at the task's own index `i`), read-only, or
+updated only by i32 atomics; a flag is only ever set to 1 there. Tasks of one iteration and
+serial statements may do anything. Do-while counters only go down (`qd.max(c - 1, 0)`), so
+every launch ends; the host plan is bounded, so a flag that keeps yielding ends too.
+
+`run_plan` drives a kernel (compiled or reference) through a plan and records the statuses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+from hypothesis import strategies as st
+
+PRELUDE = """\
+import qdmlir as qd
+from enum import IntEnum
+
+I0 = qd.types.ndarray(qd.i32, 0)
+I1 = qd.types.ndarray(qd.i32, 1)
+F1 = qd.types.ndarray(qd.f32, 1)
+"""
+
+ATOMIC_FAMILIES = [("+=", "-=", "add", "sub"), ("max",), ("min",), ("^=", "xor"),
+                   ("|=", "or"), ("&=", "and")]
+INT_LITERALS = [0, 1, 2, 3, -1, 5, 7, -4, 9, 16, 100, -100, 65536, 2147483647, -2147483648]
+FLOAT_LITERALS = ["0.5", "1.0", "2.0", "-1.25", "0.75", "3.0", "-0.5", "0.1", "1e20"]
+
+
+@dataclass
+class Arg:
+    name: str
+    kind: str  # "data" (i32[N]), "fdata" (f32[N]), "flag", "acc", "counter" (i32 0-d), "scalar"
+    initial: object = None
+
+    @property
+    def annotation(self) -> str:
+        return {"data": "I1", "fdata": "F1", "scalar": "qd.i32"}.get(self.kind, "I0")
+
+    def make(self):
+        if self.kind == "scalar":
+            return int(self.initial)
+        dtype = np.float32 if self.kind == "fdata" else np.int32
+        return np.array(self.initial, dtype=dtype)
+
+
+@dataclass
+class Step:
+    """One host launch: clear these flags, then call afresh, resume from the status's label
+    ("this"), or resume from label number `label` (as its plain int if `as_int`)."""
+
+    action: str  # "call" | "this" | "label"
+    clear: list[str] = field(default_factory=list)
+    label: int = 0
+    as_int: bool = False
+    only_if_yielded: bool = True
+
+
+@dataclass
+class Program:
+    name: str
+    source: str  # module-level text: label enum/constants and the kernel
+    args: list[Arg]
+    labels: list[str]  # label expressions in source order, evaluated in the module
+    first: Step
+    steps: list[Step]
+
+    def arguments(self) -> list:
+        return [a.make() for a in self.args]
+
+
+class Gen:
+    """Builds one program from Hypothesis draws; see the module docstring for the rules."""
+
+    def __init__(self, draw):
+        self.draw = draw
+        self.n = self.int(1, 10)
+        self.data = [f"a{k}" for k in range(self.int(1, 3))]
+        self.fdata = [f"b{k}" for k in range(self.int(0, 2))]
+        self.flags = [f"f{k}" for k in range(self.int(1, 3))]
+        self.accs = [f"s{k}" for k in range(self.int(0, 1))]
+        self.scalars = ["k"] if self.flip(0.5) else []
+        self.counters: list[str] = []
+        self.counter_init: dict[str, int] = {}
+        self.labels: list[str] = []
+        self.label_values: set[int] = set()
+        self.enum_members: list[tuple[str, int]] = []
+        self.constants: list[tuple[str, int]] = []
+        self.top_vars = 0
+        self.locals = 0
+
+    # -- draws ------------------------------------------------------------------------------
+
+    def int(self, low: int, high: int) -> int:
+        return self.draw(st.integers(low, high))
+
+    def pick(self, items):
+        return self.draw(st.sampled_from(list(items)))
+
+    def flip(self, p: float) -> bool:
+        return self.draw(st.integers(0, 99)) < int(p * 100)
+
+    # -- the kernel top level ------------------------------------------------------------------
+
+    def body(self, depth: int, top_vars: list[str], counters: list[str]) -> list[str]:
+        """Top-level items (kernel body or do-while body) as source lines at indent 0."""
+        lines: list[str] = []
+        top = Scope(top_vars, counters, top_level=True)
+        top_vars = top.top_vars  # grows as serial statements define top-level variables
+        for _ in range(self.int(1, 5 if depth == 0 else 3)):
+            kind = self.pick(["task", "checkpoint", "serial", "do_while", "top_var",
+                              "checkpoint", "do_while", "checkpoint"])
+            if kind == "do_while" and depth >= 2:
+                kind = "task"
+            if kind == "task":
+                lines += self.task(top_vars, counters, flag=None)
+            elif kind == "checkpoint":
+                lines += self.checkpoint(top_vars, counters)
+            elif kind == "serial":
+                lines += self.free_stmt(top, 0)
+            elif kind == "do_while":
+                lines += self.do_while(depth, top_vars, counters)
+            else:
+                name = f"v{self.top_vars}"
+                self.top_vars += 1
+                lines.append(f"{name} = {self.iexpr(top, 2)}")
+                top_vars.append(name)
+        return lines
+
+    def checkpoint(self, top_vars, counters) -> list[str]:
+        flag = self.pick(self.flags)
+        lines = [f"with qd.checkpoint({self.label()}, yield_on={flag}):"]
+        for _ in range(self.int(1, 3)):
+            if self.flip(0.8):
+                lines += indent(self.task(top_vars, counters, flag=flag))
+            else:  # a serial task between the loops
+                scope = Scope(top_vars, counters, top_level=False)
+                lines += indent([f"if {self.cond(scope, 1)}:",
+                                 *indent(self.free_stmts(scope, 1, flag))])
+        return lines
+
+    def label(self) -> str:
+        kind = self.pick(["int", "negative", "enum", "constant"])
+        value = self.int(0, 40) if kind != "negative" else -self.int(1, 40)
+        while value in self.label_values:
+            value += 1
+        self.label_values.add(value)
+        if kind == "enum":
+            member = f"M{len(self.enum_members)}"
+            self.enum_members.append((member, value))
+            text = f"E_KNAME.{member}"
+        elif kind == "constant":
+            name = f"KNAME_L{len(self.constants)}"
+            self.constants.append((name, value))
+            text = name
+        else:
+            text = str(value)
+        self.labels.append(text)
+        return text
+
+    def do_while(self, depth, top_vars, counters) -> list[str]:
+        counter = f"c{len(self.counters)}"
+        self.counters.append(counter)
+        self.counter_init[counter] = self.int(0, 3)
+        lines = []
+        if depth > 0 or self.flip(0.5):  # an inner loop needs its counter reset every time
+            lines.append(f"{counter}[()] = {self.int(0, 3)}")
+        inner = [*counters, counter]
+        body = self.body(depth + 1, top_vars, inner)
+        decrement = self.pick([
+            [f"{counter}[()] = qd.max({counter}[()] - 1, 0)"],
+            ["for _ in range(1):", f"    {counter}[()] = qd.max({counter}[()] - 1, 0)"],
+            [f"if {counter}[()] > 0:", f"    {counter}[()] -= 1"],
+        ])
+        cut = self.int(0, len(body))
+        # insert at an item boundary: a line at indent 0
+        boundaries = [i for i, line in enumerate(body) if not line.startswith(" ")] + [len(body)]
+        at = boundaries[min(cut, len(boundaries) - 1)]
+        body = body[:at] + decrement + body[at:]
+        lines.append(f"while qd.graph_do_while({counter}):")
+        lines += indent(body)
+        return lines
+
+    # -- tasks ---------------------------------------------------------------------------------
+
+    def task(self, top_vars, counters, flag: str | None) -> list[str]:
+        if self.flip(0.25):  # one iteration: sequential, anything goes
+            scope = Scope(top_vars, counters, top_level=False, in_task=True)
+            return ["for _ in range(1):", *indent(self.free_stmts(scope, 0, flag))]
+        extent = self.pick([str(self.n), f"{self.pick(self.data)}.shape[0]"])
+        scope = Scope(top_vars, counters, top_level=False, in_task=True, iv="i")
+        for name in self.data:
+            scope.roles[name] = self.pick(["read", "own", "atomic"])
+        for name in self.fdata:
+            scope.roles[name] = self.pick(["read", "own"])
+        for name in self.flags:
+            scope.roles[name] = self.pick(["set", "read"])
+        for name in self.accs:
+            scope.roles[name] = self.pick(["atomic", "read"])
+        lines = self.task_stmts(scope, 0, self.int(1, 4))
+        if flag is not None and scope.roles[flag] == "set" and self.flip(0.6):
+            lines.append(f"if {self.pick(['i', 'i + 1'])} == {self.int(0, self.n)}:")
+            lines.append(f"    {flag}[()] = 1")
+        return [f"for i in range({extent}):", *indent(lines)]
+
+    def task_stmts(self, scope: Scope, depth: int, count: int) -> list[str]:
+        lines = []
+        for _ in range(count):
+            lines += self.task_stmt(scope, depth)
+        return lines
+
+    def task_stmt(self, scope: Scope, depth: int) -> list[str]:
+        kinds = ["local", "own", "atomic", "flag", "if", "for"]
+        kind = self.pick(kinds if depth < 2 else kinds[:4])
+        own = [a for a in self.data + self.fdata if scope.roles.get(a) == "own"]
+        atomic = [a for a in self.data + self.accs if scope.roles.get(a) == "atomic"]
+        flags = [f for f in self.flags if scope.roles.get(f) == "set"]
+        if kind == "own" and own:
+            target = self.pick(own)
+            op = self.pick(["=", "+=", "-=", "*="])
+            value = self.fexpr(scope, 2) if target in self.fdata else self.iexpr(scope, 2)
+            return [f"{target}[i] {op} {value}"]
+        if kind == "atomic" and atomic:
+            target = self.pick(atomic)
+            element = f"{target}[()]" if target in self.accs else f"{target}[{self.index(scope, atomic=True)}]"
+            value = self.iexpr(scope, 2)
+            # different atomic operations on one element do not commute: one family per task
+            family = scope.atomic_family.setdefault(target, self.pick(ATOMIC_FAMILIES))
+            form = self.pick(family)
+            if form.endswith("="):
+                return [f"{element} {form} {value}"]
+            return [f"qd.atomic_{form}({element}, {value})"]
+        if kind == "flag" and flags:
+            return [f"if {self.cond(scope, 2)}:", f"    {self.pick(flags)}[()] = 1"]
+        if kind == "if":
+            inner = scope.child()
+            lines = [f"if {self.cond(scope, 2)}:", *indent(self.task_stmts(inner, depth + 1,
+                                                                            self.int(1, 2)))]
+            if self.flip(0.5):
+                lines += ["else:", *indent(self.task_stmts(scope.child(), depth + 1,
+                                                           self.int(1, 2)))]
+            return lines
+        if kind == "for":
+            inner = scope.child()
+            var = f"j{depth}"
+            inner.loop_vars.append(var)
+            bound = self.pick([str(self.int(0, 4)), f"{self.pick(self.data)}.shape[0]"])
+            return [f"for {var} in range({bound}):",
+                    *indent(self.task_stmts(inner, depth + 1, self.int(1, 2)))]
+        return self.new_local(scope)
+
+    def new_local(self, scope: Scope) -> list[str]:
+        existing = [name for name, _ in scope.all_locals()]
+        if existing and self.flip(0.4):
+            name = self.pick(existing)
+            dtype = dict(scope.all_locals())[name]
+            value = self.fexpr(scope, 2) if dtype == "f32" else self.iexpr(scope, 2)
+            return [f"{name} = {value}"]
+        name = f"t{self.locals}"
+        self.locals += 1
+        dtype = self.pick(["i32", "f32"])
+        value = self.fexpr(scope, 2) if dtype == "f32" else self.iexpr(scope, 2)
+        scope.locals[name] = dtype
+        return [f"{name} = {value}"]
+
+    # -- sequential code: serial statements and one-iteration tasks ----------------------------
+
+    def free_stmts(self, scope: Scope, depth: int, flag: str | None = None) -> list[str]:
+        lines = []
+        for _ in range(self.int(1, 3)):
+            lines += self.free_stmt(scope, depth)
+        if flag is not None and self.flip(0.4):
+            lines += [f"if {self.cond(scope, 1)}:", f"    {flag}[()] = 1"]
+        return lines
+
+    def free_stmt(self, scope: Scope, depth: int) -> list[str]:
+        kinds = ["store", "aug", "flag", "acc", "local", "top_var", "if"]
+        kind = self.pick(kinds if depth < 2 else kinds[:6])
+        if kind == "store" or (kind == "acc" and not self.accs):
+            target = self.pick(self.data + self.fdata)
+            value = self.fexpr(scope, 2) if target in self.fdata else self.iexpr(scope, 2)
+            return [f"{target}[{self.index(scope, atomic=False)}] = {value}"]
+        if kind == "aug":
+            target = self.pick(self.data)
+            op = self.pick(["+=", "-=", "^=", "*="])
+            return [f"{target}[{self.index(scope, atomic=False)}] {op} {self.iexpr(scope, 2)}"]
+        if kind == "flag":
+            return [f"{self.pick(self.flags)}[()] = {self.pick([1, 0])}"]
+        if kind == "acc":
+            return [f"{self.pick(self.accs)}[()] += {self.iexpr(scope, 2)}"]
+        if kind == "top_var" and scope.top_vars and (scope.top_level or not scope.in_task):
+            name = self.pick(scope.top_vars)
+            return [f"{name} = {name} + {self.iexpr(scope, 1)}"]
+        if kind == "if":
+            lines = [f"if {self.cond(scope, 2)}:",
+                     *indent(self.free_block(scope.child(top_level=False), depth + 1))]
+            if self.flip(0.4):
+                lines += ["else:", *indent(self.free_block(scope.child(top_level=False),
+                                                           depth + 1))]
+            return lines
+        if scope.top_level:
+            # a new name in a top-level serial statement is a top-level variable
+            name = f"v{self.top_vars}"
+            self.top_vars += 1
+            line = f"{name} = {self.iexpr(scope, 2)}"
+            scope.top_vars.append(name)
+            return [line]
+        return self.new_local(scope)
+
+    def free_block(self, scope: Scope, depth: int) -> list[str]:
+        lines = []
+        for _ in range(self.int(1, 2)):
+            lines += self.free_stmt(scope, depth)
+        return lines
+
+    # -- expressions ---------------------------------------------------------------------------
+
+    def index(self, scope: Scope, atomic: bool) -> str:
+        """An in-bounds index of a length-N array (any element: for read-only or atomic use)."""
+        forms = ["literal", "mod"]
+        if scope.iv and not atomic:
+            forms += ["iv", "mirror"]
+        form = self.pick(forms)
+        if form == "literal":
+            return str(self.int(0, self.n - 1))
+        if form == "iv":
+            return scope.iv
+        if form == "mirror":
+            return f"{self.n - 1} - {scope.iv}"
+        divisor = self.pick([str(self.n), f"{self.pick(self.data)}.shape[0]"])
+        value = self.iexpr(scope, 1)
+        if is_literal(value):
+            value = self.ileaf(scope, literal=False)
+        return f"({value}) % {divisor}"
+
+    # The compiler folds an operation on two literals in Python (unbounded ints, doubles):
+    # every operation generated here has a run-time operand, so both sides type it alike.
+
+    def iexpr(self, scope: Scope, depth: int) -> str:
+        if depth <= 0 or self.flip(0.35):
+            return self.ileaf(scope)
+        form = self.pick(["binary", "div", "shift", "unary", "call", "bool", "select"])
+        a = self.iexpr(scope, depth - 1)
+        if form == "binary":
+            b = self.iexpr(scope, depth - 1)
+            if is_literal(a) and is_literal(b):
+                b = self.ileaf(scope, literal=False)
+            return f"({a} {self.pick(['+', '-', '*', '&', '|', '^'])} {b})"
+        if is_literal(a) and form != "select":
+            a = self.ileaf(scope, literal=False)
+        if form == "div":
+            return f"({a} {self.pick(['//', '%'])} {self.int(1, 7)})"
+        if form == "shift":
+            return f"({a} {self.pick(['>>', '<<'])} {self.int(0, 31)})"
+        if form == "unary":
+            return f"({self.pick(['-', '~'])}{a})"
+        if form == "call":
+            name = self.pick(["abs", "qd.max", "qd.min"])
+            if name == "abs":
+                return f"abs({a})"
+            return f"{name}({a}, {self.iexpr(scope, depth - 1)})"
+        if form == "bool":
+            return f"({self.cond(scope, depth - 1)})"
+        return f"({a} if {self.cond(scope, depth - 1)} else {self.iexpr(scope, depth - 1)})"
+
+    def ileaf(self, scope: Scope, literal: bool = True) -> str:
+        forms = ["literal", "read", "shape"] if literal else ["read", "shape"]
+        if scope.iv:
+            forms.append("iv")
+        if scope.loop_vars_all():
+            forms.append("loop")
+        if [n for n, t in scope.all_locals() if t == "i32"]:
+            forms.append("local")
+        if scope.top_vars:
+            forms.append("top")
+        if self.scalars:
+            forms.append("scalar")
+        form = self.pick(forms)
+        if form == "literal":
+            value = self.pick(INT_LITERALS)
+            return f"({value})" if value < 0 else str(value)
+        if form == "iv":
+            return scope.iv
+        if form == "loop":
+            return self.pick(scope.loop_vars_all())
+        if form == "local":
+            return self.pick([n for n, t in scope.all_locals() if t == "i32"])
+        if form == "top":
+            return self.pick(scope.top_vars)
+        if form == "scalar":
+            return self.pick(self.scalars)
+        if form == "shape":
+            return f"{self.pick(self.data)}.shape[0]"
+        readable = self.readable(scope, ["data", "acc", "flag", "counter"])
+        if not readable:
+            return f"{self.pick(self.data)}.shape[0]"
+        name = self.pick(readable)
+        if name in self.data:
+            return f"{name}[{self.index_for_read(scope, name)}]"
+        return f"{name}[()]"
+
+    def readable(self, scope: Scope, kinds: list[str]) -> list[str]:
+        names = {"data": self.data, "fdata": self.fdata, "acc": self.accs, "flag": self.flags,
+                 "counter": scope.counters}
+        found = []
+        for kind in kinds:
+            for name in names[kind]:
+                role = scope.roles.get(name, "read")
+                if role in ("read", "own"):
+                    found.append(name)
+        return found
+
+    def index_for_read(self, scope: Scope, name: str) -> str:
+        if scope.roles.get(name) == "own":
+            return scope.iv  # an owned array is read only at the task's own index
+        return self.index(scope, atomic=False)
+
+    def fexpr(self, scope: Scope, depth: int) -> str:
+        if depth <= 0 or self.flip(0.35):
+            return self.fleaf(scope)
+        form = self.pick(["binary", "mixed", "div", "unary", "convert", "select"])
+        a = self.fexpr(scope, depth - 1)
+        if form == "binary":
+            b = self.fexpr(scope, depth - 1)
+            if is_literal(a) and is_literal(b):
+                b = self.fleaf(scope, literal=False)
+            return f"({a} {self.pick(['+', '-', '*'])} {b})"
+        if form == "mixed":
+            b = self.iexpr(scope, depth - 1)
+            if is_literal(a) and is_literal(b):
+                b = self.ileaf(scope, literal=False)
+            return f"({a} {self.pick(['+', '-', '*', '/'])} {b})"
+        if form == "convert":
+            return f"float({self.ileaf(scope, literal=False)})"
+        if is_literal(a) and form != "select":
+            a = self.fleaf(scope, literal=False)
+        if form == "div":
+            return f"({a} {self.pick(['/', '//', '%'])} {self.pick(['2.0', '0.75', '-3.0'])})"
+        if form == "unary":
+            return self.pick([f"(-{a})", f"abs({a})"])
+        return f"({a} if {self.cond(scope, depth - 1)} else {self.fexpr(scope, depth - 1)})"
+
+    def fleaf(self, scope: Scope, literal: bool = True) -> str:
+        forms = ["literal"] if literal else ["convert"]
+        if self.readable(scope, ["fdata"]):
+            forms.append("read")
+        if [n for n, t in scope.all_locals() if t == "f32"]:
+            forms.append("local")
+        form = self.pick(forms)
+        if form == "convert":
+            return f"float({self.ileaf(scope, literal=False)})"
+        if form == "literal":
+            value = self.pick(FLOAT_LITERALS)
+            return f"({value})" if value.startswith("-") else value
+        if form == "local":
+            return self.pick([n for n, t in scope.all_locals() if t == "f32"])
+        name = self.pick(self.readable(scope, ["fdata"]))
+        return f"{name}[{self.index_for_read(scope, name)}]"
+
+    def cond(self, scope: Scope, depth: int) -> str:
+        form = self.pick(["int", "float", "not", "and", "or"] if depth > 0 else ["int"])
+        if form == "int":
+            op = self.pick(["<", "==", "!=", ">=", ">", "<="])
+            a, b = self.iexpr(scope, depth), self.iexpr(scope, depth)
+            if is_literal(a) and is_literal(b):
+                b = self.ileaf(scope, literal=False)
+            return f"{a} {op} {b}"
+        if form == "float":
+            op = self.pick(["<", "==", "!=", ">="])
+            a, b = self.fexpr(scope, depth), self.iexpr(scope, depth - 1)
+            if is_literal(a) and is_literal(b):
+                b = self.ileaf(scope, literal=False)
+            return f"{a} {op} {b}"
+        if form == "not":
+            return f"not ({self.cond(scope, depth - 1)})"
+        return f"({self.cond(scope, depth - 1)}) {form} ({self.cond(scope, depth - 1)})"
+
+    # -- arguments and the host plan -----------------------------------------------------------
+
+    def arguments(self) -> list[Arg]:
+        args = []
+        for name in self.data:
+            args.append(Arg(name, "data", [self.pick(INT_LITERALS[:9]) for _ in range(self.n)]))
+        for name in self.fdata:
+            args.append(Arg(name, "fdata", [float(self.pick([0, 0.5, -1, 2.25, 3]))
+                                             for _ in range(self.n)]))
+        for name in self.flags:
+            args.append(Arg(name, "flag", 1 if self.flip(0.15) else 0))
+        for name in self.accs:
+            args.append(Arg(name, "acc", self.int(-3, 3)))
+        for name in self.counters:
+            args.append(Arg(name, "counter", self.counter_init[name]))
+        for name in self.scalars:
+            args.append(Arg(name, "scalar", self.pick(INT_LITERALS)))
+        return args
+
+    def step(self, first: bool) -> Step:
+        action = self.pick(["call", "label"] if first else ["this", "label", "call"])
+        if action == "label" and not self.labels:
+            action = "call" if first else "this"
+        clear = [f for f in self.flags if self.flip(0.7)] if not first else []
+        return Step(action, clear, self.int(0, max(len(self.labels) - 1, 0)),
+                    as_int=self.flip(0.3), only_if_yielded=self.flip(0.8))
+
+
+@dataclass
+class Scope:
+    """What generated code may touch at one point: variables in scope and array roles."""
+
+    top_vars: list[str]
+    counters: list[str]
+    top_level: bool
+    in_task: bool = False
+    iv: str | None = None
+    roles: dict[str, str] = field(default_factory=dict)
+    atomic_family: dict[str, tuple] = field(default_factory=dict)
+    locals: dict[str, str] = field(default_factory=dict)
+    loop_vars: list[str] = field(default_factory=list)
+    parent: Scope | None = None
+
+    def __post_init__(self):
+        self.top_vars = list(self.top_vars)
+
+    def child(self, top_level: bool | None = None) -> Scope:
+        return Scope(self.top_vars, self.counters,
+                     self.top_level if top_level is None else top_level, self.in_task,
+                     self.iv, self.roles, self.atomic_family, {}, [], self)
+
+    def all_locals(self) -> list[tuple[str, str]]:
+        found = list(self.locals.items())
+        return found + (self.parent.all_locals() if self.parent else [])
+
+    def loop_vars_all(self) -> list[str]:
+        return self.loop_vars + (self.parent.loop_vars_all() if self.parent else [])
+
+
+def is_literal(text: str) -> bool:
+    return re.fullmatch(r"\(?-?[0-9.e]+\)?", text) is not None
+
+
+def indent(lines: list[str]) -> list[str]:
+    return ["    " + line for line in lines]
+
+
+@st.composite
+def programs(draw) -> Program:
+    gen = Gen(draw)
+    body = gen.body(0, [], [])
+    args = gen.arguments()
+    first = gen.step(first=True)
+    steps = [gen.step(first=False) for _ in range(gen.int(0, 4))]
+    signature = ", ".join(f"{a.name}: {a.annotation}" for a in args)
+    text = []
+    if gen.enum_members:
+        text.append("class E_KNAME(IntEnum):")
+        text += [f"    {m} = {v}" for m, v in gen.enum_members]
+    text += [f"{name} = {value}" for name, value in gen.constants]
+    text += ["", "", "@qd.kernel(graph=True, checkpoints=True)", f"def KNAME({signature}):"]
+    text += indent(body)
+    source = "\n".join(text) + "\n"
+    name = "k_" + hashlib.sha256(source.encode()).hexdigest()[:12]
+    return Program(name, source.replace("KNAME", name), args,
+                   [label.replace("KNAME", name) for label in gen.labels], first, steps)
+
+
+# -- running a plan ----------------------------------------------------------------------------
+
+
+def run_plan(kernel, program: Program, arguments: list, labels: list) -> list:
+    """Launch `kernel` as `program`'s plan says; returns the statuses, in order."""
+
+    def launch(step: Step, status):
+        if step.action == "this" and status is not None and status.yielded:
+            return kernel.resume(*arguments, from_checkpoint=status.checkpoint)
+        if step.action == "label" and labels:
+            label = labels[step.label % len(labels)]
+            return kernel.resume(*arguments, from_checkpoint=int(label) if step.as_int else label)
+        return kernel(*arguments)
+
+    by_name = {a.name: value for a, value in zip(program.args, arguments)}
+    status = launch(program.first, None)
+    statuses = [status]
+    for step in program.steps:
+        if step.only_if_yielded and not (status is not None and status.yielded):
+            break
+        for flag in step.clear:
+            by_name[flag][()] = 0
+        status = launch(step, status)
+        statuses.append(status)
+    return statuses
+
+
+def same_status(a, b) -> bool:
+    if a is None or b is None:
+        return a is b
+    return a.yielded == b.yielded and type(a.checkpoint) is type(b.checkpoint) and (
+        a.checkpoint == b.checkpoint)
+
+
+def module_source(batch: list[Program]) -> str:
+    return PRELUDE + "\n".join("\n" + p.source for p in batch)
+
+
+__all__ = ["Program", "module_source", "programs", "run_plan", "same_status"]
