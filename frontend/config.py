@@ -96,13 +96,18 @@ def _available_or_cpu(arch: Arch) -> Arch:
 
 
 def _use_arrays_of(arch: Arch) -> None:
-    """`qd.ndarray` allocates in device memory on qd.cuda (runtime/cuda_ndarray.py)."""
+    """`qd.ndarray` allocates in device memory on qd.cuda (runtime/cuda_ndarray.py) and
+    qd.amdgpu (runtime/hip.py)."""
     from qdmlir.runtime import ndarray
 
     if arch.target == "cuda":
         from qdmlir.runtime.cuda_ndarray import DeviceNdarray
 
         ndarray.use_array_class(DeviceNdarray)
+    elif arch.target == "amdgpu":
+        from qdmlir.runtime.hip import HipNdarray
+
+        ndarray.use_array_class(HipNdarray)
     else:
         ndarray.use_array_class(None)
 

@@ -72,10 +72,12 @@ def cache_key(kernel, args: list[ArgSpec], cfg: config.Config) -> str:
 
 
 def target_signature(cfg: config.Config) -> str:
-    """What the artifact is built for: the host CPU (-mcpu=native), or the CUDA chip, so a
+    """What the artifact is built for: the host CPU (-mcpu=native), or the GPU chip, so a
     GPU machine computes the same key as the machine that built its artifacts."""
     if cfg.arch.target == "cuda":
         return cuda_arch()
+    if cfg.arch.target == "amdgpu":
+        return rocm_arch()
     from qdmlir.runtime.cpu import host_signature
 
     return host_signature()
@@ -88,6 +90,17 @@ def cuda_arch() -> str:
     if override:
         return override.strip().lower()
     from qdmlir.runtime.cuda_driver import current_device
+
+    return current_device().arch
+
+
+def rocm_arch() -> str:
+    """The chip to build ROCm kernels for: $QD_ROCM_ARCH (a machine without a GPU building
+    artifacts for one), else the current device's (gfx90a on an MI210/MI250)."""
+    override = os.environ.get("QD_ROCM_ARCH")
+    if override:
+        return override.strip().lower()
+    from qdmlir.runtime.hip_runtime import current_device
 
     return current_device().arch
 
@@ -114,16 +127,16 @@ def compiler_digest() -> str:
 def build_specialization(kernel, args: list[ArgSpec]) -> Specialization:
     """Load the cached artifact for this signature, compiling it first on a miss."""
     cfg = config.current()
-    if cfg.arch.target not in ("cpu", "cuda"):
+    if cfg.arch.target not in ("cpu", "cuda", "amdgpu"):
         raise RuntimeError(f"qdmlir cannot launch kernels on {cfg.arch!r} from this process yet; "
-                           "use qd.init(arch=qd.cpu) or qd.cuda (other GPU artifacts: "
-                           "qd-compile --target ...)")
+                           "use qd.init(arch=qd.cpu), qd.cuda or qd.amdgpu (other GPU "
+                           "artifacts: qd-compile --target ...)")
     key = cache_key(kernel, args, cfg)
     cache = default_cache()
     directory = cache.lookup(key)
     if directory is None:
         directory = cache.store(key, lambda folder: _compile_into(kernel, args, cfg, folder))
-    if cfg.arch.target == "cuda":
+    if cfg.arch.target in ("cuda", "amdgpu"):
         return specialization_for(kernel, load_launcher(directory), Manifest.read(directory))
     return _load(kernel, args, directory, key, cache)
 
@@ -138,15 +151,24 @@ def _compile_into(kernel, args: list[ArgSpec], cfg: config.Config, folder: Path)
             "the artifacts where qdmlir's compiler is installed (tests/gpu/build_artifacts.py) "
             "and point QD_CACHE_DIR at them"
         ) from None
-    arch = cuda_arch() if cfg.arch.target == "cuda" else None
+    arch = None
+    if cfg.arch.target == "cuda":
+        arch = cuda_arch()
+    elif cfg.arch.target == "amdgpu":
+        arch = rocm_arch()
     Compilation.for_kernel(kernel, args, cfg, arch=arch).write_artifact(folder)
 
 
 def load_launcher(directory: Path):
-    """The launcher of a published artifact, by its manifest's target (CPU: _load)."""
+    """The launcher of a published GPU artifact, by its manifest's target (CPU: _load)."""
+    manifest = Manifest.read(directory)
+    if manifest.target == "amdgpu":
+        from qdmlir.runtime.hip import HipLauncher
+
+        return HipLauncher(directory, manifest)
     from qdmlir.runtime.cuda import CudaLauncher
 
-    return CudaLauncher.from_artifact(directory)
+    return CudaLauncher(directory, manifest)
 
 
 def _load(kernel, args: list[ArgSpec], directory: Path, key: str, cache) -> Specialization:

@@ -73,6 +73,10 @@ def sync() -> None:
         from qdmlir.runtime.cuda_driver import current_device
 
         current_device().synchronize()
+    elif current().arch.target == "amdgpu":
+        from qdmlir.runtime.hip_runtime import current_device
+
+        current_device().synchronize()
 
 
 def reset_cache() -> None:

@@ -1,18 +1,18 @@
-"""Running a CUDA plan directly: each instruction on the host, each launch enqueued (the fallback).
+"""Running a GPU plan directly: each instruction on the host, each launch enqueued.
 
 docs/architecture.md §7. Launches, state resets and flag writes are queued on the runtime's
 stream without waiting; the host waits only where the plan reads device memory (a do-while's
 condition, once per iteration). `resume_point` is written by the host alone (kernels only
 write `yielded_at`), so reads of it are answered from the host's copy; `yielded_at` is known
-until the next launch.
+until the next launch. Backend-neutral: it talks to `launcher.device` (CUDA driver API or
+HIP, gpu_launcher.py lists the interface); CUDA's fallback when no graph is used, and the only
+way HIP runs a plan.
 """
 
 from __future__ import annotations
 
-import ctypes
 import struct
 
-from .cuda_driver import call
 from .cuda_plan import ITEM_SIZE, SCALAR_FORMATS, Buf, evaluate, pack_params, unsigned
 
 
@@ -99,10 +99,9 @@ class DirectRun:
             return  # an empty task: nothing to launch (CUDA rejects a zero grid)
         block = [regs[r] for r in inst["block"]]
         kernel = self.launcher.kernels[inst["kernel"]]
-        self.launcher.check_grid(grid, kernel["name"])
+        self.launcher.check_grid(grid, kernel["name"], block)
         storage, pointers = pack_params(kernel["params"], [regs[r] for r in inst["args"]])
-        call("cuLaunchKernel", kernel["function"], *grid, *block, 0, self.device.stream,
-             ctypes.addressof(pointers), 0)
+        self.device.launch(kernel["function"], grid, block, pointers)
         del storage
         self.known_state.pop(1, None)  # the kernel may have yielded
         self.launches += 1

@@ -84,6 +84,9 @@ def arch_of_capability(major: int, minor: int) -> str:
 class CudaDevice:
     """One GPU's primary context, the runtime's stream and a pinned scratch buffer."""
 
+    kind = "CUDA"
+    qd_arch = "qd.cuda"
+
     def __init__(self, ordinal: int = 0):
         drv = driver()
         call("cuInit", 0)
@@ -157,6 +160,23 @@ class CudaDevice:
 
     def synchronize(self) -> None:
         call("cuStreamSynchronize", self.stream)
+
+    # kernels --------------------------------------------------------------------------------
+
+    def function(self, module, name: str):
+        return call("cuModuleGetFunction", module, name.encode())
+
+    def launch(self, function, grid, block, pointers: ctypes.Array) -> None:
+        """Enqueue one kernel; `pointers` is the void* array of runtime/cuda_plan.pack_params."""
+        call("cuLaunchKernel", function, *grid, *block, 0, self.stream,
+             ctypes.addressof(pointers), 0)
+
+    def wait_for_stream(self, stream) -> None:
+        """Order our stream after another one (a CAI v3 producer's) with an event."""
+        event = call("cuEventCreate", 2)  # CU_EVENT_DISABLE_TIMING
+        call("cuEventRecord", event, stream)
+        call("cuStreamWaitEvent", self.stream, event, 0)
+        call("cuEventDestroy", event)
 
 
 def current_device() -> CudaDevice:

@@ -4,6 +4,7 @@ The same surface as the CPU `Ndarray` (runtime/ndarray.py); host access copies: 
 one element back (after the queued kernels), `a[i] = v` writes one. It exports
 `__cuda_array_interface__`, so `cupy.asarray(a)` / `torch.as_tensor(a, device="cuda")` view
 it without a copy; the launcher takes its pointer from `_words` (pointer, then the sizes).
+HIP's `qd.ndarray` (runtime/hip.py) is this class over the HIP device (`_current_device`).
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ class DeviceNdarray:
     """A qd ndarray in GPU memory; create it with `qd.ndarray(dtype, shape)` on qd.cuda."""
 
     __slots__ = ("_device", "_pointer", "_words", "_dtype", "_shape", "_nbytes", "__weakref__")
+    _arch = "cuda"  # for messages: the qd arch whose device memory this is
 
     def __init__(self, dtype, shape):
         self._dtype = dtypes.as_dtype(dtype)
         self._shape = _check_shape(shape)
         self._nbytes = int(np.prod(self._shape, dtype=np.int64)) * self._dtype.itemsize
-        self._device = current_device()
+        self._device = self._current_device()
         self._pointer = self._device.alloc(self._nbytes)
         self._device.memset(self._pointer, 0, 1, self._nbytes)
         self._words = (self._pointer, *self._shape)
@@ -47,8 +49,12 @@ class DeviceNdarray:
     _index = Ndarray._index
     _checked_value = Ndarray._checked_value
 
+    @staticmethod
+    def _current_device():
+        return current_device()
+
     def __repr__(self) -> str:
-        return f"<qd.ndarray {self.dtype.name}{list(self.shape)} on cuda>"
+        return f"<qd.ndarray {self.dtype.name}{list(self.shape)} on {self._arch}>"
 
     @property
     def __cuda_array_interface__(self) -> dict:
@@ -95,8 +101,8 @@ class DeviceNdarray:
         """A host copy of the contents (after the queued kernels); `copy=False` cannot be a
         view of device memory, so it raises."""
         if copy is False:
-            raise ValueError("to_numpy(copy=False): a cuda ndarray has no host view; use "
-                             "copy=True, or cupy.asarray(a) for a zero-copy device view")
+            raise ValueError(f"to_numpy(copy=False): a {self._arch} ndarray has no host view; "
+                             "use copy=True, or cupy.asarray(a) for a zero-copy device view")
         out = np.empty(self._shape, self._dtype.np_dtype)
         self._device.to_host(out.ctypes.data, self._pointer, self._nbytes)
         return out if dtype is None else out.astype(dtype)
@@ -117,7 +123,7 @@ class DeviceNdarray:
         self._device.copy(self._pointer, other._pointer, self._nbytes)
 
     def __deepcopy__(self, memo=None) -> DeviceNdarray:
-        copy = DeviceNdarray(self.dtype, self.shape)
+        copy = type(self)(self.dtype, self.shape)
         copy.copy_from(self)
         return copy
 

@@ -1,0 +1,165 @@
+"""What the GPU launchers share: a plan artifact's arguments, launch state and direct runs.
+
+docs/architecture.md §7. `PlanLauncher` reads the manifest and `plan.json`, looks up one device
+function per plan kernel, turns call arguments into plan values (a device ndarray or any
+`__cuda_array_interface__` object: its pointer, no copy), writes the launch state and runs the
+plan with `DirectRun` (cuda_direct.py). `launch(args, resume_point) -> yielded_at`.
+CudaLauncher (cuda.py) adds CUDA graphs; HipLauncher (hip.py) loads an AMDGPU code object.
+
+Both run over a `device` object with one interface (CudaDevice in cuda_driver.py, HipDevice in
+hip_runtime.py): `kind`, `qd_arch`, `arch`, `stream`, `make_current()`, `alloc(n)`,
+`free(p)`, `to_device`, `to_host`, `read_words`, `copy`, `memset`, `synchronize()`,
+`function(module, name)`, `launch(function, grid, block, pointers)`, `wait_for_stream(s)`.
+"""
+
+from __future__ import annotations
+
+import numbers
+import os
+import threading
+from pathlib import Path
+
+from .artifact import ArgSpec, Manifest
+from .cuda_direct import DirectRun, yielded_at
+from .cuda_plan import ITEM_SIZE, Buf, has_loop, read_plan
+
+
+class PlanLauncher:
+    """Launches one compiled GPU kernel specialisation; subclasses load its device code."""
+
+    target = ""  # the manifest target this launcher runs
+    load_error: type[Exception] = RuntimeError
+
+    def __init__(self, directory: str | os.PathLike, manifest: Manifest | None = None, device=None):
+        self.directory = Path(directory)
+        self.manifest = manifest or Manifest.read(directory)
+        if self.manifest.target != self.target:
+            raise self.load_error(f"{directory}: a {self.manifest.target} artifact, not a "
+                                  f"{self.target} one")
+        self.kernel = self.manifest.kernel
+        self.args = [ArgSpec.coerce(a) for a in self.manifest.args]
+        self.plan = read_plan(self.directory / self.manifest.plan)
+        self.device = device or self.default_device()
+        self.module = self._load_module()
+        self.kernels = [dict(k, function=self.device.function(self.module, k["name"]))
+                        for k in self.plan["kernels"]]
+        self.needs_status = any(slot.yield_on for slot in self.manifest.slots)
+        self.loops = has_loop(self.plan["functions"][self.kernel]["body"])
+        self.state = Buf(self.device.alloc(8), (2,), "i32", is_state=True)
+        self._scratch: dict[int, Buf] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_artifact(cls, directory) -> PlanLauncher:
+        return cls(directory)
+
+    def default_device(self):
+        raise NotImplementedError
+
+    def _load_module(self):
+        raise NotImplementedError
+
+    def scratch(self, reg: int, shape, elem: str) -> Buf:
+        """Device memory for a host `memref.alloca` (a top-level kernel variable)."""
+        if reg not in self._scratch:
+            size = ITEM_SIZE[elem]
+            for n in shape:
+                size *= n
+            self._scratch[reg] = Buf(self.device.alloc(size), tuple(shape), elem)
+        return self._scratch[reg]
+
+    def check_grid(self, grid, name: str, block=None) -> None:
+        """Refuse a launch the device cannot take, before the driver does less clearly."""
+
+    # launching ------------------------------------------------------------------------------
+
+    def launch(self, args: tuple, resume_point: int = 0) -> int:
+        """Run the kernel with `args`; returns yielded_at (the slot that yielded, or -1)."""
+        values = self.values(args)
+        with self._lock:
+            self.device.make_current()
+            return self._launch(values, resume_point)
+
+    def _launch(self, values: list, resume_point: int) -> int:
+        return self.run_direct(values, resume_point)
+
+    def run_direct(self, values: list, resume_point: int) -> int:
+        """Interpret the plan, enqueueing each launch; read yielded_at only if it can yield."""
+        run = DirectRun(self, self.plan["functions"][self.kernel], values, self.state,
+                        resume_point)
+        self._write_state(resume_point)
+        run.run()
+        return yielded_at(run) if self.needs_status else -1
+
+    def _write_state(self, resume_point: int) -> None:
+        self.device.memset(self.state.pointer, resume_point & 0xFFFFFFFF, 4, 1, sync=False)
+        self.device.memset(self.state.pointer + 4, 0xFFFFFFFF, 4, 1, sync=False)
+
+    # arguments ------------------------------------------------------------------------------
+
+    def values(self, args: tuple) -> list:
+        """Plan values of the call's arguments, then the state; errors name the argument."""
+        if len(args) != len(self.args):
+            names = ", ".join(a.name for a in self.args)
+            raise TypeError(f"kernel {self.kernel!r} takes {len(self.args)} arguments ({names}), "
+                            f"got {len(args)}")
+        values = [self._value(i, spec, value) for i, (spec, value) in
+                  enumerate(zip(self.args, args))]
+        values.append(self.state)
+        return values
+
+    def _value(self, position: int, spec: ArgSpec, value):
+        where = f"kernel {self.kernel!r} argument {position} ({spec.name!r})"
+        dtype = spec.qd_dtype
+        if spec.kind == "ndarray":
+            return device_buffer(where, value, dtype, spec.ndim, self.device)
+        if dtype.is_float:
+            if not isinstance(value, numbers.Real):
+                raise TypeError(f"{where}: expected a real number for qd.{dtype.name}, got "
+                                f"{type(value).__name__}")
+            return float(value)
+        if not isinstance(value, numbers.Integral):
+            raise TypeError(f"{where}: expected an integer for qd.{dtype.name}, got "
+                            f"{type(value).__name__}")
+        if not dtype.min <= int(value) <= dtype.max:
+            raise OverflowError(f"{where}: {value} is out of range for qd.{dtype.name}")
+        return int(value)
+
+
+def device_buffer(where: str, value, dtype, ndim: int, device) -> Buf:
+    """A device ndarray, or a torch/CuPy array through `__cuda_array_interface__` (zero copy,
+    C-contiguous, the kernel's dtype and rank; ROCm builds of torch and CuPy export it too);
+    numpy arrays are host memory and refused."""
+    words = getattr(value, "_words", None)
+    if words is not None and hasattr(value, "__cuda_array_interface__"):
+        if value.dtype is not dtype or len(value.shape) != ndim:
+            raise TypeError(f"{where}: expected a {ndim}-d {dtype.name} ndarray, got {value!r}")
+        return Buf(words[0], tuple(words[1:]), dtype.mlir)
+    try:
+        interface = value.__cuda_array_interface__
+    except AttributeError:
+        raise TypeError(
+            f"{where}: expected a {ndim}-d {dtype.name} {device.kind} array (qd.ndarray on "
+            f"{device.qd_arch}, or a torch/CuPy tensor on the GPU), got {type(value).__name__}; "
+            "a numpy array is host memory: copy it with a = qd.ndarray(...); a.from_numpy(x)"
+        ) from None
+    shape = tuple(interface["shape"])
+    if interface["typestr"][1:] != dtype.np_dtype.str[1:] or len(shape) != ndim:
+        raise TypeError(f"{where}: expected a {ndim}-d {dtype.name} array, got typestr "
+                        f"{interface['typestr']} with shape {shape}")
+    strides = interface.get("strides")
+    if strides is not None and tuple(strides) != _contiguous(shape, dtype.itemsize):
+        raise ValueError(f"{where}: the array is not C-contiguous (strides {strides}); pass "
+                         "x.contiguous() (torch) or cupy.ascontiguousarray(x)")
+    stream = interface.get("stream")
+    if stream not in (None, 0, 1):  # CAI v3: None and the legacy default stream need nothing
+        device.wait_for_stream(stream)
+    return Buf(int(interface["data"][0]), shape, dtype.mlir)
+
+
+def _contiguous(shape, itemsize: int) -> tuple:
+    strides, step = [], itemsize
+    for n in reversed(shape):
+        strides.append(step)
+        step *= n
+    return tuple(reversed(strides))
