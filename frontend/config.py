@@ -81,14 +81,19 @@ def init(arch=None, *, default_ip=None, default_fp=None, debug: bool = False, **
 def _available_or_cpu(arch: Arch) -> Arch:
     """Quadrants runs on the CPU when the GPU asked for is not there; so does qdmlir, with a
     warning that says why (set QD_STRICT_ARCH=1 to make it an error instead)."""
-    if arch.target != "cuda":
-        return arch
-    from qdmlir.runtime.cuda_driver import device_count
+    if arch.target == "cuda":
+        from qdmlir.runtime.cuda_driver import device_count
 
+        needed = "CUDA device (cuda-bindings, an NVIDIA driver and a GPU are needed)"
+    elif arch.target == "amdgpu":
+        from qdmlir.runtime.hip_runtime import device_count
+
+        needed = "AMD GPU (ROCm's libamdhip64, the amdgpu driver and a GPU are needed)"
+    else:
+        return arch
     if device_count():
         return arch
-    message = (f"qd.init(arch=qd.{arch.name}): no usable CUDA device (cuda-bindings, an NVIDIA "
-               "driver and a GPU are needed)")
+    message = f"qd.init(arch=qd.{arch.name}): no usable {needed}"
     if os.environ.get("QD_STRICT_ARCH") == "1":
         raise RuntimeError(message)
     warnings.warn(message + "; falling back to qd.cpu", RuntimeWarning, stacklevel=3)

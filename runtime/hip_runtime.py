@@ -137,6 +137,17 @@ def error_text(status: int) -> str:
         return f"hipError_t {int(status)}"
 
 
+def device_count() -> int:
+    """How many AMD GPUs HIP sees; 0 without the library, a driver or a device."""
+    try:
+        call("hipInit", 0)
+        count = c_int(0)
+        call("hipGetDeviceCount", ctypes.pointer(count))
+        return count.value
+    except HipError:
+        return 0
+
+
 def device_arch(ordinal: int) -> str:
     """The chip of a device ("gfx90a"), from `gcnArchName` in its properties. The struct's
     layout changes between ROCm releases, so the name is found by its form

@@ -289,6 +289,25 @@ def test_qd_init_amdgpu_compiles_caches_and_launches(fake, monkeypatch, tmp_path
     assert isinstance(qd.ndarray(qd.f32, (2,)), qd.Ndarray)
 
 
+def test_qd_init_amdgpu_without_a_gpu_falls_back_to_the_cpu_with_a_warning(monkeypatch):
+    from qdmlir.frontend import config
+
+    library = FakeHip()
+    library.fail["hipGetDeviceCount"] = 100  # hipErrorNoDevice, as ROCm says without a GPU
+    hip_runtime.use_library(library)
+    try:
+        with pytest.warns(RuntimeWarning, match="no usable AMD GPU.*falling back to qd.cpu"):
+            qd.init(arch=qd.amdgpu)
+        assert config.current().arch is qd.cpu
+        library.fail["hipGetDeviceCount"] = 100
+        monkeypatch.setenv("QD_STRICT_ARCH", "1")
+        with pytest.raises(RuntimeError, match="no usable AMD GPU"):
+            qd.init(arch=qd.amdgpu)
+    finally:
+        hip_runtime.use_library(None)
+        qd.init(arch=qd.cpu)
+
+
 def test_qd_init_amdgpu_without_the_toolchain_says_how_to_install_it(fake, monkeypatch, tmp_path):
     monkeypatch.setenv("QD_ROCM_ARCH", "gfx90a")
     monkeypatch.setenv("QD_CACHE_DIR", str(tmp_path))
