@@ -8,7 +8,7 @@ BENCH_VENV  := .venv-bench
 BENCH_STAMP := $(BENCH_VENV)/.installed
 ROUNDS ?= 3
 
-.PHONY: venv demo test lit pytest bench clean
+.PHONY: venv demo test lit pytest bench clean rocm-toolchain
 
 venv: $(STAMP)
 
@@ -29,6 +29,23 @@ lit: venv
 
 pytest: venv
 	$(BIN)/python -m pytest tests/python -q -p no:cacheprovider
+
+# The ROCm target's code objects (hsaco) need LLVM 19's AMDGPU back end, which the MLIR/LLVM 22
+# wheels lack: Debian's llvm-19 and lld-19 (--emit llvm-ir needs neither). Installs them as root
+# on Debian/Ubuntu; otherwise prints the command and fails.
+ROCM_TOOLS := opt-19 llc-19 ld.lld-19 llvm-readelf-19
+ROCM_APT   := DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends llvm-19 lld-19
+
+rocm-toolchain:
+	@missing=; for t in $(ROCM_TOOLS); do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
+	if [ -z "$$missing" ]; then \
+	  echo "rocm-toolchain: llvm-19 and lld-19 are installed"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  $(ROCM_APT) || { apt-get update -qq && $(ROCM_APT); }; \
+	else \
+	  echo "rocm-toolchain:$$missing not found; install LLVM 19 with: sudo apt-get install llvm-19 lld-19"; \
+	  exit 1; \
+	fi
 
 $(BENCH_STAMP): bench/requirements.txt
 	$(PYTHON) -m venv $(BENCH_VENV)
