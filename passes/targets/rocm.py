@@ -115,10 +115,11 @@ def check_linkable(build: RocmBuild) -> None:
     if calls:
         raise RocmBuildError(
             f"kernel {build.kernel}: the kernels call {', '.join(calls)}, which the ROCm target "
-            "cannot put in a code object: qdmlir does not link ROCm's device libraries (ocml), "
-            "and LLVM 19 has no AMDGPU lowering for these intrinsics; on --target rocm use "
-            "math that maps to GPU instructions (sqrt, exp, log, floor, ceil, abs, min, max, "
-            "fma) or write the function out; --emit llvm-ir still shows the IR"
+            "cannot put in a code object (qdmlir does not link ROCm's device libraries, where "
+            "__ocml_* functions live, and LLVM 19 lowers no llvm.* intrinsic of these for "
+            "AMDGPU); on --target rocm use math that maps to GPU instructions (sqrt, floor, "
+            "ceil, abs, min, max, fma; exp and log on f32) or write the function out; "
+            "--emit llvm-ir still shows the IR"
         )
 
 
