@@ -172,12 +172,30 @@ class KernelLowering(StatementLowering):
         return cell
 
     def kernel_return(self, node: ast.Return) -> None:
-        kind = "graph=True kernels" if self.unit.graph else "qdmlir kernels"
-        raise self.error(
-            node, f"kernel '{self.unit.kernel_name}' returns a value, but {kind} cannot return "
-                  "values",
-            "write the result into an ndarray parameter (e.g. out[()] = value)",
-        )
+        """`return value` as the last statement of a plain kernel annotated `-> qd.<type>`: a
+        serial statement that writes the hidden result argument."""
+        from qdmlir.frontend.specialization import RESULT_PARAMETER
+
+        name = self.unit.kernel_name
+        if self.unit.graph:
+            raise self.error(node, f"kernel '{name}' returns a value, but graph=True kernels "
+                                   "cannot return values",
+                             "write the result into an ndarray parameter (e.g. out[()] = value)")
+        result = self.scope.lookup(RESULT_PARAMETER) if RESULT_PARAMETER in self.params else None
+        if result is None:
+            raise self.error(node, f"kernel '{name}' returns a value but has no return type",
+                             f"annotate it: def {name}(...) -> qd.f32:")
+        if node is not self.source.tree.body[-1]:
+            raise self.error(node, "a kernel's `return` must be its last statement",
+                             "compute the value into a variable and return it at the end")
+        if node.value is None:
+            return
+        serial = self.em.emit(SerialOp())
+        outer, self.em.block = self.em.block, serial.block
+        try:
+            self.em.store(result, [], self.scalar(node.value))
+        finally:
+            self.em.block = outer
 
     # -- tasks ------------------------------------------------------------------------------
 

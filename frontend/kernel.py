@@ -155,11 +155,24 @@ class Kernel:
 
                 specs = [self._arg_spec(p, a, i) for i, (p, a) in
                          enumerate(zip(self._parameters, args))]
+                specs += self._result_spec()
                 found = build_specialization(self, specs)
                 self._specializations[key] = found
                 if not any(self._open_parameters()):
                     self._only = found
         return found
+
+    def _result_spec(self) -> list[ArgSpec]:
+        """The hidden result argument of a kernel annotated `-> qd.<type>` (none otherwise)."""
+        from qdmlir.frontend.specialization import RESULT_PARAMETER
+
+        dtype = return_dtype(self)
+        if dtype is None:
+            return []
+        if any(p.name == RESULT_PARAMETER for p in self._parameters):
+            raise _annotation_error(self, self._parameters[-1], f"'{RESULT_PARAMETER}' is a "
+                                    "name qdmlir reserves for kernel results")
+        return [ArgSpec(RESULT_PARAMETER, "ndarray", dtype.name, 0)]
 
     def _open_parameters(self) -> list[bool]:
         """Per parameter: does its annotation leave dtype or ndim to the argument?"""
@@ -207,6 +220,26 @@ def resolve_annotation(kernel: Kernel, parameter: inspect.Parameter):
     except (KeyError, TypeError):
         raise _annotation_error(kernel, parameter, f"`{annotation!r}` is not a parameter type "
                                                    "qdmlir supports") from None
+
+
+def return_dtype(kernel: Kernel):
+    """The kernel's `-> qd.<type>` annotation as a DType, None without one."""
+    annotation = inspect.signature(kernel.fn).return_annotation
+    if annotation is inspect.Signature.empty or annotation is None:
+        return None
+    if isinstance(annotation, str):
+        annotation = eval(annotation, kernel.fn.__globals__)  # noqa: S307 - user annotation
+    try:
+        return dtypes.as_dtype(annotation)
+    except (KeyError, TypeError):
+        from qdmlir.frontend.source import function_source
+
+        source = function_source(kernel.fn)
+        raise QuadrantsSyntaxError(
+            f"kernel '{kernel.__name__}' returns `{annotation!r}`, which is not a scalar type",
+            kernel=kernel.__name__, span=source.span(source.tree.returns or source.tree),
+            fix="annotate the result with a scalar type such as -> qd.f32",
+        ) from None
 
 
 def _annotation_error(kernel: Kernel, parameter: inspect.Parameter, why: str):

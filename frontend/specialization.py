@@ -10,6 +10,8 @@ import hashlib
 import importlib.util
 import os
 from dataclasses import dataclass
+
+import numpy as np
 from pathlib import Path
 
 from qdmlir.frontend import config
@@ -49,6 +51,22 @@ class Specialization:
                 f"kernel '{self.kernel_name}'; available labels: {available}"
             )
         return slot
+
+
+RESULT_PARAMETER = "qd_result"
+"""The hidden last argument of a kernel that returns a value: a 0-d ndarray the kernel's
+`return` writes, so the value crosses the ordinary argument ABI on every target."""
+
+
+class ResultSpecialization(Specialization):
+    """A plain kernel with `-> qd.f32` and the like: each launch returns the written value."""
+
+    result_dtype = None
+
+    def run(self, args: tuple, resume_point: int):
+        cell = np.zeros((), self.result_dtype.np_dtype)
+        self.launcher.launch((*args, cell), resume_point)
+        return cell.item()
 
 
 def cache_key(kernel, args: list[ArgSpec], cfg: config.Config) -> str:
@@ -199,4 +217,10 @@ def specialization_for(kernel, launcher, manifest: Manifest) -> Specialization:
             slots_by_label[spec.label] = slot
             labels.append(label)
         statuses.append(GraphStatus(True, label) if kernel.checkpoints else None)
-    return Specialization(kernel.__name__, launcher, statuses, slots_by_label, labels)
+    result = next((a for a in manifest.args if a.name == RESULT_PARAMETER), None)
+    if result is None:
+        return Specialization(kernel.__name__, launcher, statuses, slots_by_label, labels)
+    specialization = ResultSpecialization(kernel.__name__, launcher, statuses, slots_by_label,
+                                          labels)
+    specialization.result_dtype = result.qd_dtype
+    return specialization

@@ -99,7 +99,7 @@ def argument_specs(kernel, overrides: list[str]):
             specs.append(ArgSpec(parameter.name, "ndarray", dtype.name, ndim))
         else:
             specs.append(ArgSpec(parameter.name, "scalar", (dtype or annotation).name, 0))
-    return specs
+    return specs + kernel._result_spec()
 
 
 def run(argv: Sequence[str] | None = None) -> int:

@@ -552,3 +552,42 @@ def test_init_on_a_missing_gpu_falls_back_to_the_cpu_with_a_warning(monkeypatch)
             qd.init(arch=qd.cuda)
     finally:
         qd.init(arch=qd.cpu)
+
+
+@qd.kernel
+def total(x: F32_1D) -> qd.f32:
+    s = 0.0
+    for i in range(x.shape[0]):
+        s += x[i]
+    return s
+
+
+@qd.kernel
+def tripled(n: qd.i32) -> qd.i64:
+    return n * 3
+
+
+def test_plain_kernels_return_their_annotated_value():
+    x = np.arange(1000, dtype=np.float32)
+    assert total(x) == float(x.sum())
+    assert tripled(7) == 21 and type(tripled(7)) is int
+
+
+def test_a_return_that_is_not_last_or_lacks_a_type_is_refused():
+    @qd.kernel
+    def early(x: F32_1D) -> qd.f32:
+        return x[0]
+        for i in range(x.shape[0]):  # noqa: B007 - unreachable on purpose
+            x[i] = 0.0
+
+    @qd.kernel
+    def untyped(x: F32_1D):
+        for i in range(x.shape[0]):
+            x[i] = 0.0
+        return 1
+
+    with pytest.raises(qd.QuadrantsSyntaxError, match="must be its last statement"):
+        early(np.zeros(2, np.float32))
+    with pytest.raises(qd.QuadrantsSyntaxError, match="has no return type") as caught:
+        untyped(np.zeros(2, np.float32))
+    assert "-> qd.f32" in caught.value.fix
