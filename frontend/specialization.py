@@ -149,6 +149,10 @@ def build_specialization(kernel, args: list[ArgSpec]) -> Specialization:
         raise RuntimeError(f"qdmlir cannot launch kernels on {cfg.arch!r} from this process yet; "
                            "use qd.init(arch=qd.cpu), qd.cuda or qd.amdgpu (other GPU "
                            "artifacts: qd-compile --target ...)")
+    if cfg.arch.target != "cpu" and any(a.name == RESULT_PARAMETER for a in args):
+        raise RuntimeError(f"kernel '{kernel.__name__}' returns a value: qdmlir returns kernel "
+                           f"values on qd.cpu only; on {cfg.arch!r} write the result into a 0-d "
+                           "ndarray parameter instead")
     key = cache_key(kernel, args, cfg)
     cache = default_cache()
     directory = cache.lookup(key)
