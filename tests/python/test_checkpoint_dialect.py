@@ -3,7 +3,7 @@
 import pytest
 from xdsl.dialects.builtin import MemRefType, ModuleOp, f32, i32
 from xdsl.dialects.func import FuncOp, ReturnOp
-from xdsl.dialects.test import TestOp
+from xdsl.dialects import test as test_dialect
 from xdsl.utils.exceptions import VerifyException
 
 from qdmlir.dialects.checkpoint import DoWhileOp, RegionOp, SerialOp
@@ -18,7 +18,7 @@ def _kernel(*ops, arg_types=()):
 
 
 def test_region_accessors_return_plain_values():
-    region = RegionOp([TestOp()], slot=2, label=-7, yield_on="flag")
+    region = RegionOp([test_dialect.TestOp()], slot=2, label=-7, yield_on="flag")
     assert (region.slot_index, region.label_value, region.yield_on_name) == (2, -7, "flag")
     assert len(list(region.block.ops)) == 1
 
