@@ -19,7 +19,7 @@ from xdsl.ir import Block, Region, SSAValue
 from qdmlir.dialects.checkpoint import DoWhileOp, RegionOp, SerialOp
 from qdmlir.frontend import checkpoint_syntax, lang
 from qdmlir.frontend.emitter import INDEX, Array, Emitter, Scalar, memref_type, mlir_type
-from qdmlir.frontend.loops import range_spec, trip_bounds
+from qdmlir.frontend.loops import bind_static_target, range_spec, static_items, trip_bounds
 from qdmlir.frontend.promotion import Defaults
 from qdmlir.frontend.scope import Const, KernelVar, Scope
 from qdmlir.frontend.statements import StatementLowering, named
@@ -118,11 +118,8 @@ class KernelLowering(StatementLowering):
 
     def unroll_top_level(self, node: ast.For) -> None:
         """A `qd.static` loop at the top level repeats its top-level statements."""
-        values = self.expr(node.iter)
-        for item in values.value if isinstance(values.value, (list, tuple, range)) else [
-            *values.value
-        ]:
-            self.bind_loop_target(node.target, Const(item))
+        for item in static_items(self, node.iter):
+            bind_static_target(self, node.target, item)
             self.top_level(node.body)
 
     def serial_statement(self, node: ast.stmt) -> None:
@@ -213,7 +210,7 @@ class KernelLowering(StatementLowering):
         try:
             variables = [variable(iv) for (_, _, _, variable), iv in zip(bounds, body.args)]
             self.bind_loop_target(node.target, tuple(variables) if len(variables) > 1
-                                  else variables[0], grouped=len(dims) > 1)
+                                  else variables[0])
             self.stmts(node.body)
             em.emit(scf.ReduceOp())
         finally:
@@ -233,19 +230,19 @@ class KernelLowering(StatementLowering):
                              "loop over range(...) or qd.ndrange(...)")
         return dims
 
-    def bind_loop_target(self, target: ast.expr, value, grouped: bool = False) -> None:
+    def bind_loop_target(self, target: ast.expr, value) -> None:
+        """`for i in ...` binds one index; `for i, j in qd.ndrange(...)` unpacks them; a single
+        name over an ndrange (`for I in qd.grouped(...)`) gets the tuple of indices."""
         if isinstance(target, ast.Name):
             self.scope.bind(target.id, named(value, target.id))
             return
-        items = value.value if isinstance(value, Const) else value
-        if not isinstance(target, (ast.Tuple, ast.List)) or not isinstance(items, tuple) or len(
-            items
-        ) != len(target.elts):
+        if not isinstance(target, (ast.Tuple, ast.List)) or not isinstance(value, tuple) or (
+            len(value) != len(target.elts)
+        ):
             raise self.error(target, f"cannot unpack the loop index into "
                                      f"`{ast.unparse(target)}`")
-        for sub, item in zip(target.elts, items):
-            self.bind_loop_target(sub, Const(item) if isinstance(value, Const) else item)
-        del grouped
+        for sub, item in zip(target.elts, value):
+            self.bind_loop_target(sub, item)
 
     # -- checkpoints and do-while ----------------------------------------------------------
 

@@ -214,24 +214,24 @@ def _is_static_call(lowering, node: ast.expr) -> bool:
     return isinstance(callee, Const) and callee.value is lang.static
 
 
-def _unroll_static(lowering, node: ast.For) -> None:
-    """`for i in qd.static(range(3)):` repeats the body with `i` a compile-time constant."""
-    from qdmlir.frontend import lang
-
-    call = node.iter
-    values = lowering.expr(call.args[0]) if len(call.args) == 1 else None
+def static_items(lowering, call: ast.Call) -> list:
+    """The compile-time values `for x in qd.static(...)` iterates over."""
+    values = lowering.expr(call.args[0]) if len(call.args) == 1 and not call.keywords else None
     if values is None or not isinstance(values, Const):
         raise lowering.error(call, "qd.static() in a for loop needs a compile-time iterable",
                              "e.g. qd.static(range(3)) or qd.static((1, 2, 4))")
     try:
-        items = list(values.value)
+        return list(values.value)
     except TypeError:
         raise lowering.error(call, f"`{ast.unparse(call.args[0])}` is not iterable") from None
-    del lang
+
+
+def _unroll_static(lowering, node: ast.For) -> None:
+    """`for i in qd.static(range(3)):` repeats the body with `i` a compile-time constant."""
     outer = lowering.scope
-    for item in items:
+    for item in static_items(lowering, node.iter):
         lowering.scope = outer.child()
-        _bind_static_target(lowering, node.target, item)
+        bind_static_target(lowering, node.target, item)
         lowering.stmts(node.body)
         inner, lowering.scope = lowering.scope, outer
         # reassigned outer variables keep their new values; names new to the body stay local
@@ -240,12 +240,12 @@ def _unroll_static(lowering, node: ast.For) -> None:
                 outer.bind(name, value)
 
 
-def _bind_static_target(lowering, target: ast.expr, item) -> None:
+def bind_static_target(lowering, target: ast.expr, item) -> None:
     if isinstance(target, ast.Name):
         lowering.scope.bind(target.id, Const(item))
     elif isinstance(target, (ast.Tuple, ast.List)):
         for sub, value in zip(target.elts, item):
-            _bind_static_target(lowering, sub, value)
+            bind_static_target(lowering, sub, value)
 
 
 def _ndrange_args(lowering, node: ast.expr):
