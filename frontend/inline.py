@@ -71,7 +71,10 @@ def _bind_arguments(caller, qd_func, source, node: ast.Call) -> dict[str, Bindin
         bound = signature.bind(*positional, **keywords)
     except TypeError as error:
         raise caller.error(node, f"bad call to qd.func '{qd_func.__name__}': {error}") from None
+    given = set(bound.arguments)
     bound.apply_defaults()
+    for name in bound.arguments.keys() - given:
+        bound.arguments[name] = Const(bound.arguments[name])  # a default: a Python value
     result = {}
     for name, value in bound.arguments.items():
         parameter = signature.parameters[name]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -23,6 +24,8 @@ from xdsl.parser import Parser
 from xdsl.passes import ModulePass, PassPipeline
 from xdsl.printer import Printer
 from xdsl.utils.exceptions import DiagnosticException, ParseError
+from xdsl.utils.lexer import Input, Span
+from xdsl.utils.mlir_lexer import MLIRLexer
 from xdsl.xdsl_opt_main import xDSLOptMain
 
 from qdmlir.dialects import get_all_dialects
@@ -33,6 +36,30 @@ from qdmlir.tools.verify_diagnostics import (
     parse_expectations,
     verify_expectations,
 )
+
+
+# xDSL 0.74 lexes a string literal with `"(?:[^"...]+|escape)*"`: a nested quantifier that
+# backtracks exponentially on an unterminated string (a stray `"` followed by some 40
+# characters on its line hangs qd-opt). One character per repetition matches the same strings
+# in linear time.
+MLIRLexer._unescaped_characters_regex = re.compile(
+    r'"(?:[^"\\\n\v\f]|\\(?:["nt\\]|[0-9A-Fa-f]{2}))*"'
+)
+
+
+# MLIR's limit; xDSL 0.74 has none and runs out of memory (or fails to print) on `i99999999`
+MAX_INTEGER_WIDTH = 16777215
+_INTEGER_TYPE = re.compile(r"(?<![\w%@^#$.\-])[su]?i(\d+)\b")
+_COMMENT = re.compile(r"//[^\n]*")
+
+
+def _check_integer_widths(text: str, name: str) -> None:
+    """Refuse an integer type wider than MLIR allows, as mlir-opt does, before xDSL sees it."""
+    code = _COMMENT.sub(lambda m: " " * len(m.group()), text)
+    for match in _INTEGER_TYPE.finditer(code):
+        if int(match.group(1)) > MAX_INTEGER_WIDTH:
+            raise ParseError(Span(match.start(), match.end(), Input(text, name)),
+                             f"integer bitwidth is limited to {MAX_INTEGER_WIDTH} bits")
 
 
 class LocatingParser(Parser):
@@ -161,9 +188,9 @@ class QdOptMain(xDSLOptMain):
         return chunks, self.args.frontend or file_extension
 
     def _parse_located(self, chunk: IO[bytes]) -> ModuleOp:
-        parser = LocatingParser(
-            self.ctx, chunk.read().decode("utf-8"), self.get_input_name(), self._chunk_offset
-        )
+        text = chunk.read().decode("utf-8")
+        _check_integer_widths(text, self.get_input_name())
+        parser = LocatingParser(self.ctx, text, self.get_input_name(), self._chunk_offset)
         return parser.parse_module(not self.args.no_implicit_module)
 
     # -- the driver loop -----------------------------------------------------------------
@@ -254,6 +281,8 @@ def _one_line(error: Exception) -> str:
         return f"{loc.name}:{loc.line}:{loc.col}: {error.msg}"
     text = str(error).strip().splitlines()
     message = text[0] if text else type(error).__name__
+    if isinstance(error, NotImplementedError):  # xDSL's own limits, e.g. printing i99999
+        return f"not supported by xDSL: {message}"
     return message if isinstance(error, (ValueError, DiagnosticException)) else (
         f"internal error ({type(error).__name__}: {message}); rerun with QD_DEBUG=1 for the "
         "traceback and report it"

@@ -27,6 +27,7 @@ from enum import IntEnum
 
 I0 = qd.types.ndarray(qd.i32, 0)
 I1 = qd.types.ndarray(qd.i32, 1)
+I2 = qd.types.ndarray(qd.i32, 2)
 F1 = qd.types.ndarray(qd.f32, 1)
 """
 
@@ -39,16 +40,21 @@ FLOAT_LITERALS = ["0.5", "1.0", "2.0", "-1.25", "0.75", "3.0", "-0.5", "0.1", "1
 @dataclass
 class Arg:
     name: str
-    kind: str  # "data" (i32[N]), "fdata" (f32[N]), "flag", "acc", "counter" (i32 0-d), "scalar"
+    # "data" (i32[N]), "fdata" (f32[N]), "grid" (i32[N, M]), "flag", "acc", "counter" (i32 0-d),
+    # "scalar" (qd.i32), "fscalar" (qd.f32)
+    kind: str
     initial: object = None
 
     @property
     def annotation(self) -> str:
-        return {"data": "I1", "fdata": "F1", "scalar": "qd.i32"}.get(self.kind, "I0")
+        return {"data": "I1", "fdata": "F1", "grid": "I2", "scalar": "qd.i32",
+                "fscalar": "qd.f32"}.get(self.kind, "I0")
 
     def make(self):
         if self.kind == "scalar":
             return int(self.initial)
+        if self.kind == "fscalar":
+            return float(self.initial)
         dtype = np.float32 if self.kind == "fdata" else np.int32
         return np.array(self.initial, dtype=dtype)
 
@@ -88,7 +94,11 @@ class Gen:
         self.fdata = [f"b{k}" for k in range(self.int(0, 2))]
         self.flags = [f"f{k}" for k in range(self.int(1, 3))]
         self.accs = [f"s{k}" for k in range(self.int(0, 1))]
+        self.m = self.int(1, 4)
+        self.grid = ["m0"] if self.flip(0.35) else []  # i32[N, M]
         self.scalars = ["k"] if self.flip(0.5) else []
+        self.fscalars = ["h"] if self.flip(0.3) else []
+        self.graph_only = self.flip(0.1)  # @qd.kernel(graph=True): no checkpoints, no status
         self.counters: list[str] = []
         self.counter_init: dict[str, int] = {}
         self.labels: list[str] = []
@@ -119,7 +129,7 @@ class Gen:
         for _ in range(self.int(1, 5 if depth == 0 else 3)):
             kind = self.pick(["task", "checkpoint", "serial", "do_while", "top_var",
                               "checkpoint", "do_while", "checkpoint"])
-            if kind == "do_while" and depth >= 2:
+            if kind == "do_while" and depth >= 2 or kind == "checkpoint" and self.graph_only:
                 kind = "task"
             if kind == "task":
                 lines += self.task(top_vars, counters, flag=None)
@@ -196,12 +206,22 @@ class Gen:
         if self.flip(0.25):  # one iteration: sequential, anything goes
             scope = Scope(top_vars, counters, top_level=False, in_task=True)
             return ["for _ in range(1):", *indent(self.free_stmts(scope, 0, flag))]
-        extent = self.pick([str(self.n), f"{self.pick(self.data)}.shape[0]"])
+        grid_task = bool(self.grid) and self.flip(0.4)
         scope = Scope(top_vars, counters, top_level=False, in_task=True, iv="i")
+        if grid_task:  # qd.ndrange over (N, M): a 1-d element is shared by M iterations
+            scope.ivs = ["i", "j"]
+            header = "for i, j in qd.ndrange({}):".format(self.pick([
+                f"{self.n}, {self.m}", "m0.shape[0], m0.shape[1]", f"(0, {self.n}), m0.shape[1]"]))
+        else:
+            scope.ivs = ["i"]
+            header = f"for i in range({self.pick([str(self.n), f'{self.pick(self.data)}.shape[0]'])}):"
         for name in self.data:
-            scope.roles[name] = self.pick(["read", "own", "atomic"])
+            scope.roles[name] = self.pick(["read", "atomic"] if grid_task else
+                                          ["read", "own", "atomic"])
         for name in self.fdata:
-            scope.roles[name] = self.pick(["read", "own"])
+            scope.roles[name] = "read" if grid_task else self.pick(["read", "own"])
+        for name in self.grid:
+            scope.roles[name] = self.pick(["read", "own", "atomic"])
         for name in self.flags:
             scope.roles[name] = self.pick(["set", "read"])
         for name in self.accs:
@@ -210,7 +230,7 @@ class Gen:
         if flag is not None and scope.roles[flag] == "set" and self.flip(0.6):
             lines.append(f"if {self.pick(['i', 'i + 1'])} == {self.int(0, self.n)}:")
             lines.append(f"    {flag}[()] = 1")
-        return [f"for i in range({extent}):", *indent(lines)]
+        return [header, *indent(lines)]
 
     def task_stmts(self, scope: Scope, depth: int, count: int) -> list[str]:
         lines = []
@@ -219,19 +239,19 @@ class Gen:
         return lines
 
     def task_stmt(self, scope: Scope, depth: int) -> list[str]:
-        kinds = ["local", "own", "atomic", "flag", "if", "for"]
+        kinds = ["local", "own", "atomic", "flag", "if", "for", "while", "jump"]
         kind = self.pick(kinds if depth < 2 else kinds[:4])
-        own = [a for a in self.data + self.fdata if scope.roles.get(a) == "own"]
-        atomic = [a for a in self.data + self.accs if scope.roles.get(a) == "atomic"]
+        own = [a for a in self.data + self.fdata + self.grid if scope.roles.get(a) == "own"]
+        atomic = [a for a in self.data + self.accs + self.grid if scope.roles.get(a) == "atomic"]
         flags = [f for f in self.flags if scope.roles.get(f) == "set"]
         if kind == "own" and own:
             target = self.pick(own)
             op = self.pick(["=", "+=", "-=", "*="])
             value = self.fexpr(scope, 2) if target in self.fdata else self.iexpr(scope, 2)
-            return [f"{target}[i] {op} {value}"]
+            return [f"{target}[{self.subscript(scope, target, 'own')}] {op} {value}"]
         if kind == "atomic" and atomic:
             target = self.pick(atomic)
-            element = f"{target}[()]" if target in self.accs else f"{target}[{self.index(scope, atomic=True)}]"
+            element = f"{target}[{self.subscript(scope, target, 'atomic')}]"
             value = self.iexpr(scope, 2)
             # different atomic operations on one element do not commute: one family per task
             family = scope.atomic_family.setdefault(target, self.pick(ATOMIC_FAMILIES))
@@ -253,13 +273,26 @@ class Gen:
             inner = scope.child()
             var = f"j{depth}"
             inner.loop_vars.append(var)
+            inner.in_loop = True
             bound = self.pick([str(self.int(0, 4)), f"{self.pick(self.data)}.shape[0]"])
             return [f"for {var} in range({bound}):",
                     *indent(self.task_stmts(inner, depth + 1, self.int(1, 2)))]
+        if kind == "while":  # bounded: the count goes up first, so no path skips it
+            count = f"w{self.locals}"
+            self.locals += 1
+            scope.locals[count] = "i32"
+            inner = scope.child()
+            inner.in_loop = True
+            inner.in_while = True
+            return [f"{count} = 0", f"while {count} < {self.int(0, 3)}:", f"    {count} += 1",
+                    *indent(self.task_stmts(inner, depth + 1, self.int(1, 2)))]
+        if kind == "jump" and scope.in_loop:
+            jump = "break" if scope.in_while else self.pick(["break", "continue"])
+            return [f"if {self.cond(scope, 1)}:", f"    {jump}"]
         return self.new_local(scope)
 
     def new_local(self, scope: Scope) -> list[str]:
-        existing = [name for name, _ in scope.all_locals()]
+        existing = [name for name, _ in scope.all_locals() if name.startswith("t")]
         if existing and self.flip(0.4):
             name = self.pick(existing)
             dtype = dict(scope.all_locals())[name]
@@ -286,13 +319,14 @@ class Gen:
         kinds = ["store", "aug", "flag", "acc", "local", "top_var", "if"]
         kind = self.pick(kinds if depth < 2 else kinds[:6])
         if kind == "store" or (kind == "acc" and not self.accs):
-            target = self.pick(self.data + self.fdata)
+            target = self.pick(self.data + self.fdata + self.grid)
             value = self.fexpr(scope, 2) if target in self.fdata else self.iexpr(scope, 2)
-            return [f"{target}[{self.index(scope, atomic=False)}] = {value}"]
+            return [f"{target}[{self.subscript(scope, target, 'any')}] = {value}"]
         if kind == "aug":
-            target = self.pick(self.data)
+            target = self.pick(self.data + self.grid)
             op = self.pick(["+=", "-=", "^=", "*="])
-            return [f"{target}[{self.index(scope, atomic=False)}] {op} {self.iexpr(scope, 2)}"]
+            return [f"{target}[{self.subscript(scope, target, 'any')}] {op} "
+                    f"{self.iexpr(scope, 2)}"]
         if kind == "flag":
             return [f"{self.pick(self.flags)}[()] = {self.pick([1, 0])}"]
         if kind == "acc":
@@ -324,19 +358,34 @@ class Gen:
 
     # -- expressions ---------------------------------------------------------------------------
 
-    def index(self, scope: Scope, atomic: bool) -> str:
-        """An in-bounds index of a length-N array (any element: for read-only or atomic use)."""
+    def subscript(self, scope: Scope, name: str, mode: str) -> str:
+        """An in-bounds subscript of array `name`: `own` uses the task's index variables where
+        they make the element this iteration's alone, `atomic` avoids them (an atomic at a bare
+        `x[i]` would not be one), `any` may be anything in bounds."""
+        if name in self.flags + self.accs + self.counters:
+            return "()"
+        if name in self.grid:
+            if mode == "own":
+                column = "j" if scope.ivs == ["i", "j"] else self.axis(scope, 1, "any")
+                return f"i, {column}"
+            return f"{self.axis(scope, 0, mode)}, {self.axis(scope, 1, mode)}"
+        return "i" if mode == "own" else self.axis(scope, 0, mode)
+
+    def axis(self, scope: Scope, axis: int, mode: str) -> str:
+        size = self.n if axis == 0 else self.m
         forms = ["literal", "mod"]
-        if scope.iv and not atomic:
-            forms += ["iv", "mirror"]
+        if scope.iv and mode == "any":
+            forms += ["iv", "mirror"] if axis == 0 else (["iv"] if "j" in scope.ivs else [])
         form = self.pick(forms)
         if form == "literal":
-            return str(self.int(0, self.n - 1))
+            return str(self.int(0, size - 1))
+        iv = "i" if axis == 0 else "j"
         if form == "iv":
-            return scope.iv
+            return iv
         if form == "mirror":
-            return f"{self.n - 1} - {scope.iv}"
-        divisor = self.pick([str(self.n), f"{self.pick(self.data)}.shape[0]"])
+            return f"{size - 1} - {iv}"
+        divisor = self.pick([str(size), f"{self.pick(self.data)}.shape[0]"] if axis == 0 else
+                            [str(size)] + [f"{g}.shape[1]" for g in self.grid])
         value = self.iexpr(scope, 1)
         if is_literal(value):
             value = self.ileaf(scope, literal=False)
@@ -389,7 +438,7 @@ class Gen:
             value = self.pick(INT_LITERALS)
             return f"({value})" if value < 0 else str(value)
         if form == "iv":
-            return scope.iv
+            return self.pick(scope.ivs)
         if form == "loop":
             return self.pick(scope.loop_vars_all())
         if form == "local":
@@ -400,17 +449,14 @@ class Gen:
             return self.pick(self.scalars)
         if form == "shape":
             return f"{self.pick(self.data)}.shape[0]"
-        readable = self.readable(scope, ["data", "acc", "flag", "counter"])
+        readable = self.readable(scope, ["data", "grid", "acc", "flag", "counter"])
         if not readable:
             return f"{self.pick(self.data)}.shape[0]"
-        name = self.pick(readable)
-        if name in self.data:
-            return f"{name}[{self.index_for_read(scope, name)}]"
-        return f"{name}[()]"
+        return self.read(scope, self.pick(readable))
 
     def readable(self, scope: Scope, kinds: list[str]) -> list[str]:
-        names = {"data": self.data, "fdata": self.fdata, "acc": self.accs, "flag": self.flags,
-                 "counter": scope.counters}
+        names = {"data": self.data, "fdata": self.fdata, "grid": self.grid, "acc": self.accs,
+                 "flag": self.flags, "counter": scope.counters}
         found = []
         for kind in kinds:
             for name in names[kind]:
@@ -419,10 +465,10 @@ class Gen:
                     found.append(name)
         return found
 
-    def index_for_read(self, scope: Scope, name: str) -> str:
-        if scope.roles.get(name) == "own":
-            return scope.iv  # an owned array is read only at the task's own index
-        return self.index(scope, atomic=False)
+    def read(self, scope: Scope, name: str) -> str:
+        # an owned array is read only where this iteration writes it
+        mode = "own" if scope.roles.get(name) == "own" else "any"
+        return f"{name}[{self.subscript(scope, name, mode)}]"
 
     def fexpr(self, scope: Scope, depth: int) -> str:
         if depth <= 0 or self.flip(0.35):
@@ -455,6 +501,8 @@ class Gen:
             forms.append("read")
         if [n for n, t in scope.all_locals() if t == "f32"]:
             forms.append("local")
+        if self.fscalars:
+            forms.append("scalar")
         form = self.pick(forms)
         if form == "convert":
             return f"float({self.ileaf(scope, literal=False)})"
@@ -463,8 +511,9 @@ class Gen:
             return f"({value})" if value.startswith("-") else value
         if form == "local":
             return self.pick([n for n, t in scope.all_locals() if t == "f32"])
-        name = self.pick(self.readable(scope, ["fdata"]))
-        return f"{name}[{self.index_for_read(scope, name)}]"
+        if form == "scalar":
+            return self.pick(self.fscalars)
+        return self.read(scope, self.pick(self.readable(scope, ["fdata"])))
 
     def cond(self, scope: Scope, depth: int) -> str:
         form = self.pick(["int", "float", "not", "and", "or"] if depth > 0 else ["int"])
@@ -493,6 +542,9 @@ class Gen:
         for name in self.fdata:
             args.append(Arg(name, "fdata", [float(self.pick([0, 0.5, -1, 2.25, 3]))
                                              for _ in range(self.n)]))
+        for name in self.grid:
+            args.append(Arg(name, "grid", [[self.pick(INT_LITERALS[:9]) for _ in range(self.m)]
+                                           for _ in range(self.n)]))
         for name in self.flags:
             args.append(Arg(name, "flag", 1 if self.flip(0.15) else 0))
         for name in self.accs:
@@ -501,10 +553,14 @@ class Gen:
             args.append(Arg(name, "counter", self.counter_init[name]))
         for name in self.scalars:
             args.append(Arg(name, "scalar", self.pick(INT_LITERALS)))
+        for name in self.fscalars:
+            args.append(Arg(name, "fscalar", float(self.pick(FLOAT_LITERALS))))
         return args
 
     def step(self, first: bool) -> Step:
         action = self.pick(["call", "label"] if first else ["this", "label", "call"])
+        if self.graph_only:
+            action = "call"
         if action == "label" and not self.labels:
             action = "call" if first else "this"
         clear = [f for f in self.flags if self.flip(0.7)] if not first else []
@@ -526,6 +582,9 @@ class Scope:
     locals: dict[str, str] = field(default_factory=dict)
     loop_vars: list[str] = field(default_factory=list)
     parent: Scope | None = None
+    ivs: list[str] = field(default_factory=list)
+    in_loop: bool = False  # break / continue allowed
+    in_while: bool = False  # ... but no continue: it would skip the count
 
     def __post_init__(self):
         self.top_vars = list(self.top_vars)
@@ -533,7 +592,8 @@ class Scope:
     def child(self, top_level: bool | None = None) -> Scope:
         return Scope(self.top_vars, self.counters,
                      self.top_level if top_level is None else top_level, self.in_task,
-                     self.iv, self.roles, self.atomic_family, {}, [], self)
+                     self.iv, self.roles, self.atomic_family, {}, [], self, self.ivs,
+                     self.in_loop, self.in_while)
 
     def all_locals(self) -> list[tuple[str, str]]:
         found = list(self.locals.items())
@@ -564,7 +624,9 @@ def programs(draw) -> Program:
         text.append("class E_KNAME(IntEnum):")
         text += [f"    {m} = {v}" for m, v in gen.enum_members]
     text += [f"{name} = {value}" for name, value in gen.constants]
-    text += ["", "", "@qd.kernel(graph=True, checkpoints=True)", f"def KNAME({signature}):"]
+    decorator = "@qd.kernel(graph=True)" if gen.graph_only else (
+        "@qd.kernel(graph=True, checkpoints=True)")
+    text += ["", "", decorator, f"def KNAME({signature}):"]
     text += indent(body)
     source = "\n".join(text) + "\n"
     name = "k_" + hashlib.sha256(source.encode()).hexdigest()[:12]

@@ -25,6 +25,7 @@ from __future__ import annotations
 import ast
 import builtins
 import inspect
+import itertools
 import textwrap
 from dataclasses import dataclass, field
 from typing import Any
@@ -400,19 +401,24 @@ class ReferenceKernel:
         if node.orelse:
             raise Unsupported("for ... else")
         call = node.iter
-        if not (isinstance(call, ast.Call) and self._resolve(call.func) is range):
-            raise Unsupported(f"a task over `{ast.unparse(call)}`")
+        fn = self._resolve(call.func) if isinstance(call, ast.Call) else None
         executor = Executor(self, scope, task=None, top_level=False)
-        start, stop, step = executor.range_bounds(call)
-        iterations = list(range(start, stop, step))
+        if fn is range:
+            iterations = [(value,) for value in range(*executor.range_bounds(call))]
+        elif fn is lang.ndrange:
+            iterations = list(itertools.product(*(executor.ndrange_dim(a) for a in call.args)))
+        else:
+            raise Unsupported(f"a task over `{ast.unparse(call)}`")
         if self.order == "reverse":
             iterations.reverse()
-        for value in iterations:
-            body_scope = Scope(scope)
-            iv = Val(I32, value)
-            executor = Executor(self, body_scope, task=node, top_level=False)
-            executor.ivs = [iv]
-            executor.bind_target(node.target, iv)
+        names = node.target.elts if isinstance(node.target, ast.Tuple) else [node.target]
+        if len(names) != len(iterations[0] if iterations else names):
+            raise Unsupported("a loop target that does not match the range")
+        for values in iterations:
+            executor = Executor(self, Scope(scope), task=node, top_level=False)
+            executor.ivs = [Val(I32, value) for value in values]
+            for name, iv in zip(names, executor.ivs):
+                executor.bind_target(name, iv)
             executor.stmts(node.body)
 
 
@@ -585,6 +591,13 @@ class Executor:
         if F32 in (start.dtype, stop.dtype):
             raise Unsupported("float range bounds")
         return cast(start, I32).value, cast(stop, I32).value, step
+
+    def ndrange_dim(self, node: ast.expr) -> range:
+        """One `qd.ndrange` argument: `n` or `(begin, end)`."""
+        if isinstance(node, ast.Tuple):
+            begin, end = (cast(self.scalar(self.expr(e)), I32).value for e in node.elts)
+            return range(begin, end)
+        return range(cast(self.scalar(self.expr(node)), I32).value)
 
     def bind_target(self, target: ast.expr, value: Val) -> None:
         if not isinstance(target, ast.Name):

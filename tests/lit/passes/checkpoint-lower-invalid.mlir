@@ -79,3 +79,14 @@ func.func @region_inside_a_task(%n: index) {
   }
   func.return
 }
+
+// -----
+
+// A checkpoint op outside any function has no launch state to guard on: reported, not lowered.
+%cond = "test.op"() : () -> memref<i32>
+// expected-error@+1 {{checkpoint.do_while is not inside a func.func: checkpoint ops belong in a kernel function}}
+checkpoint.do_while %cond : memref<i32> {
+  checkpoint.serial {
+    "test.op"() : () -> ()
+  }
+}
