@@ -58,7 +58,10 @@ def init(arch=None, *, default_ip=None, default_fp=None, debug: bool = False, **
     (log_level, offline_cache, ...) are accepted and ignored."""
     global _current
     if isinstance(arch, str):
-        arch = _ARCHES.get(arch)
+        if arch not in _ARCHES:
+            raise ValueError(f"qd.init(arch={arch!r}): unknown arch; use one of "
+                             f"{', '.join(_ARCHES)} (or qd.cpu, qd.cuda, qd.amdgpu)")
+        arch = _ARCHES[arch]
     chosen = cpu if arch is None else arch
     if not isinstance(chosen, Arch):
         raise ValueError(f"qd.init(arch={arch!r}): expected qd.cpu, qd.cuda or qd.amdgpu")
@@ -67,8 +70,8 @@ def init(arch=None, *, default_ip=None, default_fp=None, debug: bool = False, **
                            "target; use qd.cpu, qd.cuda or qd.amdgpu")
     chosen = _available_or_cpu(chosen)
     defaults = Defaults(
-        ip=dtypes.as_dtype(default_ip) if default_ip is not None else dtypes.i32,
-        fp=dtypes.as_dtype(default_fp) if default_fp is not None else dtypes.f32,
+        ip=_default_type("default_ip", default_ip, dtypes.i32, want_float=False),
+        fp=_default_type("default_fp", default_fp, dtypes.f32, want_float=True),
     )
     _current = replace(_current, arch=chosen, defaults=defaults, debug=bool(debug),
                        initialized=True)
@@ -76,6 +79,22 @@ def init(arch=None, *, default_ip=None, default_fp=None, debug: bool = False, **
     from qdmlir.frontend import kernel
 
     kernel.forget_compiled_kernels()  # a new configuration compiles kernels afresh
+
+
+def _default_type(option: str, value, default: dtypes.DType, want_float: bool) -> dtypes.DType:
+    """`qd.init(default_ip=qd.i64)`: an integer type for default_ip, a float one for default_fp."""
+    if value is None:
+        return default
+    kind, article = ("float", "a") if want_float else ("integer", "an")
+    try:
+        dtype = dtypes.as_dtype(value)
+    except (KeyError, TypeError) as error:
+        raise ValueError(f"qd.init({option}={value!r}): {error.args[0] if error.args else error}"
+                         f"; pass {article} {kind} type such as qd.{default.name}") from None
+    if dtype.is_float != want_float:
+        raise ValueError(f"qd.init({option}=qd.{dtype.name}): {option} must be {article} "
+                         f"{kind} type, such as qd.{default.name}")
+    return dtype
 
 
 def _available_or_cpu(arch: Arch) -> Arch:

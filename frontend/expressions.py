@@ -90,6 +90,9 @@ class ExpressionLowering:
             if number is not None:
                 if isinstance(number, bool):
                     return self.em.constant(number, BOOL)
+                if isinstance(number, int) and not -(2**63) <= number < 2**64:
+                    raise self.error(node, f"the integer {number} does not fit in 64 bits",
+                                     "use a smaller value, or a float")
                 return self.em.constant(number, self.literal_dtype(number))
         if isinstance(value, Array):
             raise self.error(
@@ -235,7 +238,10 @@ class ExpressionLowering:
     # -- operators -------------------------------------------------------------------------
 
     def expr_BinOp(self, node: ast.BinOp) -> Binding:
-        op = _BINARY_SYMBOLS[type(node.op)]
+        op = _BINARY_SYMBOLS.get(type(node.op))
+        if op is None:
+            raise self.error(node, *unsupported(f"the operator in `{ast.unparse(node)}`",
+                                                "use + - * / // % ** & | ^ << >>"))
         left, right = self.expr(node.left), self.expr(node.right)
         if isinstance(left, Const) and isinstance(right, Const):
             return self.fold(node, _PYTHON_BINARY[op], left.value, right.value)

@@ -84,8 +84,19 @@ def function_source(fn: Any, *, kind: str = "kernel") -> FunctionSource:
     raw = "".join(lines)
     text = textwrap.dedent(raw)
     indent = _leading_spaces(lines[0]) - _leading_spaces(text.splitlines()[0] if text else "")
-    module = ast.parse(text)
-    tree = next(node for node in module.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)))
+    try:
+        module = ast.parse(text)
+    except SyntaxError:
+        module = ast.Module(body=[], type_ignores=[])  # a lambda's line, cut mid-expression
+    tree = next((node for node in module.body
+                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))), None)
+    if tree is None or getattr(fn, "__name__", "") == "<lambda>":
+        raise QuadrantsSyntaxError(
+            f"a {kind} must be a function defined with `def`, not "
+            f"{'a lambda' if getattr(fn, '__name__', '') == '<lambda>' else repr(fn)}",
+            kernel=getattr(fn, "__name__", None),
+            fix=f"write `def name(...):` and decorate it with @qd.{kind.split('.')[-1]}",
+        )
     if isinstance(tree, ast.AsyncFunctionDef):
         raise QuadrantsSyntaxError(
             f"{kind} '{fn.__name__}' is an async function", kernel=fn.__name__, fix="drop `async`"

@@ -156,7 +156,10 @@ class StatementLowering(ExpressionLowering):
         self.scope.bind(name, named(value, name))
 
     def stmt_AugAssign(self, node: ast.AugAssign) -> None:
-        op = _AUG_SYMBOLS[type(node.op)]
+        op = _AUG_SYMBOLS.get(type(node.op))
+        if op is None:
+            raise self.error(node, *unsupported(f"the operator in `{ast.unparse(node)}`",
+                                                "use += -= *= /= //= %= **= &= |= ^= <<= >>="))
         target = node.target
         if isinstance(target, ast.Name):
             current = self.scope.lookup(target.id)

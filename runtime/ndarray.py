@@ -179,4 +179,10 @@ def ndarray(dtype, shape, needs_grad=False):
     device memory after `qd.init(arch=qd.cuda)`."""
     if needs_grad:
         raise NotImplementedError("qd.ndarray(needs_grad=True): autodiff is not supported yet")
+    try:
+        dtypes.as_dtype(dtype)
+    except (KeyError, TypeError) as error:
+        reason = error.args[0] if error.args else error
+        raise TypeError(f"qd.ndarray({dtype!r}, {shape!r}): {reason}; pass a qd type such as "
+                        "qd.f32") from None
     return Ndarray(dtype, shape) if _FACTORY is None else _FACTORY(dtype, shape)

@@ -160,7 +160,7 @@ class QdOptMain(xDSLOptMain):
             self.timings.append((previous.name, now - self._pass_started))
         # verify the parsed input, then the output of every pass, as mlir-opt does
         if not self.args.disable_verify:
-            module.verify()
+            _verify(module)
         if previous is not None:
             if self.args.print_ir_after_all or self.args.print_between_passes:
                 spec = str(previous.pipeline_pass_spec())
@@ -235,6 +235,19 @@ class QdOptMain(xDSLOptMain):
             return [str(d) for d in diagnostics[:1]]
         expectations = parse_expectations(text.decode("utf-8"), offset)
         return verify_expectations(expectations, diagnostics, self.get_input_name())
+
+
+def _verify(module: ModuleOp) -> None:
+    """`module.verify()`. xDSL verifies children before their parent, so a child's verifier
+    can crash on a parent that lacks a property its own verifier would have reported
+    (func.return reading a func.func without function_type): then verify top-down to raise
+    the parent's error instead."""
+    try:
+        module.verify()
+    except (KeyError, AttributeError, IndexError, TypeError):
+        for op in module.walk():
+            op.verify(verify_nested_ops=False)
+        raise
 
 
 def _pass_names(spec: str) -> list[str]:

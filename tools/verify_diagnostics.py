@@ -149,6 +149,8 @@ def _first_failing_op(module: ModuleOp) -> tuple[Operation, str] | None:
             op.verify(verify_nested_ops=False)
         except DiagnosticException as error:
             return op, _first_line(error)
+        except (KeyError, AttributeError, IndexError, TypeError):
+            continue  # a verifier that trips over its parent's missing property: see the parent
     return None
 
 

@@ -84,6 +84,9 @@ def ptxas_path() -> str | None:
     """`ptxas` from $QD_PTXAS, PATH, or $CUDA_HOME/bin; None where there is none."""
     override = os.environ.get("QD_PTXAS")
     if override:
+        if not (os.path.isfile(override) and os.access(override, os.X_OK)):
+            raise CudaBuildError(f"QD_PTXAS={override} is not an executable file: point it at "
+                                 "the CUDA toolkit's ptxas, or unset it to search PATH")
         return override
     found = shutil.which("ptxas")
     if found:

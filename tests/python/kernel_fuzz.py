@@ -214,7 +214,8 @@ class Gen:
                 f"{self.n}, {self.m}", "m0.shape[0], m0.shape[1]", f"(0, {self.n}), m0.shape[1]"]))
         else:
             scope.ivs = ["i"]
-            header = f"for i in range({self.pick([str(self.n), f'{self.pick(self.data)}.shape[0]'])}):"
+            extent = self.pick([str(self.n), f"{self.pick(self.data)}.shape[0]"])
+            header = f"for i in range({extent}):"
         for name in self.data:
             scope.roles[name] = self.pick(["read", "atomic"] if grid_task else
                                           ["read", "own", "atomic"])
