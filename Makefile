@@ -8,7 +8,7 @@ BENCH_VENV  := .venv-bench
 BENCH_STAMP := $(BENCH_VENV)/.installed
 ROUNDS ?= 3
 
-.PHONY: venv demo test lit pytest bench clean rocm-toolchain
+.PHONY: venv demo test lit pytest bench clean rocm-toolchain fuzz
 
 venv: $(STAMP)
 
@@ -29,6 +29,14 @@ lit: venv
 
 pytest: venv
 	$(BIN)/python -m pytest tests/python -q -p no:cacheprovider
+
+# The long differential run (docs/testing.md): N random kernels from seed SEED, compiled for the
+# CPU and checked against the reference interpreter; a failure prints the shrunk program.
+N    ?= 20000
+SEED ?= 1
+fuzz: venv
+	QD_FUZZ_PROGRAMS=$(N) QD_FUZZ_SEED=$(SEED) $(BIN)/python -m pytest \
+	  tests/python/test_differential.py -k random -q -s -p no:cacheprovider
 
 # The ROCm target's code objects (hsaco) need LLVM 19's AMDGPU back end, which the MLIR/LLVM 22
 # wheels lack: Debian's llvm-19 and lld-19 (--emit llvm-ir needs neither). Installs them as root

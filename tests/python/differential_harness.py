@@ -14,6 +14,7 @@ import concurrent.futures
 import importlib.util
 import multiprocessing
 import os
+import shutil
 import sys
 import traceback
 from pathlib import Path
@@ -100,6 +101,9 @@ class Harness:
         finally:
             sys.modules.pop(name, None)
             path.unlink(missing_ok=True)
+        if self.batches % 200 == 0:  # a long run: keep the cache folder small (~20 kB each)
+            for entry in self.cache_root.iterdir():
+                shutil.rmtree(entry, ignore_errors=True)
 
 
     def _count(self, program: Program, statuses: list) -> None:
