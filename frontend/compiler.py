@@ -35,6 +35,7 @@ class Compilation:
     arch: str | None = None  # the GPU chip (cuda: sm_90, ...; rocm: gfx90a, ...); None: default
     print_ir_after_all: bool = False
     slots: list[SlotSpec] = field(default_factory=list)
+    debug_sites: list[dict] = field(default_factory=list)  # qd.init(debug=True) checks
 
     @classmethod
     def for_kernel(cls, kernel, args: list[ArgSpec], cfg: config.Config | None = None,
@@ -50,7 +51,9 @@ class Compilation:
         source = function_source(self.kernel.fn)
         unit = CompileUnit(self.kernel.__name__, self.cfg.defaults, self.kernel.graph,
                            self.kernel.checkpoints)
-        function = KernelLowering(unit, source, self.args).lower()
+        lowering = KernelLowering(unit, source, self.args)
+        function = lowering.lower()
+        self.debug_sites = lowering.em.sites
         module = ModuleOp([function])
         module.verify()
         return module
@@ -97,6 +100,7 @@ class Compilation:
         return Manifest(
             kernel=self.kernel.__name__, target="cpu", library=Path(library).name,
             args=self.args, slots=self.slots, compiler=_compiler_version(),
+            debug_sites=self.debug_sites,
         )
 
     def cuda_build(self):

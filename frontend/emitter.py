@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
-from xdsl.dialects import arith, math, memref
+from xdsl.dialects import arith, math, memref, scf
 from xdsl.dialects.builtin import (
     DYNAMIC_INDEX,
     Float16Type,
@@ -72,6 +72,11 @@ class Emitter:
         self.block = block
         self.defaults = defaults
         self.location = None
+        # qd.init(debug=True): the hidden `qd_debug` buffer every ndarray access is checked
+        # against, and one site (where, which array) per check; see frontend/bounds.py
+        self.debug_buffer: SSAValue | None = None
+        self.sites: list[dict] = []
+        self.checking = True  # off while emitting task bounds: glue must not write memory
 
     def emit(self, op: Operation) -> Operation:
         if self.location is not None:
@@ -160,22 +165,95 @@ class Emitter:
     # -- memory ------------------------------------------------------------------------------
 
     def load(self, array: Array, indices: list[SSAValue]) -> Scalar:
-        return Scalar(self.value(memref.LoadOp.get(array.memref, indices)), array.dtype)
+        def access() -> Scalar:
+            return Scalar(self.value(memref.LoadOp.get(array.memref, indices)), array.dtype)
+
+        return self.checked(array, indices, access, "read")
 
     def store(self, array: Array, indices: list[SSAValue], value: Scalar) -> None:
         value = self.cast(value, array.dtype)
-        self.emit(memref.StoreOp.get(value.ssa, array.memref, indices))
+
+        def access() -> None:
+            self.emit(memref.StoreOp.get(value.ssa, array.memref, indices))
+
+        self.checked(array, indices, access, "write")
 
     def atomic(self, kind: str, array: Array, indices: list[SSAValue], value: Scalar) -> Scalar:
         """`memref.atomic_rmw`; `kind` is add/min/max/and/or/xor; returns the old value."""
         value = self.cast(value, array.dtype)
         rmw_kind = _atomic_kind(kind, array.dtype)
-        op = memref.AtomicRMWOp.build(
-            operands=[value.ssa, array.memref, indices],
-            result_types=[mlir_type(array.dtype)],
-            properties={"kind": IntegerAttr(ATOMIC_KINDS[rmw_kind], 64)},
-        )
-        return Scalar(self.value(op), array.dtype)
+
+        def access() -> Scalar:
+            op = memref.AtomicRMWOp.build(
+                operands=[value.ssa, array.memref, indices],
+                result_types=[mlir_type(array.dtype)],
+                properties={"kind": IntegerAttr(ATOMIC_KINDS[rmw_kind], 64)},
+            )
+            return Scalar(self.value(op), array.dtype)
+
+        return self.checked(array, indices, access, f"atomic {kind}")
+
+    # -- bounds checks (qd.init(debug=True), frontend/bounds.py) -------------------------------
+
+    def checked(self, array: Array, indices: list[SSAValue], access, what: str):
+        """`access()` if every index is within its dimension; otherwise record the first bad
+        access in the debug buffer and skip it (a read gives 0). Unchecked without debug."""
+        if self.debug_buffer is None or not indices or not self.checking:
+            return access()
+        site = self._site(array, what)
+        dims = [self.dim(array, axis) for axis in range(len(indices))]
+        inside = None
+        for index, size in zip(indices, dims):
+            # unsigned: a negative index is a huge one
+            test = self.value(arith.CmpiOp(index, size, "ult"))
+            inside = test if inside is None else self.value(arith.AndIOp(inside, test))
+        outer = self.block
+        self.block = Block()
+        result = access()
+        self.emit(scf.YieldOp(*([result.ssa] if result is not None else [])))
+        then_block, self.block = self.block, Block()
+        self._record(site, indices, dims)
+        fallback = self.constant(0, result.dtype) if result is not None else None
+        self.emit(scf.YieldOp(*([fallback.ssa] if fallback is not None else [])))
+        else_block, self.block = self.block, outer
+        types = [mlir_type(result.dtype)] if result is not None else []
+        op = self.emit(scf.IfOp(inside, types, [then_block], [else_block]))
+        return Scalar(op.results[0], result.dtype) if result is not None else None
+
+    def _site(self, array: Array, what: str) -> int:
+        loc = self.location
+        self.sites.append({
+            "file": loc.filename.data if loc is not None else "",
+            "line": loc.line.data if loc is not None else 0,
+            "col": loc.column.data if loc is not None else 0,
+            "array": array.memref.name_hint or "?", "ndim": array.ndim, "access": what,
+        })
+        return len(self.sites) - 1
+
+    def _record(self, site: int, indices: list[SSAValue], dims: list[SSAValue]) -> None:
+        """Count the violation; the first one also writes its site, indices and sizes."""
+        from qdmlir.frontend.bounds import INDEX_WORD, MAX_DIMS, SITE_WORD, SIZE_WORD
+
+        i64 = IntegerType(64)
+        buffer = self.debug_buffer
+
+        def word(value: int) -> SSAValue:
+            return self.value(arith.ConstantOp(IntegerAttr(value, i64)))
+
+        old = self.value(memref.AtomicRMWOp.build(
+            operands=[word(1), buffer, [self.index_constant(0)]], result_types=[i64],
+            properties={"kind": IntegerAttr(ATOMIC_KINDS["addi"], 64)},
+        ))
+        first = self.value(arith.CmpiOp(old, word(0), "eq"))
+        outer, self.block = self.block, Block()
+        self.emit(memref.StoreOp.get(word(site), buffer, [self.index_constant(SITE_WORD)]))
+        for axis, (index, size) in enumerate(zip(indices[:MAX_DIMS], dims)):
+            for value, at in ((index, INDEX_WORD), (size, SIZE_WORD)):
+                as_i64 = self.value(arith.IndexCastOp(value, i64))
+                self.emit(memref.StoreOp.get(as_i64, buffer, [self.index_constant(at + axis)]))
+        self.emit(scf.YieldOp())
+        body, self.block = self.block, outer
+        self.emit(scf.IfOp(first, [], [body]))
 
     def dim(self, array: Array, axis: int) -> SSAValue:
         return self.value(memref.DimOp(array.memref, self.index_constant(axis)))

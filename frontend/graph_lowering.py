@@ -18,6 +18,7 @@ from xdsl.ir import Block, Region, SSAValue
 
 from qdmlir.dialects.checkpoint import DoWhileOp, RegionOp, SerialOp
 from qdmlir.frontend import checkpoint_syntax, lang
+from qdmlir.frontend.bounds import DEBUG_PARAMETER
 from qdmlir.frontend.emitter import INDEX, Array, Emitter, Scalar, memref_type, mlir_type
 from qdmlir.frontend.loops import bind_static_target, range_spec, static_items, trip_bounds
 from qdmlir.frontend.promotion import Defaults
@@ -73,6 +74,9 @@ class KernelLowering(StatementLowering):
         self.top_level_assignment = False
         for spec, block_arg in zip(args, self.entry.args):
             block_arg.name_hint = spec.name
+            if spec.name == DEBUG_PARAMETER:  # qd.init(debug=True): check every access
+                self.em.debug_buffer = block_arg
+                continue
             value = (Array(block_arg, spec.qd_dtype, spec.ndim) if spec.kind == "ndarray"
                      else Scalar(block_arg, spec.qd_dtype))
             self.scope.bind(spec.name, value)
@@ -200,9 +204,13 @@ class KernelLowering(StatementLowering):
         """A top-level for loop: an scf.parallel over its range or ndrange."""
         if node.orelse:
             raise self.error(node, "`for ... else` is not supported in a kernel")
-        dims = self.parallel_dims(node)
         em = self.em
-        bounds = [trip_bounds(em, spec) for spec in dims]
+        em.checking = False  # the bounds are glue, outside any guard: they must write nothing
+        try:
+            dims = self.parallel_dims(node)
+            bounds = [trip_bounds(em, spec) for spec in dims]
+        finally:
+            em.checking = True
         body = Block(arg_types=[INDEX] * len(dims))
         outer_scope, outer_block, outer_task = self.scope, em.block, self.unit.task
         self.scope, em.block = outer_scope.child(), body

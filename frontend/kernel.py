@@ -14,6 +14,8 @@ import threading
 import weakref
 from typing import Any
 
+from qdmlir.frontend import config
+from qdmlir.frontend.bounds import debug_spec
 from qdmlir.frontend.errors import QuadrantsSyntaxError
 from qdmlir.frontend.lang import NdarrayType
 from qdmlir.runtime import dtypes
@@ -156,6 +158,7 @@ class Kernel:
                 specs = [self._arg_spec(p, a, i) for i, (p, a) in
                          enumerate(zip(self._parameters, args))]
                 specs += self._result_spec()
+                specs += debug_spec(self, config.current())
                 found = build_specialization(self, specs)
                 self._specializations[key] = found
                 if not any(self._open_parameters()):

@@ -15,6 +15,7 @@ import numpy as np
 from pathlib import Path
 
 from qdmlir.frontend import config
+from qdmlir.frontend.bounds import DEBUG_PARAMETER, CheckedLauncher
 from qdmlir.frontend.source import checkpoint_labels, dependency_digest, function_source
 from qdmlir.runtime.artifact import ArgSpec, Manifest
 from qdmlir.runtime.cache import default_cache
@@ -82,6 +83,8 @@ def cache_key(kernel, args: list[ArgSpec], cfg: config.Config) -> str:
         f"ip={cfg.defaults.ip.name} fp={cfg.defaults.fp.name} debug={cfg.debug}",
         f"graph={kernel.graph} checkpoints={kernel.checkpoints}",
         dependency_digest(source),
+        # debug builds carry file:line per bounds check: the same source elsewhere differs
+        f"{source.file}:{source.first_line}" if cfg.debug else "",
         repr([(a.name, a.kind, a.dtype, a.ndim) for a in args]),
     ):
         digest.update(part.encode())
@@ -221,6 +224,8 @@ def specialization_for(kernel, launcher, manifest: Manifest) -> Specialization:
             slots_by_label[spec.label] = slot
             labels.append(label)
         statuses.append(GraphStatus(True, label) if kernel.checkpoints else None)
+    if any(a.name == DEBUG_PARAMETER for a in manifest.args):
+        launcher = CheckedLauncher(launcher, manifest.debug_sites, kernel.__name__)
     result = next((a for a in manifest.args if a.name == RESULT_PARAMETER), None)
     if result is None:
         return Specialization(kernel.__name__, launcher, statuses, slots_by_label, labels)

@@ -88,6 +88,8 @@ class Manifest:
     plan: str = ""
     # file name -> sha256 hex, filled in by the cache so a truncated file reads as a miss
     checksums: dict[str, str] = field(default_factory=dict)
+    # qd.init(debug=True): per bounds-check site, where it is (frontend/bounds.py)
+    debug_sites: list[dict] = field(default_factory=list)
     format: int = FORMAT_VERSION
 
     def __post_init__(self):
@@ -160,10 +162,18 @@ class Manifest:
                 raise ManifestError(
                     f"{where}: slot {index}: yield_on {slot.yield_on!r} is not an argument {names}"
                 )
+        if not isinstance(self.debug_sites, list) or not all(
+            isinstance(s, dict) and set(s) == _SITE_FIELDS and isinstance(s["file"], str)
+            and type(s["line"]) is int and type(s["col"]) is int for s in self.debug_sites
+        ):
+            raise ManifestError(f"{where}: debug_sites must be a list of {sorted(_SITE_FIELDS)}")
         if not isinstance(self.checksums, dict) or not all(
             _plain_name(k) and isinstance(v, str) for k, v in self.checksums.items()
         ):
             raise ManifestError(f"{where}: checksums must map plain file names to hex strings")
+
+
+_SITE_FIELDS = {"file", "line", "col", "array", "ndim", "access"}
 
 
 def _plain_name(name) -> bool:

@@ -37,10 +37,13 @@ def import_path(path: Path, name: str):
     return module
 
 
-def _worker_init(cache_root: str, test_dir: str) -> None:
+def _worker_init(cache_root: str, test_dir: str, debug: bool) -> None:
     os.environ["QD_CACHE_DIR"] = cache_root
     os.environ["QD_CACHE"] = "1"
     sys.path.insert(0, test_dir)
+    from qdmlir.frontend import config
+
+    config._current = config.Config(debug=debug)
 
 
 def _compile_one(path: str, module_name: str, kernel_name: str, arguments: list) -> str | None:
@@ -56,7 +59,7 @@ def _compile_one(path: str, module_name: str, kernel_name: str, arguments: list)
 class Harness:
     """One per test session: a scratch folder, the cache there and the compile pool."""
 
-    def __init__(self, folder: Path, workers: int = 2):
+    def __init__(self, folder: Path, workers: int = 2, debug: bool = False):
         from qdmlir.runtime import cache
 
         self.folder = folder
@@ -69,13 +72,14 @@ class Harness:
         self.programs = 0
         self.stats: collections.Counter = collections.Counter()
         self.workers = workers
+        self.debug = debug  # compile with qd.init(debug=True): bounds checks must not matter
         self.pool = self._new_pool()
 
     def _new_pool(self) -> concurrent.futures.ProcessPoolExecutor:
         return concurrent.futures.ProcessPoolExecutor(
             self.workers, mp_context=multiprocessing.get_context("spawn"),
             initializer=_worker_init,
-            initargs=(str(self.cache_root), str(Path(__file__).parent)))
+            initargs=(str(self.cache_root), str(Path(__file__).parent), self.debug))
 
     def close(self) -> None:
         from qdmlir.runtime import cache

@@ -22,6 +22,8 @@ from kernel_fuzz import programs
 PROGRAMS = int(os.environ.get("QD_FUZZ_PROGRAMS", "520"))
 SEED = int(os.environ.get("QD_FUZZ_SEED", "8"))
 BATCH = 10
+# QD_FUZZ_DEBUG=1 compiles with qd.init(debug=True): every access checked, same results
+DEBUG = os.environ.get("QD_FUZZ_DEBUG") == "1"
 # QD_FUZZ_SHRINK=0 reports the first failing batch as found (shrinking compiles many variants)
 PHASES = [p for p in Phase if p is not Phase.shrink or os.environ.get("QD_FUZZ_SHRINK") != "0"]
 
@@ -31,8 +33,8 @@ def harness(tmp_path_factory):
     from qdmlir.frontend import config
 
     saved = config._current
-    config._current = config.Config()  # the defaults the compile workers use, too
-    harness = Harness(tmp_path_factory.mktemp("differential"))
+    config._current = config.Config(debug=DEBUG)  # the compile workers use the same
+    harness = Harness(tmp_path_factory.mktemp("differential"), debug=DEBUG)
     yield harness
     harness.close()
     config._current = saved
