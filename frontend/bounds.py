@@ -52,11 +52,15 @@ class CheckedLauncher:
         buffer = np.zeros(DEBUG_WORDS, np.int64)
         yielded_at = self.launcher.launch((*args, buffer), resume_point)
         if buffer[COUNT_WORD]:
-            raise IndexError(self.describe(buffer))
+            site = self.sites[int(buffer[SITE_WORD])]
+            error = ZeroDivisionError if site["access"].startswith("integer") else IndexError
+            raise error(self.describe(buffer))
         return yielded_at
 
     def describe(self, buffer: np.ndarray) -> str:
         site = self.sites[int(buffer[SITE_WORD])]
+        if site["access"].startswith("integer"):
+            return self.describe_division(site, buffer)
         ndim = min(int(site["ndim"]), MAX_DIMS)
         index = tuple(int(v) for v in buffer[INDEX_WORD:INDEX_WORD + ndim])
         shape = tuple(int(v) for v in buffer[SIZE_WORD:SIZE_WORD + ndim])
@@ -75,3 +79,16 @@ class CheckedLauncher:
                         "skipped in this launch")
         return message + ("\nthe access was skipped (a read gives 0); qd.init(debug=True) "
                           "checks every index, so fix the index or the array's shape")
+
+    def describe_division(self, site: dict, buffer: np.ndarray) -> str:
+        """`a // 0` or INT_MIN // -1: the operation traps on the CPU (SIGFPE) without debug."""
+        a, b = int(buffer[INDEX_WORD]), int(buffer[INDEX_WORD + 1])
+        op = site["access"].split()[-1]
+        where = f"{site['file']}:{site['line']}:{site['col']}"
+        why = "division by zero" if b == 0 else "overflow"
+        message = f"kernel '{self.kernel_name}': {a} {op} {b} is an integer {why} (at {where})"
+        text = linecache.getline(site["file"], site["line"]).rstrip()
+        if text:
+            message += f"\n    {site['line']} | {text}"
+        return message + ("\nthe result was taken as 0; without debug this operation stops the "
+                          "process (SIGFPE), so check the divisor")

@@ -220,13 +220,44 @@ class Emitter:
         op = self.emit(scf.IfOp(inside, types, [then_block], [else_block]))
         return Scalar(op.results[0], result.dtype) if result is not None else None
 
-    def _site(self, array: Array, what: str) -> int:
+    def checked_division(self, a: Scalar, b: Scalar, op: str, compute) -> Scalar:
+        """`compute()` (an integer `//` or `%`) unless it would trap: a zero divisor, or
+        INT_MIN // -1 for a signed type; in debug mode only, recorded like a bad index."""
+        if self.debug_buffer is None or not self.checking:
+            return compute()
+        site = self._site(None, f"integer {op}")
+        divisor_ok = self.value(arith.CmpiOp(b.ssa, self.constant(0, b.dtype).ssa, "ne"))
+        if b.dtype.signed:
+            low = self.value(arith.CmpiOp(a.ssa, self.constant(b.dtype.min, a.dtype).ssa, "eq"))
+            minus = self.value(arith.CmpiOp(b.ssa, self.constant(-1, b.dtype).ssa, "eq"))
+            overflow = self.value(arith.AndIOp(low, minus))
+            fine = self.value(arith.XOrIOp(overflow, self.constant(True, BOOL).ssa))
+            divisor_ok = self.value(arith.AndIOp(divisor_ok, fine))
+        outer, self.block = self.block, Block()
+        result = compute()
+        self.emit(scf.YieldOp(result.ssa))
+        then_block, self.block = self.block, Block()
+        operands = [self._as_i64(a), self._as_i64(b)]
+        self._record(site, operands, operands)
+        self.emit(scf.YieldOp(self.constant(0, result.dtype).ssa))
+        else_block, self.block = self.block, outer
+        op_ = self.emit(scf.IfOp(divisor_ok, [mlir_type(result.dtype)], [then_block],
+                                 [else_block]))
+        return Scalar(op_.results[0], result.dtype)
+
+    def _as_i64(self, x: Scalar) -> SSAValue:
+        """An integer as an index-typed value for `_record` (sign- or zero-extended)."""
+        wide = self.cast(x, _signed_of_width(64) if x.dtype.signed else _unsigned_64())
+        return self.value(arith.IndexCastOp(wide.ssa, INDEX))
+
+    def _site(self, array: Array | None, what: str) -> int:
         loc = self.location
         self.sites.append({
             "file": loc.filename.data if loc is not None else "",
             "line": loc.line.data if loc is not None else 0,
             "col": loc.column.data if loc is not None else 0,
-            "array": array.memref.name_hint or "?", "ndim": array.ndim, "access": what,
+            "array": (array.memref.name_hint or "?") if array is not None else "",
+            "ndim": array.ndim if array is not None else 2, "access": what,
         })
         return len(self.sites) - 1
 
@@ -275,6 +306,12 @@ def _wrap(value: int, dtype: DType) -> int:
     bits = dtype.bits
     value &= (1 << bits) - 1
     return value - (1 << bits) if value >= 1 << (bits - 1) else value
+
+
+def _unsigned_64() -> DType:
+    from qdmlir.runtime import dtypes
+
+    return dtypes.u64
 
 
 def _signed_of_width(bits: int) -> DType:

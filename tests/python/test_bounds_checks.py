@@ -200,3 +200,29 @@ def test_the_same_kernel_source_in_two_places_reports_its_own_line(debug, tmp_pa
             module.read(np.zeros(2, np.int32), 5)
         lines.append(re.search(rf"{name}\.py:(\d+):", str(caught.value)).group(1))
     assert lines == ["7", "11"]
+
+
+@qd.kernel
+def divide(a: I1, b: I1, out: I1):
+    for i in range(a.shape[0]):
+        out[i] = a[i] // b[i] + a[i] % b[i]  # DIVIDE
+
+
+@pytest.mark.parametrize("a, b, text", [
+    ([7, 8], [2, 0], "8 // 0 is an integer division by zero"),
+    ([-2**31, 1], [-1, 1], "-2147483648 // -1 is an integer overflow"),
+])
+def test_integer_division_that_would_trap_is_a_zero_division_error(debug, a, b, text):
+    # without debug these stop the whole process with SIGFPE (x86 idiv traps)
+    out = np.full(2, 5, np.int32)
+    with pytest.raises(ZeroDivisionError) as caught:
+        divide(np.array(a, np.int32), np.array(b, np.int32), out)
+    assert text in str(caught.value) and f":{line_of('DIVIDE')}:" in str(caught.value)
+    good = 1 - b.index(0 if 0 in b else -1)
+    assert out[good] == a[good] // b[good] + a[good] % b[good]
+
+
+def test_checked_division_computes_pythons_floor_division(debug):
+    a, b, out = np.array([7, -7], np.int32), np.array([2, 3], np.int32), np.zeros(2, np.int32)
+    divide(a, b, out)
+    assert list(out) == [7 // 2 + 7 % 2, -7 // 3 + -7 % 3]
