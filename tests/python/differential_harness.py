@@ -123,6 +123,8 @@ class Harness:
         self.stats["with nested do-while"] += text.count("graph_do_while") > 1 and any(
             line.startswith("        while qd.graph_do_while") for line in text.splitlines())
         self.stats["with IntEnum label"] += "(IntEnum)" in text
+        self.stats["with qd.func"] += "@qd.func" in text
+        self.stats["with qd.ndrange"] += "qd.ndrange" in text
         self.stats["with atomics"] += "qd.atomic_" in text or "+= " in text
 
     def summary(self) -> str:

@@ -107,6 +107,10 @@ class Gen:
         self.constants: list[tuple[str, int]] = []
         self.top_vars = 0
         self.locals = 0
+        self.callable: list[tuple[str, int]] = []  # qd.funcs an expression may call
+        self.funcs: list[str] = []  # their source
+        for _ in range(self.int(0, 2)):
+            self.func()
 
     # -- draws ------------------------------------------------------------------------------
 
@@ -118,6 +122,38 @@ class Gen:
 
     def flip(self, p: float) -> bool:
         return self.draw(st.integers(0, 99)) < int(p * 100)
+
+    # -- qd.funcs --------------------------------------------------------------------------------
+
+    def func(self) -> None:
+        """`@qd.func def KNAME_gN(p0: qd.i32, ...) -> qd.i32` with early returns, some inside
+        loops; it may call the funcs defined before it (so never itself)."""
+        name = f"KNAME_g{len(self.funcs)}"
+        params = [f"p{k}" for k in range(self.int(1, 2))]
+        scope = Scope([], [], top_level=False, in_func=True)
+        scope.locals.update({p: "i32" for p in params})
+        lines = []
+        for _ in range(self.int(0, 3)):
+            kind = self.pick(["local", "early", "loop"])
+            if kind == "local":
+                lines += self.new_local(scope)
+            elif kind == "early":
+                lines += [f"if {self.cond(scope, 1)}:", f"    return {self.iexpr(scope, 2)}"]
+            else:
+                inner = scope.child()
+                var = f"j{len(lines)}"
+                inner.loop_vars.append(var)
+                lines += [f"for {var} in range({self.int(0, 3)}):",
+                          f"    if {self.cond(inner, 1)}:",
+                          f"        return {self.iexpr(inner, 2)}"]
+        if not any("return" in line for line in lines) or self.flip(0.8):
+            # a lone final `return 7` would make the call a compile-time constant
+            value = self.iexpr(scope, 2)
+            lines.append(f"return {params[0] if is_literal(value) else value}")
+        signature = ", ".join(f"{p}: qd.i32" for p in params)
+        self.funcs.append("\n".join(["@qd.func", f"def {name}({signature}) -> qd.i32:",
+                                       *indent(lines)]))
+        self.callable.append((name, len(params)))
 
     # -- the kernel top level ------------------------------------------------------------------
 
@@ -193,7 +229,8 @@ class Gen:
         ])
         cut = self.int(0, len(body))
         # insert at an item boundary: a line at indent 0
-        boundaries = [i for i, line in enumerate(body) if not line.startswith(" ")] + [len(body)]
+        boundaries = [i for i, line in enumerate(body)
+                      if not line.startswith((" ", "else:"))] + [len(body)]
         at = boundaries[min(cut, len(boundaries) - 1)]
         body = body[:at] + decrement + body[at:]
         lines.append(f"while qd.graph_do_while({counter}):")
@@ -422,8 +459,14 @@ class Gen:
             return f"({self.cond(scope, depth - 1)})"
         return f"({a} if {self.cond(scope, depth - 1)} else {self.iexpr(scope, depth - 1)})"
 
-    def ileaf(self, scope: Scope, literal: bool = True) -> str:
+    def ileaf(self, scope: Scope, literal: bool = True, calls: bool = True) -> str:
         forms = ["literal", "read", "shape"] if literal else ["read", "shape"]
+        if scope.in_func:  # a qd.func sees its parameters, its locals and the funcs before it
+            forms = ["literal"] if literal else []
+        if calls and self.callable and self.flip(0.1):
+            name, arity = self.pick(self.callable)
+            arguments = (self.ileaf(scope, calls=False) for _ in range(arity))
+            return f"{name}({', '.join(arguments)})"
         if scope.iv:
             forms.append("iv")
         if scope.loop_vars_all():
@@ -432,7 +475,7 @@ class Gen:
             forms.append("local")
         if scope.top_vars:
             forms.append("top")
-        if self.scalars:
+        if self.scalars and not scope.in_func:
             forms.append("scalar")
         form = self.pick(forms)
         if form == "literal":
@@ -459,7 +502,7 @@ class Gen:
         names = {"data": self.data, "fdata": self.fdata, "grid": self.grid, "acc": self.accs,
                  "flag": self.flags, "counter": scope.counters}
         found = []
-        for kind in kinds:
+        for kind in kinds if not scope.in_func else []:
             for name in names[kind]:
                 role = scope.roles.get(name, "read")
                 if role in ("read", "own"):
@@ -502,7 +545,7 @@ class Gen:
             forms.append("read")
         if [n for n, t in scope.all_locals() if t == "f32"]:
             forms.append("local")
-        if self.fscalars:
+        if self.fscalars and not scope.in_func:
             forms.append("scalar")
         form = self.pick(forms)
         if form == "convert":
@@ -586,6 +629,7 @@ class Scope:
     ivs: list[str] = field(default_factory=list)
     in_loop: bool = False  # break / continue allowed
     in_while: bool = False  # ... but no continue: it would skip the count
+    in_func: bool = False  # a qd.func body: no arrays, no kernel names
 
     def __post_init__(self):
         self.top_vars = list(self.top_vars)
@@ -594,7 +638,7 @@ class Scope:
         return Scope(self.top_vars, self.counters,
                      self.top_level if top_level is None else top_level, self.in_task,
                      self.iv, self.roles, self.atomic_family, {}, [], self, self.ivs,
-                     self.in_loop, self.in_while)
+                     self.in_loop, self.in_while, self.in_func)
 
     def all_locals(self) -> list[tuple[str, str]]:
         found = list(self.locals.items())
@@ -625,6 +669,8 @@ def programs(draw) -> Program:
         text.append("class E_KNAME(IntEnum):")
         text += [f"    {m} = {v}" for m, v in gen.enum_members]
     text += [f"{name} = {value}" for name, value in gen.constants]
+    for func_source in gen.funcs:
+        text += ["", "", func_source]
     decorator = "@qd.kernel(graph=True)" if gen.graph_only else (
         "@qd.kernel(graph=True, checkpoints=True)")
     text += ["", "", decorator, f"def KNAME({signature}):"]

@@ -34,6 +34,7 @@ import numpy as np
 
 import qdmlir as qd
 from qdmlir.frontend import lang
+from qdmlir.frontend.kernel import QdFunc
 from qdmlir.runtime.status import GraphStatus
 
 I32, F32, BOOL = "i32", "f32", "bool"
@@ -83,6 +84,12 @@ class _Break(Exception):
 
 class _Continue(Exception):
     pass
+
+
+class _Return(Exception):
+    def __init__(self, value):
+        super().__init__()
+        self.value = value
 
 
 # -- scalar semantics --------------------------------------------------------------------------
@@ -770,6 +777,8 @@ class Executor:
         fn = self.kernel._resolve(node.func)
         if node.keywords:
             raise Unsupported("keyword arguments")
+        if isinstance(fn, QdFunc):
+            return self._call(fn, [self.expr(a) for a in node.args])
         if fn is int or fn is float:
             (arg,) = node.args
             value = self.expr(arg)
@@ -796,6 +805,54 @@ class Executor:
             if fn is atomic:
                 return self._atomic(op, node.args)
         raise Unsupported(f"calling {ast.unparse(node.func)}")
+
+    def _call(self, qd_func, args: list):
+        """A @qd.func, inlined as the frontend does (frontend/inline.py): its own scope, scalar
+        arguments by value (cast to an annotated type), ndarrays by reference. A body whose
+        one `return` is its last statement gives that expression as it is; otherwise the
+        annotated return type holds the value, 0 if no `return` runs."""
+        fn = qd_func.fn
+        signature = inspect.signature(fn)
+        bound = signature.bind(*args)
+        given = set(bound.arguments)
+        bound.apply_defaults()
+        scope = Scope()
+        for name, value in bound.arguments.items():
+            value = Const(value) if name not in given else value
+            annotation = self._annotation(fn, signature.parameters[name].annotation)
+            if isinstance(value, Const) and isinstance(value.value, (int, float)):
+                value = literal(value.value, None)
+            if annotation is not None and isinstance(value, Val):
+                value = cast(value, annotation)
+            scope.names[name] = value
+        tree = ast.parse(textwrap.dedent(inspect.getsource(fn))).body[0]
+        body = ReferenceKernel._body(tree.body)
+        callee = Executor(self.kernel, scope, self.task, top_level=False)
+        returns = [n for n in ast.walk(tree) if isinstance(n, ast.Return)]
+        if not returns:
+            callee.stmts(body)
+            return Const(None)
+        if returns == [body[-1]]:
+            callee.stmts(body[:-1])
+            return callee.expr(body[-1].value) if body[-1].value is not None else Const(None)
+        result_type = self._annotation(fn, tree.returns and eval(  # noqa: S307 - test code
+            compile(ast.Expression(tree.returns), "<returns>", "eval"), fn.__globals__))
+        if result_type is None:
+            raise Unsupported("several returns without a return type")
+        try:
+            callee.stmts(body)
+        except _Return as done:
+            return cast(self.scalar(done.value), result_type)
+        return make(result_type, 0)
+
+    @staticmethod
+    def _annotation(fn, annotation) -> str | None:
+        if isinstance(annotation, str):
+            annotation = eval(annotation, fn.__globals__)  # noqa: S307 - test code
+        return {qd.i32: I32, qd.f32: F32}.get(annotation) if annotation is not None else None
+
+    def stmt_Return(self, node: ast.Return) -> None:
+        raise _Return(self.expr(node.value) if node.value is not None else Const(None))
 
     def _minmax(self, name: str, args: list[ast.expr]) -> Val:
         values = [self.expr(a) for a in args]

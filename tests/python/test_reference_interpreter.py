@@ -187,3 +187,30 @@ def test_comparisons_follow_ieee_for_nan():
     nan = f32(np.nan)
     assert compare("!=", nan, nan).value is True
     assert compare("<", nan, i32(1)).value is False
+
+
+@qd.func
+def clamp_steps(v: qd.i32, limit: qd.i32) -> qd.i32:
+    if v < 0:
+        return 0
+    for k in range(3):
+        if v > limit + k:
+            return limit + k
+    return v * 2
+
+
+@qd.kernel
+def uses_a_func(x: I32_1D, out: I32_1D):
+    for i in range(x.shape[0]):
+        out[i] = clamp_steps(x[i], 4)
+
+
+def test_qd_func_early_returns_in_loops_and_the_fall_through():
+    x = np.array([-3, 2, 5, 9], np.int32)
+    out = zeros(4)
+    ReferenceKernel(uses_a_func)(x, out)
+    # -3 -> 0; 2 -> 2 * 2 (no early return); 5 > 4 -> 4; 9 > 4 -> 4
+    assert list(out) == [0, 4, 4, 4]
+    compiled = zeros(4)
+    uses_a_func(x, compiled)
+    assert list(compiled) == list(out)
