@@ -83,6 +83,9 @@ class Kernel:
         self.graph = graph
         self.checkpoints = checkpoints
         self._parameters = list(inspect.signature(fn).parameters.values())
+        # defaults or keyword-only parameters: every call binds its arguments (no fast path)
+        self._binds = any(p.default is not p.empty or p.kind is p.KEYWORD_ONLY
+                          for p in self._parameters)
         self._annotations: list | None = None  # resolved at the first call (lazily, as errors)
         self._specializations: dict[tuple, Any] = {}
         self._only = None  # the one specialisation of a fully annotated kernel, once built
@@ -122,7 +125,7 @@ class Kernel:
     # -- specialisation -----------------------------------------------------------------------
 
     def _launch(self, args: tuple, kwargs: dict, from_checkpoint):
-        if kwargs:
+        if kwargs or self._binds:
             args = self._positional(args, kwargs)
         specialization = self._specialization(args)
         resume_point = 0
@@ -135,7 +138,8 @@ class Kernel:
             bound = inspect.signature(self.fn).bind(*args, **kwargs)
         except TypeError as error:
             raise TypeError(f"kernel '{self.__name__}': {error}") from None
-        return tuple(bound.args)
+        bound.apply_defaults()
+        return tuple(bound.arguments.values())  # keyword-only ones included, in order
 
     def _specialization(self, args: tuple):
         if len(args) != len(self._parameters):
@@ -161,7 +165,7 @@ class Kernel:
                 specs += debug_spec(self, config.current())
                 found = build_specialization(self, specs)
                 self._specializations[key] = found
-                if not any(self._open_parameters()):
+                if not any(self._open_parameters()) and not self._binds:
                     self._only = found
         return found
 

@@ -210,6 +210,24 @@ def test_bad_kernel_calls_say_which_argument_and_the_fix(name):
         assert fragment in str(caught.value)
 
 
+@qd.kernel
+def fill(x: I1, value: qd.i32 = 3, *, offset: qd.i32 = 0):
+    for i in range(x.shape[0]):
+        x[i] = value + offset
+
+
+def test_default_and_keyword_only_parameters_bind_on_every_call():
+    # they used to fail: "takes 3 argument(s), got 1" (the keyword-only one was dropped)
+    x = np.zeros(2, np.int32)
+    for _ in range(2):  # the second call once took a fast path that skipped binding
+        fill(x)
+        assert list(x) == [3, 3]
+    fill(x, 5, offset=1)
+    assert list(x) == [6, 6]
+    with pytest.raises(TypeError, match="kernel 'fill': too many positional arguments"):
+        fill(x, 1, 2)
+
+
 def test_a_failed_call_leaves_the_arrays_alone():
     x = np.arange(4, dtype=np.int32)
     with pytest.raises(OverflowError):
