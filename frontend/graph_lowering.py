@@ -87,7 +87,8 @@ class KernelLowering(StatementLowering):
         self.top_level(_without_docstring(tree.body))
         self.located(tree)
         self.em.emit(func.ReturnOp())
-        function = func.FuncOp(self.source.name, ([_arg_type(a) for a in self.args], []),
+        # named as the kernel object is (a renamed function keeps its def name in the source)
+        function = func.FuncOp(self.unit.kernel_name, ([_arg_type(a) for a in self.args], []),
                                Region(self.entry))
         function.attributes["qd.kernel"] = UnitAttr()
         function.location = self.em.location

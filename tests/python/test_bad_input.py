@@ -228,6 +228,19 @@ def test_default_and_keyword_only_parameters_bind_on_every_call():
         fill(x, 1, 2)
 
 
+def test_a_kernel_renamed_after_decoration_still_builds():
+    # the CPU build looked for func.func @<new name> but the IR was named after the `def`
+    @qd.kernel
+    def original(x: I1):
+        for i in range(x.shape[0]):
+            x[i] += 1
+
+    original.__name__ = "renamed"
+    x = np.zeros(2, np.int32)
+    original(x)
+    assert list(x) == [1, 1]
+
+
 def test_a_failed_call_leaves_the_arrays_alone():
     x = np.arange(4, dtype=np.int32)
     with pytest.raises(OverflowError):
