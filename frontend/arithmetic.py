@@ -57,10 +57,10 @@ def binary(em: Emitter, op: str, a: Scalar, b: Scalar) -> Scalar:
         return Scalar(em.value(_INT_BINARY[op](a.ssa, b.ssa)), dtype)
     if op == "//":
         div = arith.FloorDivSIOp if dtype.signed else arith.DivUIOp
-        return em.checked_division(a, b, op, lambda: Scalar(em.value(div(a.ssa, b.ssa)), dtype))
+        return em.checked_division(a, b, op, lambda d: Scalar(em.value(div(a.ssa, d.ssa)), dtype))
     if op == "%":
-        return em.checked_division(a, b, op, lambda: _int_mod(em, a, b) if dtype.signed else
-                                   Scalar(em.value(arith.RemUIOp(a.ssa, b.ssa)), dtype))
+        return em.checked_division(a, b, op, lambda d: _int_mod(em, a, d) if dtype.signed else
+                                   Scalar(em.value(arith.RemUIOp(a.ssa, d.ssa)), dtype))
     raise OperatorError(f"unknown operator {op}")
 
 

@@ -221,10 +221,14 @@ class Emitter:
         return Scalar(op.results[0], result.dtype) if result is not None else None
 
     def checked_division(self, a: Scalar, b: Scalar, op: str, compute) -> Scalar:
-        """`compute()` (an integer `//` or `%`) unless it would trap: a zero divisor, or
-        INT_MIN // -1 for a signed type; in debug mode only, recorded like a bad index."""
+        """`compute(divisor)` (an integer `//` or `%` of `a`) unless it would trap: a zero
+        divisor, or INT_MIN // -1 for a signed type. In debug mode that is recorded like a bad
+        index; otherwise the result is 0 (and INT_MIN // -1 wraps), as on GPUs, where x86's
+        divide instruction would kill the process with SIGFPE."""
+        if _safe_constant_divisor(b):
+            return compute(b)
         if self.debug_buffer is None or not self.checking:
-            return compute()
+            return self.non_trapping_division(a, b, compute)
         site = self._site(None, f"integer {op}")
         divisor_ok = self.value(arith.CmpiOp(b.ssa, self.constant(0, b.dtype).ssa, "ne"))
         if b.dtype.signed:
@@ -234,7 +238,7 @@ class Emitter:
             fine = self.value(arith.XOrIOp(overflow, self.constant(True, BOOL).ssa))
             divisor_ok = self.value(arith.AndIOp(divisor_ok, fine))
         outer, self.block = self.block, Block()
-        result = compute()
+        result = compute(b)
         self.emit(scf.YieldOp(result.ssa))
         then_block, self.block = self.block, Block()
         operands = [self._as_i64(a), self._as_i64(b)]
@@ -244,6 +248,21 @@ class Emitter:
         op_ = self.emit(scf.IfOp(divisor_ok, [mlir_type(result.dtype)], [then_block],
                                  [else_block]))
         return Scalar(op_.results[0], result.dtype)
+
+    def non_trapping_division(self, a: Scalar, b: Scalar, compute) -> Scalar:
+        """Divide by 1 where the divisor would trap, then give 0 for a zero divisor: two
+        compares and two selects next to a division that costs tens of cycles."""
+        is_zero = self.value(arith.CmpiOp(b.ssa, self.constant(0, b.dtype).ssa, "eq"))
+        trap = is_zero
+        if b.dtype.signed:
+            low = self.value(arith.CmpiOp(a.ssa, self.constant(b.dtype.min, a.dtype).ssa, "eq"))
+            minus = self.value(arith.CmpiOp(b.ssa, self.constant(-1, b.dtype).ssa, "eq"))
+            trap = self.value(arith.OrIOp(is_zero, self.value(arith.AndIOp(low, minus))))
+        divisor = Scalar(self.value(arith.SelectOp(trap, self.constant(1, b.dtype).ssa, b.ssa)),
+                         b.dtype)
+        result = compute(divisor)
+        zero = self.constant(0, result.dtype)
+        return Scalar(self.value(arith.SelectOp(is_zero, zero.ssa, result.ssa)), result.dtype)
 
     def _as_i64(self, x: Scalar) -> SSAValue:
         """An integer as an index-typed value for `_record` (sign- or zero-extended)."""
@@ -288,6 +307,15 @@ class Emitter:
 
     def dim(self, array: Array, axis: int) -> SSAValue:
         return self.value(memref.DimOp(array.memref, self.index_constant(axis)))
+
+
+def _safe_constant_divisor(b: Scalar) -> bool:
+    """A constant divisor other than 0 (and -1 for signed types) can never trap."""
+    owner = b.ssa.owner
+    if not isinstance(owner, arith.ConstantOp) or not isinstance(owner.value, IntegerAttr):
+        return False
+    value = owner.value.value.data
+    return value != 0 and not (b.dtype.signed and value == -1)
 
 
 def _atomic_kind(kind: str, dtype: DType) -> str:

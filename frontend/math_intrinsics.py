@@ -126,11 +126,14 @@ def _raw(op: str):
         a, b = em.cast(a, dtype), em.cast(b, dtype)
         if dtype.is_float:
             cls = arith.DivfOp if op == "div" else arith.RemFOp
-        elif op == "div":
+            return Scalar(em.value(cls(a.ssa, b.ssa)), dtype)
+        if op == "div":
             cls = arith.DivSIOp if dtype.signed else arith.DivUIOp
         else:
             cls = arith.RemSIOp if dtype.signed else arith.RemUIOp
-        return Scalar(em.value(cls(a.ssa, b.ssa)), dtype)
+        # integer division must not trap (see Emitter.checked_division)
+        return em.checked_division(a, b, f"raw_{op}",
+                                   lambda d: Scalar(em.value(cls(a.ssa, d.ssa)), dtype))
 
     return lower
 

@@ -591,3 +591,25 @@ def test_a_return_that_is_not_last_or_lacks_a_type_is_refused():
     with pytest.raises(qd.QuadrantsSyntaxError, match="has no return type") as caught:
         untyped(np.zeros(2, np.float32))
     assert "-> qd.f32" in caught.value.fix
+
+
+@qd.kernel
+def divide_everything(a: I32_1D, b: I32_1D, q: I32_1D, r: I32_1D, c: I32_1D):
+    for i in range(a.shape[0]):
+        q[i] = a[i] // b[i]
+        r[i] = a[i] % b[i]
+        c[i] = qd.raw_div(a[i], b[i]) + qd.raw_mod(a[i], b[i]) + a[i] // 4
+
+
+def test_integer_division_never_traps():
+    # x86's idiv raises SIGFPE on a zero divisor and on INT_MIN // -1; kernels give 0 / wrap
+    low = np.iinfo(np.int32).min
+    a = np.array([7, 7, low, low, -9], np.int32)
+    b = np.array([0, 2, -1, 0, 4], np.int32)
+    q, r, c = np.zeros(5, np.int32), np.zeros(5, np.int32), np.zeros(5, np.int32)
+    divide_everything(a, b, q, r, c)
+    assert list(q) == [0, 3, low, 0, -3]
+    assert list(r) == [0, 1, 0, 0, 3]
+    wrapped = np.array([0 + 0 + 1, 3 + 1 + 1, low + 0 + low // 4, 0 + 0 + low // 4, -2 - 1 - 3],
+                       np.int64).astype(np.int32)  # the sums wrap in i32
+    assert list(c) == list(wrapped)
