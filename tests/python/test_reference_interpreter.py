@@ -8,17 +8,8 @@ import pytest
 
 import qdmlir as qd
 import test_checkpoint_semantics as cases
-from reference_interpreter import (
-    F32,
-    I32,
-    ReferenceKernel,
-    Unsupported,
-    Val,
-    binary,
-    compare,
-    literal,
-    wrap32,
-)
+from reference_interpreter import ReferenceKernel
+from reference_scalars import F32, I32, Unsupported, Val, binary, compare, literal, wrap32
 
 I32_0D = qd.types.ndarray(qd.i32, 0)
 I32_1D = qd.types.ndarray(qd.i32, 1)
