@@ -86,8 +86,8 @@ class Compilation:
         builders = {"cpu": self._write_cpu_artifact, "cuda": self._write_cuda_artifact,
                     "rocm": self._write_rocm_artifact, "amdgpu": self._write_rocm_artifact}
         if self.target not in builders:
-            raise NotImplementedError(f"no artifact builder for target {self.target!r} here "
-                                      f"(artifacts: {', '.join(builders)})")
+            raise ValueError(f"no artifact builder for target {self.target!r} "
+                             f"(targets: {', '.join(builders)})")
         manifest = builders[self.target](Path(folder))
         manifest.write(folder)
         return manifest

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numbers
 import os
 import threading
+from abc import ABC, abstractmethod
 from pathlib import Path
 
 from .artifact import ArgSpec, Manifest
@@ -24,7 +25,7 @@ from .cuda_direct import DirectRun, yielded_at
 from .cuda_plan import ITEM_SIZE, Buf, has_loop, read_plan
 
 
-class PlanLauncher:
+class PlanLauncher(ABC):
     """Launches one compiled GPU kernel specialisation; subclasses load its device code."""
 
     target = ""  # the manifest target this launcher runs
@@ -53,11 +54,13 @@ class PlanLauncher:
     def from_artifact(cls, directory) -> PlanLauncher:
         return cls(directory)
 
+    @abstractmethod
     def default_device(self):
-        raise NotImplementedError
+        """The device this backend launches on (CUDA's or HIP's)."""
 
+    @abstractmethod
     def _load_module(self):
-        raise NotImplementedError
+        """Load the artifact's code object into the device's context."""
 
     def scratch(self, reg: int, shape, elem: str) -> Buf:
         """Device memory for a host `memref.alloca` (a top-level kernel variable)."""
