@@ -141,13 +141,18 @@ def markdown(rows: list[dict]) -> str:
 
     lines = ["| case | unit | qdmlir | Quadrants | numba | vs Quadrants | vs numba | target | met |",
              "|---|---|---|---|---|---|---|---|---|"]
+    def versus_quadrants(speedup):
+        if speedup is None:
+            return "—"
+        return f"{fmt(speedup)}x faster" if speedup >= 1 else f"{fmt(1 / speedup)}x slower"
+
     for r in rows:
         vs_nb = r["times_numba"]
         vs_nb_text = "—" if vs_nb is None else (
             f"{1 / vs_nb:.2f} of numba" if r["unit"] == "GB/s" else f"{vs_nb:.2f}x numba")
         lines.append(
             f"| {r['case']} | {r['unit']} | {fmt(r['qdmlir'])} | {fmt(r['quadrants'])} | "
-            f"{fmt(r['numba'])} | {fmt(r['speedup_vs_quadrants'])}x faster | {vs_nb_text} | "
+            f"{fmt(r['numba'])} | {versus_quadrants(r['speedup_vs_quadrants'])} | {vs_nb_text} | "
             f"{r['target']} | {'yes' if r['met'] else 'no' if r['met'] is False else '—'} |")
     return "\n".join(lines)
 
