@@ -14,6 +14,7 @@ import concurrent.futures
 import importlib.util
 import multiprocessing
 import os
+import re
 import shutil
 import sys
 import traceback
@@ -126,6 +127,9 @@ class Harness:
         self.stats["with qd.func"] += "@qd.func" in text
         self.stats["with qd.ndrange"] += "qd.ndrange" in text
         self.stats["with atomics"] += "qd.atomic_" in text or "+= " in text
+        # a `//` or `%` by 0, -1 or an expression (kernel_fuzz.Gen.divisor): non-trapping selects
+        self.stats["with zero/-1/runtime divisor"] += re.search(r"(//|%) (0\)|\(-1\)|\()",
+                                                                text) is not None
 
     def summary(self) -> str:
         figures = ", ".join(f"{key} {value}" for key, value in sorted(self.stats.items()))

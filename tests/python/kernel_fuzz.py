@@ -87,8 +87,11 @@ class Program:
 class Gen:
     """Builds one program from Hypothesis draws; see the module docstring for the rules."""
 
-    def __init__(self, draw):
+    def __init__(self, draw, runtime_divisors: bool = True):
         self.draw = draw
+        # integer `//` and `%` by values known only at run time, 0 and -1 included (they give 0
+        # and wrap); debug mode raises ZeroDivisionError for those instead, so it keeps them off
+        self.runtime_divisors = runtime_divisors
         self.n = self.int(1, 10)
         self.data = [f"a{k}" for k in range(self.int(1, 3))]
         self.fdata = [f"b{k}" for k in range(self.int(0, 2))]
@@ -445,7 +448,7 @@ class Gen:
         if is_literal(a) and form != "select":
             a = self.ileaf(scope, literal=False)
         if form == "div":
-            return f"({a} {self.pick(['//', '%'])} {self.int(1, 7)})"
+            return f"({a} {self.pick(['//', '%'])} {self.divisor(scope, depth - 1)})"
         if form == "shift":
             return f"({a} {self.pick(['>>', '<<'])} {self.int(0, 31)})"
         if form == "unary":
@@ -458,6 +461,22 @@ class Gen:
         if form == "bool":
             return f"({self.cond(scope, depth - 1)})"
         return f"({a} if {self.cond(scope, depth - 1)} else {self.iexpr(scope, depth - 1)})"
+
+    def divisor(self, scope: Scope, depth: int) -> str:
+        """A literal 1..7 (no check compiled), or with runtime divisors a literal 0 or -1, any
+        expression, or one in -1..2 so that zero divisors are common."""
+        form = self.pick(["safe", "zero or minus one", "any", "small"]
+                         if self.runtime_divisors else ["safe"])
+        if form == "safe":
+            return str(self.int(1, 7))
+        if form == "zero or minus one":
+            return self.pick(["0", "(-1)"])
+        b = self.iexpr(scope, depth)
+        if form == "any":
+            return b
+        if is_literal(b):  # `(5 & 3) - 1` would be folded by the compiler, in Python
+            b = self.ileaf(scope, literal=False)
+        return f"(({b} & 3) - 1)"
 
     def ileaf(self, scope: Scope, literal: bool = True, calls: bool = True) -> str:
         forms = ["literal", "read", "shape"] if literal else ["read", "shape"]
@@ -657,8 +676,8 @@ def indent(lines: list[str]) -> list[str]:
 
 
 @st.composite
-def programs(draw) -> Program:
-    gen = Gen(draw)
+def programs(draw, runtime_divisors: bool = True) -> Program:
+    gen = Gen(draw, runtime_divisors)
     body = gen.body(0, [], [])
     args = gen.arguments()
     first = gen.step(first=True)

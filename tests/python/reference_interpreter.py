@@ -15,8 +15,8 @@ obvious is the point. The subset it knows is what the random programs use, defin
   yield_on=flag)`, nested `while qd.graph_do_while(c)`, serial statements, top-level variables.
 
 The scalar rules live in reference_scalars.py. Anything else, and anything the compiled code
-leaves undefined (integer division by zero, a float that does not fit an int, a shift by 32
-or more, an out-of-bounds index), raises `Unsupported` or `IndexError`: a program that
+leaves undefined (a float that does not fit an int, a shift by 32 or more, an out-of-bounds
+index), raises `Unsupported` or `IndexError`: a program that
 triggers one is a generator bug, never a result.
 Task iterations run one after another, in the order `order` picks ("forward" or "reverse"):
 running both and comparing detects a program whose result depends on iteration order.

@@ -44,7 +44,7 @@ def test_random_programs_match_the_reference(harness):
     @seed(SEED)
     @settings(max_examples=math.ceil(PROGRAMS / BATCH), deadline=None, database=None,
               suppress_health_check=list(HealthCheck), print_blob=True, phases=PHASES)
-    @given(st.lists(programs(), min_size=BATCH, max_size=BATCH))
+    @given(st.lists(programs(runtime_divisors=not DEBUG), min_size=BATCH, max_size=BATCH))
     def check(batch):
         harness.run_batch(batch)
 
