@@ -3,32 +3,19 @@
 import shutil
 
 import pytest
+from gpu_test_kernels import LOOP_ARGS, looped
 from mlir import ir
 
-import qdmlir as qd
 from qdmlir.frontend.compiler import Compilation
 from qdmlir.passes.targets.cuda import CudaBuildError, check_all_tasks_mapped, compile_cuda
 from qdmlir.passes.targets.cuda_arch import CudaArchError, parse_arch
-from qdmlir.runtime.artifact import ArgSpec, Manifest
+from qdmlir.runtime.artifact import Manifest
 
 
-@qd.kernel(graph=True, checkpoints=True)
-def looped(x: qd.types.ndarray(qd.f32, 1), steps: qd.types.ndarray(qd.i32, 0),
-           flag: qd.types.ndarray(qd.i32, 0)):
-    while qd.graph_do_while(steps):
-        with qd.checkpoint(4, yield_on=flag):
-            for i in range(x.shape[0]):
-                x[i] += 1.0
-        for _ in range(1):
-            steps[()] -= 1
-
-
-ARGS = [ArgSpec("x", "ndarray", "f32", 1), ArgSpec("steps", "ndarray", "i32", 0),
-        ArgSpec("flag", "ndarray", "i32", 0)]
 
 
 def _build(arch="sm_90"):
-    return Compilation.for_kernel(looped, ARGS, target="cuda", arch=arch).cuda_build()
+    return Compilation.for_kernel(looped, LOOP_ARGS, target="cuda", arch=arch).cuda_build()
 
 
 def test_plan_names_one_kernel_per_task_and_the_condition_kernels():
@@ -62,7 +49,8 @@ def test_bad_arch_is_refused_before_lowering(arch):
 
 
 def test_write_artifact_writes_ptx_plan_and_manifest(tmp_path):
-    manifest = Compilation.for_kernel(looped, ARGS, target="cuda", arch="sm_90").write_artifact(tmp_path)
+    compilation = Compilation.for_kernel(looped, LOOP_ARGS, target="cuda", arch="sm_90")
+    manifest = compilation.write_artifact(tmp_path)
     again = Manifest.read(tmp_path)
     assert again == manifest
     assert (manifest.target, manifest.arch, manifest.plan) == ("cuda", "sm_90", "plan.json")

@@ -11,41 +11,16 @@ import struct
 import numpy as np
 import pytest
 from fake_cuda_driver import FakeDriver
+from gpu_test_kernels import LOOP_ARGS, THREE_ARGS, looped, three
 
 import qdmlir as qd
 from qdmlir.frontend.compiler import Compilation
 from qdmlir.runtime import cuda_driver
-from qdmlir.runtime.artifact import ArgSpec
 from qdmlir.runtime.cuda import CudaLauncher, CudaLoadError, graph_policy
 from qdmlir.runtime.cuda_driver import CudaError
 from qdmlir.runtime.cuda_ndarray import DeviceNdarray
 
 
-@qd.kernel(graph=True, checkpoints=True)
-def three(x: qd.types.ndarray(qd.f32, 1), flag: qd.types.ndarray(qd.i32, 0)):
-    for i in range(x.shape[0]):
-        x[i] = 1.0
-    with qd.checkpoint(7, yield_on=flag):
-        for i in range(x.shape[0]):
-            x[i] += 1.0
-    for i in range(x.shape[0]):
-        x[i] *= 2.0
-
-
-@qd.kernel(graph=True, checkpoints=True)
-def looped(x: qd.types.ndarray(qd.f32, 1), steps: qd.types.ndarray(qd.i32, 0),
-           flag: qd.types.ndarray(qd.i32, 0)):
-    while qd.graph_do_while(steps):
-        with qd.checkpoint(4, yield_on=flag):
-            for i in range(x.shape[0]):
-                x[i] += 1.0
-        for _ in range(1):
-            steps[()] -= 1
-
-
-THREE_ARGS = [ArgSpec("x", "ndarray", "f32", 1), ArgSpec("flag", "ndarray", "i32", 0)]
-LOOP_ARGS = [ArgSpec("x", "ndarray", "f32", 1), ArgSpec("steps", "ndarray", "i32", 0),
-             ArgSpec("flag", "ndarray", "i32", 0)]
 _BUILT = {}
 
 

@@ -18,44 +18,20 @@ import sys
 import numpy as np
 import pytest
 from fake_hip import FakeHip
+from gpu_test_kernels import LOOP_ARGS, THREE_ARGS, looped, three
 
 import qdmlir as qd
 from qdmlir.frontend.compiler import Compilation
 from qdmlir.passes.targets import rocm_toolchain
 from qdmlir.passes.targets.rocm import write_rocm_files
 from qdmlir.runtime import hip_runtime
-from qdmlir.runtime.artifact import ArgSpec, Manifest
+from qdmlir.runtime.artifact import Manifest
 from qdmlir.runtime.hip import HipLauncher, HipLoadError, HipNdarray
 from qdmlir.runtime.hip_runtime import SIGNATURES, HipDevice, HipError
 
 HAVE_TOOLS = all(rocm_toolchain.find_tools().values())
 
 
-@qd.kernel(graph=True, checkpoints=True)
-def three(x: qd.types.ndarray(qd.f32, 1), flag: qd.types.ndarray(qd.i32, 0)):
-    for i in range(x.shape[0]):
-        x[i] = 1.0
-    with qd.checkpoint(7, yield_on=flag):
-        for i in range(x.shape[0]):
-            x[i] += 1.0
-    for i in range(x.shape[0]):
-        x[i] *= 2.0
-
-
-@qd.kernel(graph=True, checkpoints=True)
-def looped(x: qd.types.ndarray(qd.f32, 1), steps: qd.types.ndarray(qd.i32, 0),
-           flag: qd.types.ndarray(qd.i32, 0)):
-    while qd.graph_do_while(steps):
-        with qd.checkpoint(4, yield_on=flag):
-            for i in range(x.shape[0]):
-                x[i] += 1.0
-        for _ in range(1):
-            steps[()] -= 1
-
-
-THREE_ARGS = [ArgSpec("x", "ndarray", "f32", 1), ArgSpec("flag", "ndarray", "i32", 0)]
-LOOP_ARGS = [ArgSpec("x", "ndarray", "f32", 1), ArgSpec("steps", "ndarray", "i32", 0),
-             ArgSpec("flag", "ndarray", "i32", 0)]
 _BUILT = {}
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from fake_hip import read_code_object
+from gpu_test_kernels import LOOP_ARGS, looped
 from mlir import ir
 
 import qdmlir as qd
@@ -25,29 +26,16 @@ NO_TOOLS = ("opt-19/llc-19/ld.lld-19 are not installed (sudo apt-get install llv
             "no code object is built here")
 
 
-@qd.kernel(graph=True, checkpoints=True)
-def looped(x: qd.types.ndarray(qd.f32, 1), steps: qd.types.ndarray(qd.i32, 0),
-           flag: qd.types.ndarray(qd.i32, 0)):
-    while qd.graph_do_while(steps):
-        with qd.checkpoint(4, yield_on=flag):
-            for i in range(x.shape[0]):
-                x[i] += 1.0
-        for _ in range(1):
-            steps[()] -= 1
-
-
 @qd.kernel
 def sines(x: qd.types.ndarray(qd.f32, 1)):
     for i in range(x.shape[0]):
         x[i] = qd.sin(x[i])
 
 
-ARGS = [ArgSpec("x", "ndarray", "f32", 1), ArgSpec("steps", "ndarray", "i32", 0),
-        ArgSpec("flag", "ndarray", "i32", 0)]
 
 
 def _build(arch="gfx90a"):
-    return Compilation.for_kernel(looped, ARGS, target="rocm", arch=arch).rocm_build()
+    return Compilation.for_kernel(looped, LOOP_ARGS, target="rocm", arch=arch).rocm_build()
 
 
 def test_one_amdgpu_kernel_per_task_and_the_do_while_stays_on_the_host():
@@ -66,7 +54,7 @@ def test_one_amdgpu_kernel_per_task_and_the_do_while_stays_on_the_host():
 def test_the_mapping_and_plan_are_cudas():
     """The same shared steps (gpu_kernels.py) give the same launches and parameters as CUDA
     on a chip without device loops; only the chip differs."""
-    cuda = Compilation.for_kernel(looped, ARGS, target="cuda", arch="sm_80").cuda_build().plan
+    cuda = Compilation.for_kernel(looped, LOOP_ARGS, target="cuda", arch="sm_80").cuda_build().plan
     rocm = _build().plan
     assert rocm["functions"] == cuda["functions"]
     assert [(k["name"], k["params"]) for k in rocm["kernels"]] == \
@@ -80,7 +68,7 @@ def test_bad_arch_is_refused_before_lowering(arch, monkeypatch):
 
     monkeypatch.setattr(Compilation, "lowered_ir", no_lowering)
     with pytest.raises(RocmArchError, match="use one of gfx90a, gfx942"):
-        Compilation.for_kernel(looped, ARGS, target="rocm", arch=arch).rocm_build()
+        Compilation.for_kernel(looped, LOOP_ARGS, target="rocm", arch=arch).rocm_build()
 
 
 def test_arch_names_are_normalised():
@@ -238,8 +226,8 @@ def test_qd_compile_without_the_toolchain_fails_fast_with_one_line(no_toolchain,
 
 @pytest.mark.skipif(not HAVE_TOOLS, reason=NO_TOOLS)
 def test_write_artifact_writes_hsaco_ir_plan_and_manifest(tmp_path):
-    manifest = Compilation.for_kernel(looped, ARGS, target="rocm", arch="gfx942").write_artifact(
-        tmp_path)
+    compilation = Compilation.for_kernel(looped, LOOP_ARGS, target="rocm", arch="gfx942")
+    manifest = compilation.write_artifact(tmp_path)
     assert Manifest.read(tmp_path) == manifest
     assert (manifest.target, manifest.arch, manifest.library) == ("amdgpu", "gfx942",
                                                                   "qd_looped.hsaco")

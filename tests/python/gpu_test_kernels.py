@@ -1,0 +1,34 @@
+"""The two kernels the GPU-target tests build (CUDA and ROCm, compile-only and fake-runtime):
+`three`, three tasks with a checkpoint between them, and `looped`, a do-while around a
+checkpointed task and a serial decrement. Their argument layouts are spelled out for
+`Compilation.for_kernel`, which takes them without a call."""
+
+import qdmlir as qd
+from qdmlir.runtime.artifact import ArgSpec
+
+
+@qd.kernel(graph=True, checkpoints=True)
+def three(x: qd.types.ndarray(qd.f32, 1), flag: qd.types.ndarray(qd.i32, 0)):
+    for i in range(x.shape[0]):
+        x[i] = 1.0
+    with qd.checkpoint(7, yield_on=flag):
+        for i in range(x.shape[0]):
+            x[i] += 1.0
+    for i in range(x.shape[0]):
+        x[i] *= 2.0
+
+
+@qd.kernel(graph=True, checkpoints=True)
+def looped(x: qd.types.ndarray(qd.f32, 1), steps: qd.types.ndarray(qd.i32, 0),
+           flag: qd.types.ndarray(qd.i32, 0)):
+    while qd.graph_do_while(steps):
+        with qd.checkpoint(4, yield_on=flag):
+            for i in range(x.shape[0]):
+                x[i] += 1.0
+        for _ in range(1):
+            steps[()] -= 1
+
+
+THREE_ARGS = [ArgSpec("x", "ndarray", "f32", 1), ArgSpec("flag", "ndarray", "i32", 0)]
+LOOP_ARGS = [ArgSpec("x", "ndarray", "f32", 1), ArgSpec("steps", "ndarray", "i32", 0),
+             ArgSpec("flag", "ndarray", "i32", 0)]
