@@ -181,6 +181,51 @@ def _static(lowering, node: ast.Call) -> Binding:
     return values[0] if len(values) == 1 else Const(tuple(v.value for v in values))
 
 
+def _static_assert(lowering, node: ast.Call) -> Binding:
+    from qdmlir.frontend.errors import QuadrantsStaticAssertionError
+
+    keywords = {k.arg: k.value for k in node.keywords}
+    if not 1 <= len(node.args) + len(keywords) <= 2 or set(keywords) - {"cond", "msg"}:
+        raise lowering.error(node, "qd.static_assert() takes a condition and an optional "
+                                   "message", 'e.g. qd.static_assert(N % 4 == 0, "N must be a '
+                                   'multiple of 4")')
+    args = list(node.args) + [keywords[k] for k in ("cond", "msg") if k in keywords]
+    values = [lowering.expr(arg) for arg in args]
+    if not isinstance(values[0], Const):
+        raise lowering.error(args[0], f"qd.static_assert() needs a condition known at compile "
+                                      f"time; `{ast.unparse(args[0])}` is only known at run time",
+                             "test run-time values with an if statement")
+    if not values[0].value:
+        message = values[1].value if len(values) > 1 and isinstance(values[1], Const) else None
+        raise QuadrantsStaticAssertionError(
+            str(message) if message is not None else
+            f"static assertion failed: {ast.unparse(args[0])}",
+            kernel=lowering.unit.kernel_name, span=lowering.source.span(node))
+    return Const(None)
+
+
+def _static_print(lowering, node: ast.Call) -> Binding:
+    """Print at compile time, as Quadrants does; a run-time value prints as its type."""
+    values = [lowering.expr(arg) for arg in node.args]
+    print(*(v.value if isinstance(v, Const) else _describe(v) for v in values))
+    return Const(None)
+
+
+def _describe(value: Binding) -> str:
+    if isinstance(value, Array):
+        return f"<ndarray {value.dtype.name}, ndim {value.ndim}>"
+    dtype = getattr(value, "dtype", None)
+    return f"<{dtype.name} value>" if dtype is not None else f"<{type(value).__name__}>"
+
+
+def _loop_config(lowering, node: ast.Call) -> Binding:
+    """Inside a task every loop is serial already: the arguments are only checked."""
+    from qdmlir.frontend import loop_config
+
+    loop_config.parse(lowering, node)
+    return Const(None)
+
+
 def _clamp(lowering, node: ast.Call) -> Binding:
     x, low, high = _positional(lowering, node, 3, "qd.math.clamp")
     em = lowering.em
@@ -237,7 +282,8 @@ def _build_table() -> dict[int, Handler]:
         builtins.min: _minmax("min"), lang.min: _minmax("min"),
         builtins.max: _minmax("max"), lang.max: _minmax("max"),
         builtins.pow: _pow, lang.pow: _pow, lang.atan2: _atan2, lang.select: _select,
-        lang.static: _static, lang.clamp: _clamp,
+        lang.static: _static, lang.clamp: _clamp, lang.static_assert: _static_assert,
+        lang.static_print: _static_print, lang.loop_config: _loop_config,
         lang.atomic_add: _atomic("add"), lang.atomic_sub: _atomic("sub"),
         lang.atomic_min: _atomic("min"), lang.atomic_max: _atomic("max"),
         lang.atomic_and: _atomic("and"), lang.atomic_or: _atomic("or"),

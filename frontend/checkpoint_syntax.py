@@ -212,9 +212,15 @@ def do_while_misplaced(lowering, node: ast.AST, where: str):
 
 
 def ndrange_dims(lowering, node: ast.expr) -> list[RangeSpec] | None:
-    """The dimensions of `qd.ndrange(...)` (or `qd.grouped(qd.ndrange(...))`), else None."""
+    """The dimensions of `qd.ndrange(...)`, `qd.grouped(qd.ndrange(...))` or `qd.grouped(x)`
+    (every index of the ndarray `x`), else None."""
     if _callee_is(lowering, node, lang.grouped):
-        node = node.args[0] if len(node.args) == 1 else node
+        if len(node.args) != 1 or node.keywords:
+            raise lowering.error(node, "qd.grouped() takes one argument: an ndarray or a "
+                                       "qd.ndrange(...)")
+        node = node.args[0]
+        if not _callee_is(lowering, node, lang.ndrange):
+            return _array_dims(lowering, node)
     if not _callee_is(lowering, node, lang.ndrange):
         return None
     if node.keywords or not node.args:
@@ -235,3 +241,16 @@ def ndrange_dims(lowering, node: ast.expr) -> list[RangeSpec] | None:
             raise lowering.error(dim, "qd.ndrange() bounds must be integers")
         dims.append(RangeSpec(lowering.em.cast(start, common), lowering.em.cast(stop, common), 1))
     return dims
+
+
+def _array_dims(lowering, node: ast.expr) -> list[RangeSpec]:
+    from qdmlir.frontend.emitter import Array
+
+    array = lowering.expr(node)
+    if not isinstance(array, Array) or array.ndim == 0:
+        raise lowering.error(node, f"qd.grouped() needs an ndarray of ndim >= 1 or a "
+                                   f"qd.ndrange(...), not `{ast.unparse(node)}`")
+    em = lowering.em
+    ip = lowering.unit.defaults.ip
+    return [RangeSpec(em.constant(0, ip), em.from_index(em.dim(array, axis), ip), 1)
+            for axis in range(array.ndim)]

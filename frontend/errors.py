@@ -79,6 +79,11 @@ class QuadrantsSyntaxError(SyntaxError):
         return self.args[0] if self.args else self._render()
 
 
+class QuadrantsStaticAssertionError(QuadrantsSyntaxError, AssertionError):
+    """`qd.static_assert(cond, msg)` failed: an AssertionError, as in Quadrants, that also
+    says which kernel and line."""
+
+
 def unsupported(construct: str, fix: str | None = None) -> tuple[str, str]:
     """(reason, fix) for a Python construct the kernel language does not have."""
     return (

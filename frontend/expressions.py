@@ -194,6 +194,10 @@ class ExpressionLowering:
     expr_List = expr_Tuple
 
     def expr_Subscript(self, node: ast.Subscript) -> Binding:
+        shape_axis = self._shape_axis(node)
+        if shape_axis is not None:  # `x.shape[k]`: one memref.dim, not one per axis
+            array, axis = shape_axis
+            return self.em.from_index(self.em.dim(array, axis), self.unit.defaults.ip)
         base = self.expr(node.value)
         if isinstance(base, Array):
             return self.em.load(base, self.indices(base, node))
@@ -210,6 +214,19 @@ class ExpressionLowering:
             f"`{ast.unparse(node.value)}` cannot be indexed with a runtime value",
             "only ndarrays are indexed at run time; tuples need compile-time indices",
         )
+
+    def _shape_axis(self, node: ast.Subscript) -> tuple[Array, int] | None:
+        if not (isinstance(node.value, ast.Attribute) and node.value.attr == "shape"):
+            return None
+        array = self.expr(node.value.value)
+        if not isinstance(array, Array):
+            return None
+        axis = self.expr(node.slice)
+        if not isinstance(axis, Const) or not isinstance(axis.value, int) or not (
+            -array.ndim <= axis.value < array.ndim
+        ):
+            return None  # the general path reports the bad index
+        return array, axis.value % array.ndim
 
     def indices(self, array: Array, node: ast.Subscript) -> list:
         """The index SSA values of `x[i, j]`, checked against the ndarray's rank. An index may

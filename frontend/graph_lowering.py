@@ -17,13 +17,13 @@ from xdsl.dialects.builtin import MemRefType, UnitAttr
 from xdsl.ir import Block, Region, SSAValue
 
 from qdmlir.dialects.checkpoint import DoWhileOp, RegionOp, SerialOp
-from qdmlir.frontend import checkpoint_syntax, lang
+from qdmlir.frontend import checkpoint_syntax, lang, loop_config
 from qdmlir.frontend.bounds import DEBUG_PARAMETER
 from qdmlir.frontend.emitter import INDEX, Array, Emitter, Scalar, memref_type, mlir_type
 from qdmlir.frontend.loops import bind_static_target, range_spec, static_items, trip_bounds
 from qdmlir.frontend.promotion import Defaults
 from qdmlir.frontend.scope import Const, KernelVar, Scope
-from qdmlir.frontend.statements import StatementLowering, named
+from qdmlir.frontend.statements import StatementLowering
 from qdmlir.runtime.artifact import ArgSpec
 
 
@@ -32,12 +32,29 @@ class TaskInfo:
     """The parallel loop being lowered: its induction variables, for atomic demotion."""
 
     ivs: list[SSAValue]
+    single: bool = False  # at most one iteration (`for _ in range(1):`, a serialized loop)
 
     def owns(self, indices: list[SSAValue]) -> bool:
-        """Every induction variable is used directly as an index, so the element belongs to
-        this iteration alone and `x[i] += v` needs no atomic."""
+        """The task has one iteration, or every induction variable is used directly as an
+        index: either way the element belongs to this iteration alone and `x[i] += v` needs
+        no atomic."""
+        if self.single:
+            return True
         direct = {_strip_index_casts(index) for index in indices}
         return bool(self.ivs) and all(iv in direct for iv in self.ivs)
+
+
+def _at_most_one_iteration(spec) -> bool:
+    """A range whose bounds are constants at most one step apart (`range(1)`, `range(3, 4)`)."""
+    from xdsl.dialects.arith import ConstantOp
+    from xdsl.dialects.builtin import IntegerAttr
+
+    bounds = [spec.start.ssa.owner, spec.stop.ssa.owner]
+    if not all(isinstance(b, ConstantOp) and isinstance(b.value, IntegerAttr) for b in bounds):
+        return False
+    start, stop = (b.value.value.data for b in bounds)
+    span = stop - start if spec.step > 0 else start - stop
+    return span <= abs(spec.step)
 
 
 def _strip_index_casts(value: SSAValue) -> SSAValue:
@@ -72,6 +89,7 @@ class KernelLowering(StatementLowering):
         self.args = args
         self.params: dict[str, ArgSpec] = {a.name: a for a in args}
         self.top_level_assignment = False
+        self.loop_config: loop_config.LoopConfig | None = None  # for the next top-level loop
         for spec, block_arg in zip(args, self.entry.args):
             block_arg.name_hint = spec.name
             if spec.name == DEBUG_PARAMETER:  # qd.init(debug=True): check every access
@@ -99,6 +117,8 @@ class KernelLowering(StatementLowering):
     def top_level(self, body: list[ast.stmt]) -> None:
         for node in body:
             self.located(node)
+            if self.loop_directive(node):
+                continue
             if isinstance(node, ast.For):
                 self.top_level_for(node)
             elif isinstance(node, ast.With):
@@ -114,12 +134,26 @@ class KernelLowering(StatementLowering):
                 continue
             else:
                 self.serial_statement(node)
+        self.loop_directive(None)
+
+    def loop_directive(self, node: ast.stmt | None) -> bool:
+        """Take a `qd.loop_config(...)` for the loop that must come next (True), or check that
+        none is waiting when `node`, another statement or the end of a body (None), comes."""
+        if self.loop_config is not None and not (
+            isinstance(node, ast.For) and not checkpoint_syntax.is_static(self, node.iter)
+        ):
+            raise loop_config.misplaced(self, self.loop_config)
+        if node is None or not loop_config.is_loop_config(self, node):
+            return False
+        self.loop_config = loop_config.parse(self, node.value)
+        return True
 
     def top_level_for(self, node: ast.For) -> None:
         if checkpoint_syntax.is_static(self, node.iter):
             self.unroll_top_level(node)
-        else:
-            self.task(node)
+            return
+        config, self.loop_config = self.loop_config, None
+        self.task(loop_config.serialized(node) if config and config.serialize else node)
 
     def unroll_top_level(self, node: ast.For) -> None:
         """A `qd.static` loop at the top level repeats its top-level statements."""
@@ -215,7 +249,7 @@ class KernelLowering(StatementLowering):
         body = Block(arg_types=[INDEX] * len(dims))
         outer_scope, outer_block, outer_task = self.scope, em.block, self.unit.task
         self.scope, em.block = outer_scope.child(), body
-        self.unit.task = TaskInfo(list(body.args))
+        self.unit.task = TaskInfo(list(body.args), all(map(_at_most_one_iteration, dims)))
         try:
             variables = [variable(iv) for (_, _, _, variable), iv in zip(bounds, body.args)]
             self.bind_loop_target(node.target, tuple(variables) if len(variables) > 1
@@ -239,20 +273,6 @@ class KernelLowering(StatementLowering):
                              "loop over range(...) or qd.ndrange(...)")
         return dims
 
-    def bind_loop_target(self, target: ast.expr, value) -> None:
-        """`for i in ...` binds one index; `for i, j in qd.ndrange(...)` unpacks them; a single
-        name over an ndrange (`for I in qd.grouped(...)`) gets the tuple of indices."""
-        if isinstance(target, ast.Name):
-            self.scope.bind(target.id, named(value, target.id))
-            return
-        if not isinstance(target, (ast.Tuple, ast.List)) or not isinstance(value, tuple) or (
-            len(value) != len(target.elts)
-        ):
-            raise self.error(target, f"cannot unpack the loop index into "
-                                     f"`{ast.unparse(target)}`")
-        for sub, item in zip(target.elts, value):
-            self.bind_loop_target(sub, item)
-
     # -- checkpoints and do-while ----------------------------------------------------------
 
     def checkpoint(self, node: ast.With) -> None:
@@ -264,6 +284,8 @@ class KernelLowering(StatementLowering):
         try:
             for stmt in _without_docstring(node.body):
                 self.located(stmt)
+                if self.loop_directive(stmt):
+                    continue
                 checkpoint_syntax.check_checkpoint_body_statement(self, stmt)
                 if isinstance(stmt, ast.For):
                     self.top_level_for(stmt)
@@ -271,6 +293,7 @@ class KernelLowering(StatementLowering):
                     continue
                 else:
                     self.serial_statement(stmt)  # an if / while between the loops
+            self.loop_directive(None)
         finally:
             self.em.block = outer
             self.unit.in_checkpoint = False

@@ -64,6 +64,23 @@ def static(value: Any, *more: Any) -> Any:
     return (value, *more) if more else value
 
 
+def static_assert(cond: Any, msg: str | None = None) -> None:
+    """Fail the kernel's compilation when a compile-time condition is false."""
+    assert cond, msg
+
+
+def static_print(*args: Any, **kwargs: Any) -> None:
+    """Print while the kernel compiles (run-time values show as their type)."""
+    print(*args, **kwargs)
+
+
+def loop_config(*, block_dim: int | None = None, serialize: bool = False,
+                parallelize: int | None = None, bit_vectorize: bool = False,
+                name: str | None = None) -> None:
+    """Directives for the next top-level loop of a kernel (frontend/loop_config.py)."""
+    raise _host_only("qd.loop_config")
+
+
 def grouped(value: Any) -> Any:
     """Quadrants' `qd.grouped`: iterate with the index as one tuple."""
     return value

@@ -86,25 +86,14 @@ def trip_bounds(em, spec: RangeSpec) -> tuple:
 
 
 def lower_serial_for(lowering, node: ast.For) -> None:
-    iter_value = node.iter
-    if _is_static_call(lowering, iter_value):
+    if _is_static_call(lowering, node.iter):
         _unroll_static(lowering, node)
         return
-    spec = range_spec(lowering, iter_value)
-    if spec is None:
-        ndrange = _ndrange_args(lowering, iter_value)
-        if ndrange is not None:
-            raise lowering.error(node, "qd.ndrange() loops are parallel and only allowed at the "
-                                       "kernel top level", "nest serial range() loops instead")
-        raise lowering.error(iter_value, f"cannot loop over `{ast.unparse(iter_value)}` in a "
-                                         "kernel", "loop over range(...) or qd.ndrange(...)")
-    if not isinstance(node.target, ast.Name):
-        raise lowering.error(node.target, "a range() loop has one loop variable")
+    lb, ub, step, bind = _serial_iteration(lowering, node)
     if {BREAK, CONTINUE, RETURNED} & set(assigned_names(node.body)):
-        _lower_for_as_while(lowering, node, spec)
+        _lower_for_as_while(lowering, node, lb, ub, step, bind)
         return
     em = lowering.em
-    lb, ub, step, variable = trip_bounds(em, spec)
     carried = lowering.carried(node.body)
     inits = [lowering.scope.lookup(name) for name in carried]
     body = Block(arg_types=[INDEX, *(mlir_type(v.dtype) for v in inits)])
@@ -112,7 +101,7 @@ def lower_serial_for(lowering, node: ast.For) -> None:
     lowering.scope, em.block = outer_scope.child(), body
     for name, arg, init in zip(carried, body.args[1:], inits):
         lowering.scope.bind(name, Scalar(arg, init.dtype))
-    lowering.scope.bind(node.target.id, named(variable(body.args[0]), node.target.id))
+    bind(body.args[0])
     lowering.stmts(node.body)
     em.emit(scf.YieldOp(*(em.cast(lowering.scope.lookup(n), i.dtype).ssa
                           for n, i in zip(carried, inits))))
@@ -123,16 +112,62 @@ def lower_serial_for(lowering, node: ast.For) -> None:
         lowering.scope.bind(name, Scalar(result, init.dtype))
 
 
-def _lower_for_as_while(lowering, node: ast.For, spec: RangeSpec) -> None:
-    """A range loop with break/continue/return: scf.while over (index, carried..., break)."""
+def _serial_iteration(lowering, node: ast.For) -> tuple:
+    """Index bounds and step of a serial loop, and a function that binds its loop variables
+    from the induction value: `range(...)` directly, `qd.ndrange(...)` flattened."""
+    from qdmlir.frontend.checkpoint_syntax import ndrange_dims
+
+    spec = range_spec(lowering, node.iter)
+    if spec is not None:
+        if not isinstance(node.target, ast.Name):
+            raise lowering.error(node.target, "a range() loop has one loop variable")
+        lb, ub, step, variable = trip_bounds(lowering.em, spec)
+        name = node.target.id
+        return lb, ub, step, lambda iv: lowering.scope.bind(name, named(variable(iv), name))
+    dims = ndrange_dims(lowering, node.iter)
+    if dims is None:
+        raise lowering.error(node.iter, f"cannot loop over `{ast.unparse(node.iter)}` in a "
+                                        "kernel", "loop over range(...) or qd.ndrange(...)")
+    return _flattened(lowering, node, dims)
+
+
+def _flattened(lowering, node: ast.For, dims: list[RangeSpec]) -> tuple:
+    """`for i, j in qd.ndrange(...)` as one serial loop over the product of the extents, row
+    major, as Quadrants runs it (so `break` leaves the whole nest); each index is recovered
+    with an unsigned divide and remainder of the flat index by strides known before the loop."""
     em = lowering.em
-    lb, ub, step, variable = trip_bounds(em, spec)
+    zero = em.index_constant(0)
+    starts = [em.to_index(d.start) for d in dims]
+    extents = [em.value(arith.MaxSIOp(em.value(arith.SubiOp(em.to_index(d.stop), start)), zero))
+               for d, start in zip(dims, starts)]
+    strides, stride = [], None  # stride k: the product of the extents after k (None: 1)
+    for extent in reversed(extents):
+        strides.insert(0, stride)
+        stride = extent if stride is None else em.value(arith.MuliOp(stride, extent))
+    total = stride
+
+    def bind(flat):
+        indices = []
+        for k, (dim, start, extent, stride) in enumerate(zip(dims, starts, extents, strides)):
+            index = flat if stride is None else em.value(arith.DivUIOp(flat, stride))
+            if k > 0:
+                index = em.value(arith.RemUIOp(index, extent))
+            indices.append(em.from_index(em.value(arith.AddiOp(start, index)), dim.start.dtype))
+        lowering.bind_loop_target(node.target, tuple(indices) if len(indices) > 1
+                                  else indices[0])
+
+    return zero, total, em.index_constant(1), bind
+
+
+def _lower_for_as_while(lowering, node: ast.For, lb, ub, step, bind) -> None:
+    """A loop with break/continue/return: scf.while over (index, carried..., break)."""
+    em = lowering.em
 
     def condition(iv_value):
         return Scalar(em.value(arith.CmpiOp(iv_value, ub, "slt")), BOOL)
 
     def step_body(iv_value):
-        lowering.scope.bind(node.target.id, named(variable(iv_value), node.target.id))
+        bind(iv_value)
         lowering.stmts(node.body)
         return em.value(arith.AddiOp(iv_value, step))
 
@@ -248,11 +283,3 @@ def bind_static_target(lowering, target: ast.expr, item) -> None:
             bind_static_target(lowering, sub, value)
 
 
-def _ndrange_args(lowering, node: ast.expr):
-    from qdmlir.frontend import lang
-
-    if isinstance(node, ast.Call):
-        callee = lowering.expr(node.func)
-        if isinstance(callee, Const) and callee.value is lang.ndrange:
-            return node.args
-    return None

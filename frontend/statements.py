@@ -163,8 +163,9 @@ class StatementLowering(ExpressionLowering):
         target = node.target
         if isinstance(target, ast.Name):
             current = self.scope.lookup(target.id)
-            if isinstance(current, KernelVar):
-                self.update_element(current.array, [], op, node, demotable=False)
+            if isinstance(current, KernelVar):  # a top-level variable, shared by the iterations
+                single = self.unit.task is not None and self.unit.task.single
+                self.update_element(current.array, [], op, node, demotable=single)
                 return
             binary = ast.BinOp(left=ast.Name(target.id, ast.Load()), op=node.op, right=node.value)
             ast.copy_location(binary, node)
@@ -269,6 +270,20 @@ class StatementLowering(ExpressionLowering):
         if node.orelse:
             raise self.error(node, *unsupported("`for ... else`", "set a flag before `break`"))
         lower_serial_for(self, node)
+
+    def bind_loop_target(self, target: ast.expr, value) -> None:
+        """`for i in ...` binds one index; `for i, j in qd.ndrange(...)` unpacks them; a single
+        name over an ndrange (`for I in qd.grouped(...)`) gets the tuple of indices."""
+        if isinstance(target, ast.Name):
+            self.scope.bind(target.id, named(value, target.id))
+            return
+        if not isinstance(target, (ast.Tuple, ast.List)) or not isinstance(value, tuple) or (
+            len(value) != len(target.elts)
+        ):
+            raise self.error(target, f"cannot unpack the loop index into "
+                                     f"`{ast.unparse(target)}`")
+        for sub, item in zip(target.elts, value):
+            self.bind_loop_target(sub, item)
 
     def stmt_While(self, node: ast.While) -> None:
         from qdmlir.frontend import checkpoint_syntax

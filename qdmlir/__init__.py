@@ -34,6 +34,7 @@ from qdmlir.frontend.lang import (
     graph_do_while,
     grouped,
     log,
+    loop_config,
     math,
     max,
     min,
@@ -47,6 +48,8 @@ from qdmlir.frontend.lang import (
     sin,
     sqrt,
     static,
+    static_assert,
+    static_print,
     tan,
     tanh,
 )

@@ -224,9 +224,9 @@ def static_of_a_runtime_value(x: I1):
 
 
 @qd.kernel
-def ndrange_inside_a_task(x: I1):
+def ndrange_with_one_variable_too_many(x: I1):
     for i in range(x.shape[0]):
-        for a, b in qd.ndrange(2, 2):  # ERROR ndrange_inside_a_task
+        for a, b, c in qd.ndrange(2, 2):  # ERROR ndrange_with_one_variable_too_many
             pass
 
 
@@ -270,3 +270,53 @@ def too_many_indices(x: I1):
 def attribute_of_a_number(x: I1):
     for i in range(x.shape[0]):
         x[i] = i.real  # ERROR attribute_of_a_number
+
+
+@qd.kernel
+def loop_config_before_a_statement(x: I1):
+    qd.loop_config(serialize=True)  # ERROR loop_config_before_a_statement
+    x[0] = 1
+
+
+@qd.kernel
+def loop_config_at_the_end(x: I1):
+    for i in range(x.shape[0]):
+        x[i] = 1
+    qd.loop_config(serialize=True)  # ERROR loop_config_at_the_end
+
+
+@qd.kernel
+def loop_config_misspelled(x: I1):
+    qd.loop_config(serialise=True)  # ERROR loop_config_misspelled
+    for i in range(x.shape[0]):
+        x[i] = 1
+
+
+@qd.kernel
+def loop_config_runtime_value(x: I1):
+    qd.loop_config(block_dim=x[0])  # ERROR loop_config_runtime_value
+    for i in range(x.shape[0]):
+        x[i] = 1
+
+
+@qd.kernel
+def loop_config_positional(x: I1):
+    qd.loop_config(True)  # ERROR loop_config_positional
+    for i in range(x.shape[0]):
+        x[i] = 1
+
+
+@qd.kernel
+def static_assert_of_a_runtime_value(x: I1):
+    for i in range(x.shape[0]):
+        qd.static_assert(x[i] > 0)  # ERROR static_assert_of_a_runtime_value
+
+
+SIZE = 6
+
+
+@qd.kernel
+def static_assert_that_fails(x: I1):
+    qd.static_assert(SIZE % 4 == 0, "need a multiple of 4")  # ERROR static_assert_that_fails
+    for i in range(x.shape[0]):
+        x[i] = SIZE

@@ -59,7 +59,7 @@ CONSTRUCTS = {
     "float_atomic_and": "atomic and needs integer operands",
     "cast_to_a_non_type": "qd.cast() needs a qd type",
     "static_of_a_runtime_value": "qd.static() needs a compile-time value",
-    "ndrange_inside_a_task": "qd.ndrange() loops are parallel",
+    "ndrange_with_one_variable_too_many": "cannot unpack the loop index into `(a, b, c)`",
     "walrus": "the walrus operator",
     "min_of_one": "min() in a kernel takes two or more numbers",
     "qd_func_argument_count": "bad call to qd.func 'two': missing a required argument: 'b'",
@@ -67,6 +67,13 @@ CONSTRUCTS = {
     "global_statement": "`global` is not supported",
     "too_many_indices": "has 1 dimension(s) but is indexed with 2",
     "attribute_of_a_number": "attribute 'real' of a runtime value is not supported",
+    "loop_config_before_a_statement": "qd.loop_config() must be followed by a top-level `for`",
+    "loop_config_at_the_end": "qd.loop_config() must be followed by a top-level `for`",
+    "loop_config_misspelled": "qd.loop_config() got an unexpected keyword argument 'serialise'",
+    "loop_config_runtime_value": "qd.loop_config(block_dim=...) must be a positive int known",
+    "loop_config_positional": "qd.loop_config() takes keyword arguments only",
+    "static_assert_of_a_runtime_value": "qd.static_assert() needs a condition known at compile",
+    "static_assert_that_fails": "need a multiple of 4",
 }
 
 
@@ -79,6 +86,11 @@ def test_every_marked_kernel_has_a_case():
     marked = {line.split("# ERROR ")[1].split()[0] for line in SOURCE_LINES
               if "  # ERROR " in line}
     assert marked == set(CONSTRUCTS)
+
+
+def test_a_failing_static_assert_is_an_assertion_error_too():
+    with pytest.raises(AssertionError, match="need a multiple of 4"):  # as in Quadrants
+        bad.static_assert_that_fails(np.zeros(2, np.int32))
 
 
 @pytest.mark.parametrize("name", sorted(CONSTRUCTS))

@@ -334,6 +334,143 @@ def test_ndrange_over_a_3d_array():
 
 
 @qd.kernel
+def serial_ndrange_in_a_task(g: qd.types.ndarray(qd.i32, 2), visits: I32_1D):
+    for t in range(1):
+        for i, j in qd.ndrange(g.shape[0], (1, g.shape[1])):
+            g[i, j] = visits[0] * 100 + i * 10 + j  # the visit order, row major
+            visits[0] += 1
+            if i == 1 and j == 2:
+                break  # leaves the whole ndrange, as in Quadrants
+
+
+def test_ndrange_inside_a_task_is_one_serial_loop_in_row_major_order():
+    g, visits = np.full((3, 4), -1, np.int32), np.zeros(1, np.int32)
+    serial_ndrange_in_a_task(g, visits)
+    assert g.tolist() == [[-1, 1, 102, 203], [-1, 311, 412, -1], [-1, -1, -1, -1]]
+    assert visits[0] == 5
+
+
+@qd.kernel
+def grouped_over_an_array(g: qd.types.ndarray(qd.i32, 2)):
+    for I in qd.grouped(g):
+        g[I] = I[0] * 10 + I[1]
+
+
+def test_grouped_over_an_ndarray_visits_every_index():
+    g = np.zeros((2, 3), np.int32)
+    grouped_over_an_array(g)
+    assert g.tolist() == [[0, 1, 2], [10, 11, 12]]
+
+
+# -- qd.loop_config, qd.static_assert, qd.static_print -----------------------------------------
+
+
+@qd.kernel
+def prefix_sum(x: I32_1D):
+    qd.loop_config(serialize=True)
+    for i in range(1, x.shape[0]):
+        x[i] += x[i - 1]
+
+
+@qd.kernel
+def sum_until_ten() -> qd.i32:
+    total = 0
+    qd.loop_config(serialize=True)
+    for i in range(100):  # serial, so `break` ends the task
+        total += i
+        if i == 10:
+            break
+    return total
+
+
+@qd.kernel
+def serial_grid(g: qd.types.ndarray(qd.i32, 2)):
+    qd.loop_config(parallelize=1)
+    for i, j in qd.ndrange(g.shape[0], g.shape[1]):
+        if i > 0 or j > 0:
+            g[i, j] = g[(i * g.shape[1] + j - 1) // g.shape[1], (j - 1) % g.shape[1]] + 1
+
+
+@qd.kernel
+def visit_order_3d(g: qd.types.ndarray(qd.i32, 3), counter: qd.types.ndarray(qd.i32, 0)):
+    qd.loop_config(serialize=True)
+    for i, j, k in qd.ndrange(g.shape[0], (1, g.shape[1]), (-1, g.shape[2] - 1)):
+        g[i, j, k + 1] = counter[()]
+        counter[()] += 1
+
+
+def test_serialized_loops_run_in_order():
+    x = np.ones(50_000, np.int32)  # large enough to be parallel without the directive
+    prefix_sum(x)
+    np.testing.assert_array_equal(x, np.arange(1, 50_001))
+    assert sum_until_ten() == 55
+    g = np.zeros((3, 4), np.int32)
+    serial_grid(g)
+    assert g.tolist() == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11]]
+    g3, counter = np.full((2, 3, 4), -1, np.int32), np.zeros((), np.int32)
+    visit_order_3d(g3, counter)
+    np.testing.assert_array_equal(g3[:, 1:, :], np.arange(16).reshape(2, 2, 4))
+    assert (g3[:, 0, :] == -1).all() and counter[()] == 16
+
+
+@qd.kernel(graph=True, checkpoints=True)
+def scan_then_yield(x: I32_1D, flag: qd.types.ndarray(qd.i32, 0)):
+    with qd.checkpoint(1, yield_on=flag):
+        qd.loop_config(serialize=True)
+        for i in range(1, x.shape[0]):
+            x[i] += x[i - 1]
+            if x[i] >= 4:
+                flag[()] = 1
+                break
+    for i in range(x.shape[0]):
+        x[i] *= 10
+
+
+def test_a_serialized_loop_inside_a_checkpoint_yields_after_it():
+    x, flag = np.ones(6, np.int32), np.zeros((), np.int32)
+    assert scan_then_yield(x, flag) == qd.GraphStatus(True, 1)
+    assert x.tolist() == [1, 2, 3, 4, 1, 1]
+
+
+@qd.kernel
+def with_hints(x: I32_1D):
+    qd.loop_config(block_dim=128, parallelize=4, name="fill")
+    for i in range(x.shape[0]):
+        qd.loop_config(serialize=True)  # inside a task: loops are serial already
+        for j in range(2):
+            x[i] += i + j
+
+
+def test_scheduling_hints_are_accepted_and_change_nothing():
+    x = np.zeros(1000, np.int32)
+    with_hints(x)
+    np.testing.assert_array_equal(x, 2 * np.arange(1000) + 1)
+
+
+SIZE = 6
+
+
+@qd.kernel
+def checked_size(x: I32_1D):
+    qd.static_assert(SIZE % 2 == 0, "SIZE must be even")
+    qd.static_print("compiling checked_size, SIZE =", SIZE, "x is", x)
+    for i in range(x.shape[0]):
+        x[i] = SIZE
+
+
+def test_static_assert_and_static_print_run_at_compile_time(capsys, monkeypatch, tmp_path):
+    from qdmlir.runtime.cache import ArtifactCache
+
+    # compile here, whatever the disk cache holds, so that static_print prints
+    monkeypatch.setattr("qdmlir.runtime.cache._DEFAULT", ArtifactCache(tmp_path, enabled=False))
+    x = np.zeros(2, np.int32)
+    checked_size(x)
+    assert x.tolist() == [6, 6]
+    assert "compiling checked_size, SIZE = 6 x is <ndarray i32, ndim 1>" in capsys.readouterr().out
+    # a failing one: test_bad_input.py (kernels_with_bad_input.static_assert_that_fails)
+
+
+@qd.kernel
 def big_elementwise(x: F32_1D, y: F32_1D):
     for i in range(x.shape[0]):
         y[i] = x[i] * 2.0 + 1.0
