@@ -126,6 +126,7 @@ class Harness:
         self.stats["with IntEnum label"] += "(IntEnum)" in text
         self.stats["with qd.func"] += "@qd.func" in text
         self.stats["with qd.ndrange"] += "qd.ndrange" in text
+        self.stats["with serialized task"] += "qd.loop_config(serialize=True)" in text
         self.stats["with atomics"] += "qd.atomic_" in text or "+= " in text
         # a `//` or `%` by 0, -1 or an expression (kernel_fuzz.Gen.divisor): non-trapping selects
         self.stats["with zero/-1/runtime divisor"] += re.search(r"(//|%) (0\)|\(-1\)|\()",

@@ -232,8 +232,9 @@ class Gen:
         ])
         cut = self.int(0, len(body))
         # insert at an item boundary: a line at indent 0
-        boundaries = [i for i, line in enumerate(body)
-                      if not line.startswith((" ", "else:"))] + [len(body)]
+        boundaries = [i for i, line in enumerate(body)  # a loop_config stays with its loop
+                      if not line.startswith((" ", "else:")) and not (
+                          i > 0 and body[i - 1].startswith("qd.loop_config"))] + [len(body)]
         at = boundaries[min(cut, len(boundaries) - 1)]
         body = body[:at] + decrement + body[at:]
         lines.append(f"while qd.graph_do_while({counter}):")
@@ -246,6 +247,8 @@ class Gen:
         if self.flip(0.25):  # one iteration: sequential, anything goes
             scope = Scope(top_vars, counters, top_level=False, in_task=True)
             return ["for _ in range(1):", *indent(self.free_stmts(scope, 0, flag))]
+        if self.flip(0.1):
+            return self.serialized_task(top_vars, counters, flag)
         grid_task = bool(self.grid) and self.flip(0.4)
         scope = Scope(top_vars, counters, top_level=False, in_task=True, iv="i")
         if grid_task:  # qd.ndrange over (N, M): a 1-d element is shared by M iterations
@@ -272,6 +275,23 @@ class Gen:
             lines.append(f"if {self.pick(['i', 'i + 1'])} == {self.int(0, self.n)}:")
             lines.append(f"    {flag}[()] = 1")
         return [header, *indent(lines)]
+
+    def serialized_task(self, top_vars, counters, flag: str | None) -> list[str]:
+        """`qd.loop_config(serialize=True)`: the iterations run in order, so anything goes, and
+        `break`/`continue` leave or skip an iteration of the whole range or ndrange."""
+        scope = Scope(top_vars, counters, top_level=False, in_task=True, iv="i")
+        scope.in_loop = True
+        if self.grid and self.flip(0.4):
+            scope.ivs = ["i", "j"]
+            header = f"for i, j in qd.ndrange({self.n}, (1, m0.shape[1])):"
+        else:
+            scope.ivs = ["i"]
+            header = f"for i in range({self.pick([str(self.n), '1, a0.shape[0]'])}):"
+        lines = self.free_stmts(scope, 0, flag)
+        if self.flip(0.5):
+            lines += [f"if {self.cond(scope, 1)}:", f"    {self.pick(['break', 'continue'])}"]
+            lines += self.free_stmts(scope, 0, flag)
+        return ["qd.loop_config(serialize=True)", header, *indent(lines)]
 
     def task_stmts(self, scope: Scope, depth: int, count: int) -> list[str]:
         lines = []

@@ -11,7 +11,8 @@ obvious is the point. The subset it knows is what the random programs use, defin
   `int() float() abs() min() max() qd.cast() qd.atomic_*()`, ndarray reads and writes with
   `x[i]`/`x[()]`/`x.shape[k]`, local variables with block scoping, `if`/`for range`/`while`,
   `break`/`continue`, `@qd.func` calls inlined as frontend/inline.py does;
-- the top level: tasks (`for` over `range` or `qd.ndrange`), `with qd.checkpoint(label,
+- the top level: tasks (`for` over `range` or `qd.ndrange`; after
+  `qd.loop_config(serialize=True)` in order, with `break`), `with qd.checkpoint(label,
   yield_on=flag)`, nested `while qd.graph_do_while(c)`, serial statements, top-level variables.
 
 The scalar rules live in reference_scalars.py. Anything else, and anything the compiled code
@@ -242,12 +243,29 @@ class ReferenceKernel:
         """Rule 1: a slot runs iff it is at or after the resume point and nothing yielded."""
         return self.launch.resume_point <= slot and self.launch.yielded_at == -1
 
+    def _is_loop_config(self, node: ast.stmt) -> bool:
+        """`qd.loop_config(serialize=True)`: the next task runs its iterations in order."""
+        if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
+                and self._resolve(node.value.func) is lang.loop_config):
+            return False
+        keywords = {k.arg: k.value for k in node.value.keywords}
+        if node.value.args or set(keywords) != {"serialize"} or not (
+            isinstance(keywords["serialize"], ast.Constant) and keywords["serialize"].value is True
+        ):
+            raise Unsupported(f"`{ast.unparse(node)}`")
+        return True
+
     def _top_level(self, body: list[ast.stmt], scope: Scope) -> None:
         launch = self.launch
+        serialize = False
         for node in body:
+            if self._is_loop_config(node):
+                serialize = True
+                continue
             if isinstance(node, ast.For):
                 if self._runs(self.slot_of[id(node)]):
-                    self._task(node, scope)
+                    self._task(node, scope, serialize)
+                serialize = False
             elif isinstance(node, ast.With):
                 self._checkpoint(node, scope)
             elif self._is_do_while(node):
@@ -260,11 +278,17 @@ class ReferenceKernel:
     def _checkpoint(self, node: ast.With, scope: Scope) -> None:
         slot = self.slot_of[id(node)]
         flag = self.launch.arrays[self.slots[slot].yield_on]
+        serialize = False
         for item in self._body(node.body):
+            if self._is_loop_config(item):
+                serialize = True
+                continue
             if isinstance(item, ast.Pass) or not self._runs(slot):
+                serialize = False
                 continue
             if isinstance(item, ast.For):
-                self._task(item, scope)
+                self._task(item, scope, serialize)
+                serialize = False
             else:  # a serial task: an if / while between the loops
                 Executor(self, scope, task=None, top_level=False).stmt(item)
             # rule 2: after each task; the first yielder wins (the guard saw yielded_at == -1)
@@ -286,7 +310,7 @@ class ReferenceKernel:
             if not (cond[()] != 0 and launch.yielded_at == -1):
                 return
 
-    def _task(self, node: ast.For, scope: Scope) -> None:
+    def _task(self, node: ast.For, scope: Scope, serialize: bool = False) -> None:
         if node.orelse:
             raise Unsupported("for ... else")
         call = node.iter
@@ -298,7 +322,7 @@ class ReferenceKernel:
             iterations = list(itertools.product(*(executor.ndrange_dim(a) for a in call.args)))
         else:
             raise Unsupported(f"a task over `{ast.unparse(call)}`")
-        if self.order == "reverse":
+        if self.order == "reverse" and not serialize:
             iterations.reverse()
         names = node.target.elts if isinstance(node.target, ast.Tuple) else [node.target]
         if len(names) != len(iterations[0] if iterations else names):
@@ -308,7 +332,13 @@ class ReferenceKernel:
             executor.ivs = [Val(I32, value) for value in values]
             for name, iv in zip(names, executor.ivs):
                 executor.bind_target(name, iv)
-            executor.stmts(node.body)
+            try:
+                executor.stmts(node.body)
+            except (_Break, _Continue) as jump:  # only a serialized task is a loop to jump in
+                if not serialize:
+                    raise Unsupported("`break`/`continue` in a parallel task") from None
+                if isinstance(jump, _Break):
+                    break
 
 
 class Executor:
