@@ -36,6 +36,7 @@ class Compilation:
     print_ir_after_all: bool = False
     slots: list[SlotSpec] = field(default_factory=list)
     debug_sites: list[dict] = field(default_factory=list)  # qd.init(debug=True) checks
+    constants: dict = field(default_factory=dict)  # qd.template() arguments, compiled in
 
     @classmethod
     def for_kernel(cls, kernel, args: list[ArgSpec], cfg: config.Config | None = None,
@@ -51,7 +52,7 @@ class Compilation:
         source = function_source(self.kernel.fn)
         unit = CompileUnit(self.kernel.__name__, self.cfg.defaults, self.kernel.graph,
                            self.kernel.checkpoints)
-        lowering = KernelLowering(unit, source, self.args)
+        lowering = KernelLowering(unit, source, self.args, self.constants)
         function = lowering.lower()
         self.debug_sites = lowering.em.sites
         module = ModuleOp([function])

@@ -82,7 +82,8 @@ class CompileUnit:
 class KernelLowering(StatementLowering):
     """Lowers one kernel into a func.func; `lower()` returns it."""
 
-    def __init__(self, unit: CompileUnit, source, args: list[ArgSpec]):
+    def __init__(self, unit: CompileUnit, source, args: list[ArgSpec],
+                 constants: dict | None = None):
         self.entry = Block(arg_types=[_arg_type(a) for a in args])
         super().__init__(unit, source, Emitter(self.entry, unit.defaults),
                          Scope(function_root=True))
@@ -98,6 +99,8 @@ class KernelLowering(StatementLowering):
             value = (Array(block_arg, spec.qd_dtype, spec.ndim) if spec.kind == "ndarray"
                      else Scalar(block_arg, spec.qd_dtype))
             self.scope.bind(spec.name, value)
+        for name, value in (constants or {}).items():  # qd.template() numbers
+            self.scope.bind(name, Const(value))
 
     def lower(self) -> func.FuncOp:
         tree = self.source.tree

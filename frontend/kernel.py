@@ -14,10 +14,12 @@ import threading
 import weakref
 from typing import Any
 
+import numpy as np
+
 from qdmlir.frontend import config
 from qdmlir.frontend.bounds import debug_spec
 from qdmlir.frontend.errors import QuadrantsSyntaxError
-from qdmlir.frontend.lang import NdarrayType
+from qdmlir.frontend.lang import NdarrayType, Template, template
 from qdmlir.runtime import dtypes
 from qdmlir.runtime.artifact import ArgSpec
 
@@ -148,9 +150,10 @@ class Kernel:
                             f"argument(s) ({names}), got {len(args)}")
         if self._annotations is None:
             self._annotations = [resolve_annotation(self, p) for p in self._parameters]
-        # what varies between specialisations: dtype and ndim where the annotation leaves them
-        key = tuple((getattr(a, "dtype", None), getattr(a, "ndim", None))
-                    for a, open_ in zip(args, self._open_parameters()) if open_)
+        # what varies between specialisations: dtype and ndim where the annotation leaves
+        # them, and the values of qd.template() numbers
+        key = tuple(self._signature_of(a, i) for i, (a, open_) in
+                    enumerate(zip(args, self._open_parameters())) if open_)
         found = self._specializations.get(key)
         if found is not None:
             return found
@@ -159,11 +162,13 @@ class Kernel:
             if found is None:
                 from qdmlir.frontend.specialization import build_specialization
 
+                constants = {p.name: a for i, (p, a) in enumerate(zip(self._parameters, args))
+                             if self._is_constant(i, a)}
                 specs = [self._arg_spec(p, a, i) for i, (p, a) in
-                         enumerate(zip(self._parameters, args))]
+                         enumerate(zip(self._parameters, args)) if p.name not in constants]
                 specs += self._result_spec()
                 specs += debug_spec(self, config.current())
-                found = build_specialization(self, specs)
+                found = build_specialization(self, specs, constants)
                 self._specializations[key] = found
                 if not any(self._open_parameters()) and not self._binds:
                     self._only = found
@@ -182,15 +187,33 @@ class Kernel:
         return [ArgSpec(RESULT_PARAMETER, "ndarray", dtype.name, 0)]
 
     def _open_parameters(self) -> list[bool]:
-        """Per parameter: does its annotation leave dtype or ndim to the argument?"""
-        return [isinstance(a, NdarrayType) and (a.dtype is None or a.ndim is None)
+        """Per parameter: does its annotation leave dtype, ndim or value to the argument?"""
+        return [isinstance(a, Template) or
+                isinstance(a, NdarrayType) and (a.dtype is None or a.ndim is None)
                 for a in self._annotations]
+
+    def _is_constant(self, position: int, value: Any) -> bool:
+        """A qd.template() argument that is not an array: a compile-time constant."""
+        return isinstance(self._annotations[position], Template) and not _is_array(value)
+
+    def _signature_of(self, value: Any, position: int) -> tuple:
+        if not self._is_constant(position, value):
+            return (getattr(value, "dtype", None), getattr(value, "ndim", None))
+        if isinstance(value, np.generic):
+            value = value.item()
+        if not isinstance(value, (bool, int, float)):
+            parameter = self._parameters[position]
+            raise TypeError(f"kernel '{self.__name__}' argument {position} "
+                            f"('{parameter.name}'): a qd.template() argument must be a number, "
+                            f"a bool, an IntEnum member or an ndarray, got "
+                            f"{type(value).__name__}")
+        return (type(value), value)
 
     def _arg_spec(self, parameter: inspect.Parameter, value: Any, position: int) -> ArgSpec:
         annotation = self._annotations[position]
         where = f"kernel '{self.__name__}' argument {position} ('{parameter.name}')"
-        if isinstance(annotation, NdarrayType):
-            dtype, ndim = annotation.dtype, annotation.ndim
+        if isinstance(annotation, (NdarrayType, Template)):
+            dtype, ndim = getattr(annotation, "dtype", None), getattr(annotation, "ndim", None)
             if dtype is None or ndim is None:
                 actual = _array_type(value, where)
                 dtype = actual[0] if dtype is None else dtype
@@ -215,6 +238,8 @@ def resolve_annotation(kernel: Kernel, parameter: inspect.Parameter):
             raise _annotation_error(kernel, parameter, f"its annotation does not evaluate: {error}")
     if annotation is inspect.Parameter.empty:
         raise _annotation_error(kernel, parameter, "it has no type annotation")
+    if annotation is template or isinstance(annotation, Template):
+        return Template()
     if isinstance(annotation, NdarrayType):
         if annotation.dtype is not None:
             try:
@@ -257,8 +282,16 @@ def _annotation_error(kernel: Kernel, parameter: inspect.Parameter, why: str):
     return QuadrantsSyntaxError(
         f"parameter '{parameter.name}' of kernel '{kernel.__name__}' cannot be compiled: {why}",
         kernel=kernel.__name__, span=source.span(node),
-        fix="annotate it with qd.types.ndarray(dtype, ndim) or a scalar type such as qd.i32",
+        fix="annotate it with qd.types.ndarray(dtype, ndim), a scalar type such as qd.i32, or "
+            "qd.template()",
     )
+
+
+def _is_array(value: Any) -> bool:
+    from qdmlir.runtime.ndarray import Ndarray
+
+    return isinstance(value, Ndarray) or (
+        hasattr(value, "shape") and hasattr(value, "dtype") and not isinstance(value, np.generic))
 
 
 def _array_type(value: Any, where: str) -> tuple[dtypes.DType, int]:

@@ -314,4 +314,18 @@ class NdarrayType:
         return f"qd.types.ndarray(dtype={self.dtype!r}, ndim={self.ndim!r})"
 
 
-types = SimpleNamespace(ndarray=NdarrayType, NDArray=NdarrayType)
+class Template:
+    """`qd.template()`: a parameter whose argument is part of the kernel's signature. A number,
+    bool or IntEnum member is a compile-time constant inside the kernel (each new value
+    compiles again, as in Quadrants); an ndarray is taken as `qd.types.ndarray()` takes it."""
+
+    def __repr__(self) -> str:
+        return "qd.template()"
+
+
+def template(*_: Any, **__: Any) -> Template:
+    """Quadrants' `qd.template()` annotation (its optional arguments are ignored)."""
+    return Template()
+
+
+types = SimpleNamespace(ndarray=NdarrayType, NDArray=NdarrayType, template=template)

@@ -70,9 +70,10 @@ class ResultSpecialization(Specialization):
         return cell.item()
 
 
-def cache_key(kernel, args: list[ArgSpec], cfg: config.Config) -> str:
-    """Kernel source, called qd.funcs, resolved globals, signature, compiler, target and the
-    machine code is built for (host CPU, or GPU chip)."""
+def cache_key(kernel, args: list[ArgSpec], cfg: config.Config,
+              constants: dict | None = None) -> str:
+    """Kernel source, called qd.funcs, resolved globals, signature (qd.template() constants
+    included), compiler, target and the machine code is built for (host CPU, or GPU chip)."""
     source = function_source(kernel.fn)
     digest = hashlib.sha256()
     for part in (
@@ -86,6 +87,8 @@ def cache_key(kernel, args: list[ArgSpec], cfg: config.Config) -> str:
         # debug builds carry file:line per bounds check: the same source elsewhere differs
         f"{source.file}:{source.first_line}" if cfg.debug else "",
         repr([(a.name, a.kind, a.dtype, a.ndim) for a in args]),
+        repr(sorted((name, type(value).__qualname__, repr(value))
+                    for name, value in (constants or {}).items())),
     ):
         digest.update(part.encode())
         digest.update(b"\0")
@@ -145,8 +148,32 @@ def compiler_digest() -> str:
     return _COMPILER_DIGEST
 
 
-def build_specialization(kernel, args: list[ArgSpec]) -> Specialization:
-    """Load the cached artifact for this signature, compiling it first on a miss."""
+def build_specialization(kernel, args: list[ArgSpec], constants: dict | None = None):
+    """Load the cached artifact for this signature, compiling it first on a miss.
+    `constants`: the qd.template() arguments compiled in, which calls then leave out."""
+    specialization = _build(kernel, args, constants or {})
+    if not constants:
+        return specialization
+    kept = tuple(i for i, p in enumerate(kernel._parameters) if p.name not in constants)
+    return WithoutConstants(specialization, kept)
+
+
+@dataclass
+class WithoutConstants:
+    """A specialisation of a kernel with qd.template() constants: they are compiled in, so a
+    launch passes only the other arguments."""
+
+    inner: Specialization
+    kept: tuple[int, ...]  # positions of the arguments the artifact takes
+
+    def run(self, args: tuple, resume_point: int):
+        return self.inner.run(tuple(args[i] for i in self.kept), resume_point)
+
+    def slot_of(self, label) -> int:
+        return self.inner.slot_of(label)
+
+
+def _build(kernel, args: list[ArgSpec], constants: dict) -> Specialization:
     cfg = config.current()
     if cfg.arch.target not in ("cpu", "cuda", "amdgpu"):
         raise RuntimeError(f"qdmlir cannot launch kernels on {cfg.arch!r} from this process yet; "
@@ -156,17 +183,22 @@ def build_specialization(kernel, args: list[ArgSpec]) -> Specialization:
         raise RuntimeError(f"kernel '{kernel.__name__}' returns a value: qdmlir returns kernel "
                            f"values on qd.cpu only; on {cfg.arch!r} write the result into a 0-d "
                            "ndarray parameter instead")
-    key = cache_key(kernel, args, cfg)
+    key = cache_key(kernel, args, cfg, constants)
     cache = default_cache()
     directory = cache.lookup(key)
+
+    def compile_into(folder: Path) -> None:
+        _compile_into(kernel, args, cfg, folder, constants)
+
     if directory is None:
-        directory = cache.store(key, lambda folder: _compile_into(kernel, args, cfg, folder))
+        directory = cache.store(key, compile_into)
     if cfg.arch.target in ("cuda", "amdgpu"):
         return specialization_for(kernel, load_launcher(directory), Manifest.read(directory))
-    return _load(kernel, args, directory, key, cache)
+    return _load(kernel, directory, key, cache, compile_into)
 
 
-def _compile_into(kernel, args: list[ArgSpec], cfg: config.Config, folder: Path) -> None:
+def _compile_into(kernel, args: list[ArgSpec], cfg: config.Config, folder: Path,
+                  constants: dict) -> None:
     try:
         from qdmlir.frontend.compiler import Compilation
     except ImportError as err:  # a GPU machine with prebuilt artifacts and no compiler
@@ -181,7 +213,8 @@ def _compile_into(kernel, args: list[ArgSpec], cfg: config.Config, folder: Path)
         arch = cuda_arch()
     elif cfg.arch.target == "amdgpu":
         arch = rocm_arch()
-    Compilation.for_kernel(kernel, args, cfg, arch=arch).write_artifact(folder)
+    Compilation.for_kernel(kernel, args, cfg, arch=arch, constants=constants).write_artifact(
+        folder)
 
 
 def load_launcher(directory: Path):
@@ -196,7 +229,7 @@ def load_launcher(directory: Path):
     return CudaLauncher(directory, manifest)
 
 
-def _load(kernel, args: list[ArgSpec], directory: Path, key: str, cache) -> Specialization:
+def _load(kernel, directory: Path, key: str, cache, compile_into) -> Specialization:
     from qdmlir.runtime.cpu import ArtifactLoadError, CpuLauncher
 
     try:
@@ -205,8 +238,7 @@ def _load(kernel, args: list[ArgSpec], directory: Path, key: str, cache) -> Spec
         # a library that passed its checksum but does not load (built for another machine's
         # CPU, a runtime library gone): rebuild it once
         cache.invalidate(key)
-        cfg = config.current()
-        directory = cache.store(key, lambda folder: _compile_into(kernel, args, cfg, folder))
+        directory = cache.store(key, compile_into)
         launcher = CpuLauncher.from_artifact(directory)
     return specialization_for(kernel, launcher, Manifest.read(directory))
 

@@ -52,6 +52,7 @@ from qdmlir.frontend.lang import (
     static_print,
     tan,
     tanh,
+    template,
 )
 from qdmlir.runtime.dtypes import f16, f32, f64, i8, i16, i32, i64, u8, u16, u32, u64
 from qdmlir.runtime.ndarray import Ndarray, ndarray
@@ -60,7 +61,7 @@ from qdmlir.runtime.status import GraphStatus
 __version__ = "0.1.0"
 
 types = _Namespace(
-    ndarray=NdarrayType, NDArray=NdarrayType,
+    ndarray=NdarrayType, NDArray=NdarrayType, template=template,
     i8=i8, i16=i16, i32=i32, i64=i64, u8=u8, u16=u16, u32=u32, u64=u64, f16=f16, f32=f32, f64=f64,
 )  # fmt: skip
 

@@ -7,7 +7,9 @@
     qd-compile model.py --kernel step --target rocm --arch gfx90a --emit hsaco -o step.hsaco
 
 It drives the same `Compilation` that `@qd.kernel` uses on a cache miss. Parameters annotated
-without dtype or ndim take them from `--arg name=f32:2`.
+without dtype or ndim take them from `--arg name=f32:2`; a `qd.template()` parameter takes an
+ndarray type the same way, or a compile-time value: `--arg n=4`, `--arg mode=Mode.ADD`
+(evaluated in the kernel's module).
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ def _parser() -> argparse.ArgumentParser:
                         "(rocm)")
     parser.add_argument("-o", "--output", help="output file (artifact: output folder)")
     parser.add_argument("--arg", action="append", default=[], metavar="NAME=DTYPE[:NDIM]",
-                        help="the type of a parameter annotated without one, e.g. x=f32:2")
+                        help="the type of a parameter annotated without one, e.g. x=f32:2, or "
+                             "the value of a qd.template() number, e.g. n=4")
     parser.add_argument("--print-ir-after-all", action="store_true",
                         help="print the IR after every pass of the default pipeline to stderr")
     parser.add_argument("--mlir-print-debuginfo", action="store_true",
@@ -71,26 +74,35 @@ def load_kernel(path: str, name: str):
     return kernel
 
 
-def argument_specs(kernel, overrides: list[str]):
-    """The ArgSpec of every parameter, from its annotation or an --arg override."""
+def argument_specs(kernel, overrides: list[str], constants: dict | None = None):
+    """The ArgSpec of every parameter, from its annotation or an --arg override. The values of
+    qd.template() numbers go into `constants` (a kernel with any needs the dict)."""
     from qdmlir.frontend.kernel import resolve_annotation
-    from qdmlir.frontend.lang import NdarrayType
+    from qdmlir.frontend.lang import NdarrayType, Template
     from qdmlir.runtime import dtypes
     from qdmlir.runtime.artifact import ArgSpec
 
-    given = {}
+    given, texts = {}, {}
     for item in overrides:
         name, _, kind = item.partition("=")
+        texts[name] = kind
         dtype, _, ndim = kind.partition(":")
         try:
             given[name] = (dtypes.from_name(dtype), int(ndim) if ndim else None)
         except (KeyError, ValueError):
-            raise UsageError(f"--arg {item}: expected NAME=DTYPE[:NDIM], e.g. x=f32:2") from None
+            given[name] = None  # a template's value, or a mistake reported below
     specs = []
     for parameter in kernel._parameters:
         annotation = resolve_annotation(kernel, parameter)
+        if isinstance(annotation, Template) and given.get(parameter.name) is None:
+            _template_value(kernel, parameter.name, texts, constants)
+            continue
+        if parameter.name in given and given[parameter.name] is None:
+            raise UsageError(f"--arg {parameter.name}={texts[parameter.name]}: expected "
+                             "NAME=DTYPE[:NDIM], e.g. x=f32:2")
         dtype, ndim = given.get(parameter.name, (None, None))
-        if isinstance(annotation, NdarrayType):
+        if isinstance(annotation, (NdarrayType, Template)):
+            annotation = NdarrayType() if isinstance(annotation, Template) else annotation
             dtype = dtype or (annotation.dtype and dtypes.as_dtype(annotation.dtype))
             ndim = ndim if ndim is not None else annotation.ndim
             if dtype is None or ndim is None:
@@ -102,6 +114,21 @@ def argument_specs(kernel, overrides: list[str]):
     return specs + kernel._result_spec()
 
 
+def _template_value(kernel, name: str, texts: dict, constants: dict | None) -> None:
+    if name not in texts:
+        raise UsageError(f"parameter '{name}' is a qd.template(): give its value with --arg "
+                         f"{name}=4 (a number, or e.g. Mode.ADD) or its type with --arg "
+                         f"{name}=f32:1 (an ndarray)")
+    try:
+        value = eval(texts[name], kernel.fn.__globals__)  # noqa: S307 - the user's own text
+    except Exception as error:  # noqa: BLE001 - any failure is a usage error
+        raise UsageError(f"--arg {name}={texts[name]}: {error}") from None
+    if constants is None:
+        raise UsageError(f"parameter '{name}' is a qd.template() constant, which this command "
+                         "cannot compile in")
+    constants[name] = value
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from qdmlir.frontend import config
@@ -109,9 +136,11 @@ def run(argv: Sequence[str] | None = None) -> int:
 
     _check_target_options(args)
     kernel = load_kernel(args.file, args.kernel)
+    constants: dict = {}
     compilation = Compilation.for_kernel(
-        kernel, argument_specs(kernel, args.arg), config.current(), target=args.target,
-        arch=args.arch, print_ir_after_all=args.print_ir_after_all,
+        kernel, argument_specs(kernel, args.arg, constants), config.current(),
+        target=args.target, arch=args.arch, print_ir_after_all=args.print_ir_after_all,
+        constants=constants,
     )
     if args.emit == "cubin":
         return _write_cubin(compilation, args.output)

@@ -362,6 +362,43 @@ def test_grouped_over_an_ndarray_visits_every_index():
     assert g.tolist() == [[0, 1, 2], [10, 11, 12]]
 
 
+# -- qd.template() ------------------------------------------------------------------------------
+
+
+class Blend(enum.IntEnum):
+    ADD = 0
+    SCALE = 1
+
+
+@qd.kernel
+def blend(x: qd.template(), k: qd.template(), mode: qd.template(), passes: I32_1D):
+    for i in range(x.shape[0]):
+        if qd.static(mode == Blend.ADD):
+            x[i] += k
+        else:
+            x[i] *= k
+    for _ in qd.static(range(k)):  # a compile-time number: loops unroll over it
+        for _ in range(1):
+            passes[0] += 1
+
+
+def test_template_numbers_are_compile_time_constants_one_compile_per_value():
+    x, passes = np.ones(4, np.float32), np.zeros(1, np.int32)
+    blend(x, 3, Blend.ADD, passes)
+    blend(x, 2, Blend.SCALE, passes)
+    np.testing.assert_array_equal(x, np.full(4, 8, np.float32))
+    assert passes[0] == 5
+    y = np.ones(3, np.int32)  # a template ndarray specialises on dtype and ndim
+    blend(y, 4, Blend.ADD, passes)
+    assert y.tolist() == [5, 5, 5] and passes[0] == 9
+    assert len(blend._specializations) == 3
+    blend(x, 2, Blend.SCALE, passes)  # a value seen before reuses its build
+    assert len(blend._specializations) == 3 and x[0] == 16
+    with pytest.raises(TypeError, match=r"argument 1 \('k'\): a qd.template\(\) argument must be "
+                                        "a number, a bool, an IntEnum member or an ndarray"):
+        blend(x, "3", Blend.ADD, passes)
+
+
 # -- qd.loop_config, qd.static_assert, qd.static_print -----------------------------------------
 
 

@@ -46,21 +46,31 @@ def _kernels():
                 yield pytest.param(path, name, id=f"{path.stem}:{name}")
 
 
-def _specs(kernel: Kernel):
+def _specs(kernel: Kernel, overrides: tuple = (), constants: dict | None = None):
     from qdmlir.tools.qd_compile import UsageError, argument_specs
 
     try:
-        return argument_specs(kernel, [])
+        return argument_specs(kernel, list(overrides), constants)
     except UsageError:
         return None
+
+
+def compilation(path: Path, name: str, target: str) -> Compilation:
+    """The kernel compiled as its lit RUN line (its `--arg`s) or its plain annotations say."""
+    kernel = getattr(_load(path), name)
+    overrides = ()
+    if path.parent.name == "frontend":
+        found = re.search(rf"--kernel {name}((?: --arg \S+)*)", path.read_text())
+        overrides = tuple(found.group(1).split()[1::2])
+    constants: dict = {}
+    specs = _specs(kernel, overrides, constants)
+    return Compilation.for_kernel(kernel, specs, target=target, constants=constants)
 
 
 @pytest.mark.parametrize(("path", "name"), list(_kernels()))
 @pytest.mark.parametrize("target", ["cpu", "cuda"])
 def test_upstream_mlir_opt_accepts_the_kernel(path, name, target):
-    kernel = getattr(_load(path), name)
-    specs = _specs(kernel)
-    text = str(Compilation.for_kernel(kernel, specs, target=target).upstream_ir())
+    text = str(compilation(path, name, target).upstream_ir())
     assert "checkpoint." not in text
     done = subprocess.run([str(MLIR_OPT)], input=text, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
