@@ -81,7 +81,7 @@ class CheckedLauncher:
                           "checks every index, so fix the index or the array's shape")
 
     def describe_division(self, site: dict, buffer: np.ndarray) -> str:
-        """`a // 0` or INT_MIN // -1: the operation traps on the CPU (SIGFPE) without debug."""
+        """`a // 0` or INT_MIN // -1: without debug these quietly give 0 and wrap."""
         a, b = int(buffer[INDEX_WORD]), int(buffer[INDEX_WORD + 1])
         op = site["access"].split()[-1]
         where = f"{site['file']}:{site['line']}:{site['col']}"
@@ -90,5 +90,5 @@ class CheckedLauncher:
         text = linecache.getline(site["file"], site["line"]).rstrip()
         if text:
             message += f"\n    {site['line']} | {text}"
-        return message + ("\nthe result was taken as 0; without debug this operation stops the "
-                          "process (SIGFPE), so check the divisor")
+        return message + ("\nthe result was taken as 0; without debug it is 0 too (INT_MIN // -1 "
+                          "wraps), silently, so check the divisor")

@@ -213,11 +213,12 @@ def divide(a: I1, b: I1, out: I1):
     ([-2**31, 1], [-1, 1], "-2147483648 // -1 is an integer overflow"),
 ])
 def test_integer_division_that_would_trap_is_a_zero_division_error(debug, a, b, text):
-    # without debug these stop the whole process with SIGFPE (x86 idiv traps)
+    # without debug these give 0 (and wrap) silently, where x86's idiv would raise SIGFPE
     out = np.full(2, 5, np.int32)
     with pytest.raises(ZeroDivisionError) as caught:
         divide(np.array(a, np.int32), np.array(b, np.int32), out)
     assert text in str(caught.value) and f":{line_of('DIVIDE')}:" in str(caught.value)
+    assert "without debug it is 0 too" in str(caught.value)
     good = 1 - b.index(0 if 0 in b else -1)
     assert out[good] == a[good] // b[good] + a[good] % b[good]
 
