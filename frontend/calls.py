@@ -218,6 +218,12 @@ def _describe(value: Binding) -> str:
     return f"<{dtype.name} value>" if dtype is not None else f"<{type(value).__name__}>"
 
 
+def _print(lowering, node: ast.Call) -> Binding:
+    from qdmlir.frontend.print_lowering import lower_print
+
+    return lower_print(lowering, node)
+
+
 def _loop_config(lowering, node: ast.Call) -> Binding:
     """Inside a task every loop is serial already: the arguments are only checked."""
     from qdmlir.frontend import loop_config
@@ -283,7 +289,7 @@ def _build_table() -> dict[int, Handler]:
         builtins.max: _minmax("max"), lang.max: _minmax("max"),
         builtins.pow: _pow, lang.pow: _pow, lang.atan2: _atan2, lang.select: _select,
         lang.static: _static, lang.clamp: _clamp, lang.static_assert: _static_assert,
-        lang.static_print: _static_print, lang.loop_config: _loop_config,
+        lang.static_print: _static_print, lang.loop_config: _loop_config, print: _print,
         lang.atomic_add: _atomic("add"), lang.atomic_sub: _atomic("sub"),
         lang.atomic_min: _atomic("min"), lang.atomic_max: _atomic("max"),
         lang.atomic_and: _atomic("and"), lang.atomic_or: _atomic("or"),

@@ -20,6 +20,7 @@ from xdsl.printer import Printer
 from qdmlir.dialects.checkpoint import RegionOp
 from qdmlir.frontend import config
 from qdmlir.frontend.graph_lowering import CompileUnit, KernelLowering
+from qdmlir.frontend.printing import PRINT_PARAMETER
 from qdmlir.frontend.source import function_source
 from qdmlir.runtime.artifact import ArgSpec, Manifest, SlotSpec
 
@@ -37,6 +38,7 @@ class Compilation:
     slots: list[SlotSpec] = field(default_factory=list)
     debug_sites: list[dict] = field(default_factory=list)  # qd.init(debug=True) checks
     constants: dict = field(default_factory=dict)  # qd.template() arguments, compiled in
+    print_sites: list[dict] = field(default_factory=list)  # print() calls (frontend/printing.py)
 
     @classmethod
     def for_kernel(cls, kernel, args: list[ArgSpec], cfg: config.Config | None = None,
@@ -51,10 +53,14 @@ class Compilation:
         """The frontend's output: func + scf + arith + memref + math + checkpoint."""
         source = function_source(self.kernel.fn)
         unit = CompileUnit(self.kernel.__name__, self.cfg.defaults, self.kernel.graph,
-                           self.kernel.checkpoints)
-        lowering = KernelLowering(unit, source, self.args, self.constants)
+                           self.kernel.checkpoints, target=self.target)
+        # the print buffer is not the caller's: the lowering adds it again if the kernel prints
+        arguments = [a for a in self.args if a.name != PRINT_PARAMETER]
+        lowering = KernelLowering(unit, source, arguments, self.constants)
         function = lowering.lower()
+        self.args = lowering.args
         self.debug_sites = lowering.em.sites
+        self.print_sites = unit.prints.sites
         module = ModuleOp([function])
         module.verify()
         return module
@@ -101,7 +107,7 @@ class Compilation:
         return Manifest(
             kernel=self.kernel.__name__, target="cpu", library=Path(library).name,
             args=self.args, slots=self.slots, compiler=_compiler_version(),
-            debug_sites=self.debug_sites,
+            debug_sites=self.debug_sites, print_sites=self.print_sites,
         )
 
     def cuda_build(self):

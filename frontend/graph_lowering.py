@@ -20,6 +20,7 @@ from qdmlir.dialects.checkpoint import DoWhileOp, RegionOp, SerialOp
 from qdmlir.frontend import checkpoint_syntax, lang, loop_config
 from qdmlir.frontend.bounds import DEBUG_PARAMETER
 from qdmlir.frontend.emitter import INDEX, Array, Emitter, Scalar, memref_type, mlir_type
+from qdmlir.frontend.print_lowering import PrintSites
 from qdmlir.frontend.loops import bind_static_target, range_spec, static_items, trip_bounds
 from qdmlir.frontend.promotion import Defaults
 from qdmlir.frontend.scope import Const, KernelVar, Scope
@@ -77,6 +78,8 @@ class CompileUnit:
     task: TaskInfo | None = None
     labels: dict[int, ast.AST] = field(default_factory=dict)  # label value -> its node
     in_checkpoint: bool = False
+    target: str = "cpu"  # what the kernel is compiled for ("cpu", "cuda", "rocm", "amdgpu")
+    prints: object = None  # print_lowering.PrintSites, made by the kernel's lowering
 
 
 class KernelLowering(StatementLowering):
@@ -87,8 +90,9 @@ class KernelLowering(StatementLowering):
         self.entry = Block(arg_types=[_arg_type(a) for a in args])
         super().__init__(unit, source, Emitter(self.entry, unit.defaults),
                          Scope(function_root=True))
-        self.args = args
+        self.args = list(args)  # grows by the print buffer at the first print()
         self.params: dict[str, ArgSpec] = {a.name: a for a in args}
+        unit.prints = PrintSites(self.entry, self.args)
         self.top_level_assignment = False
         self.loop_config: loop_config.LoopConfig | None = None  # for the next top-level loop
         for spec, block_arg in zip(args, self.entry.args):

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from qdmlir.frontend import config
 from qdmlir.frontend.bounds import DEBUG_PARAMETER, CheckedLauncher
+from qdmlir.frontend.printing import PRINT_PARAMETER, PrintingLauncher
 from qdmlir.frontend.source import checkpoint_labels, dependency_digest, function_source
 from qdmlir.runtime.artifact import ArgSpec, Manifest
 from qdmlir.runtime.cache import default_cache
@@ -256,6 +257,8 @@ def specialization_for(kernel, launcher, manifest: Manifest) -> Specialization:
             slots_by_label[spec.label] = slot
             labels.append(label)
         statuses.append(GraphStatus(True, label) if kernel.checkpoints else None)
+    if any(a.name == PRINT_PARAMETER for a in manifest.args):  # innermost: its buffer is last
+        launcher = PrintingLauncher(launcher, manifest.print_sites)
     if any(a.name == DEBUG_PARAMETER for a in manifest.args):
         launcher = CheckedLauncher(launcher, manifest.debug_sites, kernel.__name__)
     result = next((a for a in manifest.args if a.name == RESULT_PARAMETER), None)

@@ -90,6 +90,8 @@ class Manifest:
     checksums: dict[str, str] = field(default_factory=dict)
     # qd.init(debug=True): per bounds-check site, where it is (frontend/bounds.py)
     debug_sites: list[dict] = field(default_factory=list)
+    # print() in the kernel: per site, where it is and its text and value types
+    print_sites: list[dict] = field(default_factory=list)
     format: int = FORMAT_VERSION
 
     def __post_init__(self):
@@ -167,6 +169,13 @@ class Manifest:
             and type(s["line"]) is int and type(s["col"]) is int for s in self.debug_sites
         ):
             raise ManifestError(f"{where}: debug_sites must be a list of {sorted(_SITE_FIELDS)}")
+        if not isinstance(self.print_sites, list) or not all(
+            isinstance(s, dict) and isinstance(s.get("pieces"), list) and all(
+                isinstance(p, list) and len(p) == 2 and p[0] in ("text", "value")
+                and isinstance(p[1], str) for p in s["pieces"])
+            for s in self.print_sites
+        ):
+            raise ManifestError(f"{where}: print_sites must be a list of sites with 'pieces'")
         if not isinstance(self.checksums, dict) or not all(
             _plain_name(k) and isinstance(v, str) for k, v in self.checksums.items()
         ):

@@ -320,3 +320,15 @@ def static_assert_that_fails(x: I1):
     qd.static_assert(SIZE % 4 == 0, "need a multiple of 4")  # ERROR static_assert_that_fails
     for i in range(x.shape[0]):
         x[i] = SIZE
+
+
+@qd.kernel
+def print_an_array(x: I1):
+    for i in range(x.shape[0]):
+        print("x is", x)  # ERROR print_an_array
+
+
+@qd.kernel
+def print_to_a_file(x: I1):
+    for i in range(x.shape[0]):
+        print(x[i], file=None)  # ERROR print_to_a_file

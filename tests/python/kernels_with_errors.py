@@ -281,9 +281,9 @@ def missing_annotation(x):  # ERROR missing_annotation
 
 
 @qd.kernel
-def calls_print(x: qd.types.ndarray(qd.i32, 1)):
+def calls_input(x: qd.types.ndarray(qd.i32, 1)):
     for i in range(x.shape[0]):
-        print(i)  # ERROR calls_print
+        x[i] = input(i)  # ERROR calls_input
 
 
 @qd.kernel

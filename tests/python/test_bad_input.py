@@ -74,6 +74,8 @@ CONSTRUCTS = {
     "loop_config_positional": "qd.loop_config() takes keyword arguments only",
     "static_assert_of_a_runtime_value": "qd.static_assert() needs a condition known at compile",
     "static_assert_that_fails": "need a multiple of 4",
+    "print_an_array": "print() in a kernel prints numbers and strings; `x` is an ndarray",
+    "print_to_a_file": "print() in a kernel takes sep= and end= strings only, not `file=None`",
 }
 
 
@@ -86,6 +88,18 @@ def test_every_marked_kernel_has_a_case():
     marked = {line.split("# ERROR ")[1].split()[0] for line in SOURCE_LINES
               if "  # ERROR " in line}
     assert marked == set(CONSTRUCTS)
+
+
+def test_print_on_a_gpu_target_is_refused_with_a_fix():
+    from qdmlir.frontend.compiler import Compilation
+    from qdmlir.runtime.artifact import ArgSpec
+
+    kernel = bad.print_an_array
+    with pytest.raises(qd.QuadrantsSyntaxError) as caught:
+        Compilation.for_kernel(kernel, [ArgSpec("x", "ndarray", "i32", 1)],
+                               target="cuda").kernel_ir()
+    assert "print() in a kernel runs on qd.cpu only" in str(caught.value)
+    assert "write the values to an ndarray" in str(caught.value)
 
 
 def test_a_failing_static_assert_is_an_assertion_error_too():

@@ -107,7 +107,7 @@ CASES = {
         lambda: (qd.ndarray(qd.i32, (2, 2)),), "has 2 dimension(s) but is indexed with 1",
         "one index per dimension"),
     "missing_annotation": (lambda: (i32_1d(),), "has no type annotation", "qd.types.ndarray"),
-    "calls_print": (lambda: (i32_1d(),), "calling `print` is not supported", "qd.func"),
+    "calls_input": (lambda: (i32_1d(),), "calling `input` is not supported", "qd.func"),
     "float_index": (lambda: (i32_1d(),), "not an integer", "int(x)"),
     "while_else": (lambda: (i32_1d(),), "'else' clause for 'while' not supported", "flag"),
 }

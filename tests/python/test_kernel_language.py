@@ -362,6 +362,62 @@ def test_grouped_over_an_ndarray_visits_every_index():
     assert g.tolist() == [[0, 1, 2], [10, 11, 12]]
 
 
+# -- print() -----------------------------------------------------------------------------------
+
+
+@qd.func
+def report(v: qd.f32):
+    print("func sees", v, v > 1.0)
+
+
+@qd.kernel(graph=True, checkpoints=True)
+def noisy(x: F32_1D, n: I32_1D, flag: qd.types.ndarray(qd.i32, 0)):
+    print("start", n[0], 2.5, True, sep=",")  # a serial statement
+    for _ in range(1):
+        report(x[1])
+        print(qd.cast(n[0], qd.u32), qd.cast(x[0], qd.f64), end="|\n")
+    with qd.checkpoint(1, yield_on=flag):
+        for i in range(x.shape[0]):
+            if i == 2:
+                print("task", i)
+                flag[()] = 1
+
+
+def test_print_in_kernels_writes_like_quadrants_after_the_launch(capsys):
+    x, n = np.array([0.1, 3.0, 0, 0], np.float32), np.array([-7], np.int32)
+    flag = np.zeros((), np.int32)
+    assert noisy(x, n, flag) == qd.GraphStatus(True, 1)
+    assert capsys.readouterr().out == ("start,-7,2.500000,1\n"
+                                       "func sees 3.000000 1\n"
+                                       "4294967289 0.100000001490|\n"  # f64 prints 12 decimals
+                                       "task 2\n")
+    flag[()] = 0
+    noisy.resume(x, n, flag, from_checkpoint=1)
+    # a resume skips the task before the checkpoint; serial statements run on every launch
+    assert capsys.readouterr().out == "start,-7,2.500000,1\ntask 2\n"
+
+
+@qd.kernel
+def every_iteration(x: I32_1D):
+    for i in range(x.shape[0]):
+        print(i, x[i])
+
+
+def test_prints_from_parallel_iterations_are_whole_lines_and_overflow_is_reported(capsys):
+    from qdmlir.frontend.printing import PRINT_WORDS
+
+    every_iteration(np.arange(1000, dtype=np.int32) * 2)
+    lines = capsys.readouterr().out.splitlines()
+    assert sorted(lines, key=lambda line: int(line.split()[0])) == [
+        f"{i} {2 * i}" for i in range(1000)]
+    too_many = PRINT_WORDS // 3 + 10  # 3 words a record: the last ones cannot fit
+    every_iteration(np.zeros(too_many, np.int32))
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1] == (f"[qdmlir] {too_many - (PRINT_WORDS - 2) // 3} more print(s) in this "
+                       f"launch did not fit the {PRINT_WORDS}-word print buffer and were dropped")
+    assert len(out) - 1 == (PRINT_WORDS - 2) // 3
+
+
 # -- qd.template() ------------------------------------------------------------------------------
 
 

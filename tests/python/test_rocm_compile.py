@@ -254,7 +254,10 @@ def test_every_test_kernel_becomes_a_code_object_or_names_the_math_it_lacks(tmp_
     built, refused = [], []
     for param in acceptance._kernels():
         path, name = param.values
-        upstream = acceptance.compilation(path, name, "rocm").upstream_ir()
+        build = acceptance.compilation(path, name, "rocm")
+        if acceptance.prints(build):  # print() runs on qd.cpu only
+            continue
+        upstream = build.upstream_ir()
         build = compile_rocm(upstream, name, "gfx90a")
         if unsupported_calls(build.llvm_ir):
             with pytest.raises(RocmBuildError, match="does not link ROCm's device libraries"):

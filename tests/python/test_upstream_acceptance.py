@@ -55,6 +55,14 @@ def _specs(kernel: Kernel, overrides: tuple = (), constants: dict | None = None)
         return None
 
 
+def prints(build: Compilation) -> bool:
+    """Whether the kernel calls print(), which GPU targets refuse."""
+    cpu = Compilation.for_kernel(build.kernel, build.args, target="cpu",
+                                 constants=build.constants)
+    cpu.kernel_ir()
+    return bool(cpu.print_sites)
+
+
 def compilation(path: Path, name: str, target: str) -> Compilation:
     """The kernel compiled as its lit RUN line (its `--arg`s) or its plain annotations say."""
     kernel = getattr(_load(path), name)
@@ -70,7 +78,10 @@ def compilation(path: Path, name: str, target: str) -> Compilation:
 @pytest.mark.parametrize(("path", "name"), list(_kernels()))
 @pytest.mark.parametrize("target", ["cpu", "cuda"])
 def test_upstream_mlir_opt_accepts_the_kernel(path, name, target):
-    text = str(compilation(path, name, target).upstream_ir())
+    build = compilation(path, name, target)
+    if target != "cpu" and prints(build):
+        pytest.skip("print() in a kernel runs on qd.cpu only (test_bad_input.py pins the error)")
+    text = str(build.upstream_ir())
     assert "checkpoint." not in text
     done = subprocess.run([str(MLIR_OPT)], input=text, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
