@@ -3,9 +3,10 @@
 A kernel with a print gets one more argument, last: `qd_print`, an i64[PRINT_WORDS] ndarray.
 Word USED_WORD counts the words claimed by records, word DROPPED_WORD the records that did
 not fit; records start at FIRST_RECORD_WORD, each `[site, value...]` with as many values as
-the site prints, and END_OF_RECORDS follows the last one when the buffer overflowed. The manifest's `print_sites` hold each site's text and value types
-(frontend/print_lowering.py writes both). After every launch the launcher prints the records,
-then a line for any dropped ones, so the output of a kernel appears when its launch returns.
+the site prints, and END_OF_RECORDS follows the last one when the buffer overflowed. The
+manifest's `print_sites` hold each site's text and value types (frontend/print_lowering.py
+writes both). After every launch the launcher prints the records, then a line for any
+dropped ones, so the output of a kernel appears when its launch returns.
 
 This module runs on the launch path, so it imports neither xDSL nor MLIR.
 """
