@@ -20,6 +20,7 @@ from qdmlir.frontend import config
 from qdmlir.frontend.bounds import debug_spec
 from qdmlir.frontend.errors import QuadrantsSyntaxError
 from qdmlir.frontend.lang import NdarrayType, Template, template
+from qdmlir.frontend.printing import PRINT_PARAMETER
 from qdmlir.runtime import dtypes
 from qdmlir.runtime.artifact import ArgSpec
 
@@ -238,6 +239,9 @@ def resolve_annotation(kernel: Kernel, parameter: inspect.Parameter):
             raise _annotation_error(kernel, parameter, f"its annotation does not evaluate: {error}")
     if annotation is inspect.Parameter.empty:
         raise _annotation_error(kernel, parameter, "it has no type annotation")
+    if parameter.name == PRINT_PARAMETER:  # the hidden buffer of print() takes this name
+        raise _annotation_error(kernel, parameter, f"'{PRINT_PARAMETER}' is a name qdmlir "
+                                                   "reserves for print() in kernels")
     if annotation is template or isinstance(annotation, Template):
         return Template()
     if isinstance(annotation, NdarrayType):

@@ -85,9 +85,7 @@ class PrintSites:
 
     def buffer(self) -> Array:
         """The hidden `qd_print` argument, added as the last one at the first print()."""
-        if self._buffer is None:
-            if any(a.name == PRINT_SPEC.name for a in self.args):
-                raise ValueError(f"'{PRINT_SPEC.name}' is a name qdmlir reserves for print()")
+        if self._buffer is None:  # (kernel.py refuses a parameter of the same name)
             arg = self.entry.insert_arg(memref_type(PRINT_SPEC.qd_dtype, 1),
                                         len(self.entry.args))
             arg.name_hint = PRINT_SPEC.name

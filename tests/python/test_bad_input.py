@@ -102,6 +102,17 @@ def test_print_on_a_gpu_target_is_refused_with_a_fix():
     assert "write the values to an ndarray" in str(caught.value)
 
 
+def test_a_parameter_named_like_the_print_buffer_is_refused():
+    @qd.kernel
+    def shadows(qd_print: qd.types.ndarray(qd.i32, 1)):
+        for i in range(qd_print.shape[0]):
+            print(i)
+
+    with pytest.raises(qd.QuadrantsSyntaxError, match="'qd_print' is a name qdmlir reserves "
+                                                      "for print"):
+        shadows(np.zeros(2, np.int32))
+
+
 def test_a_failing_static_assert_is_an_assertion_error_too():
     with pytest.raises(AssertionError, match="need a multiple of 4"):  # as in Quadrants
         bad.static_assert_that_fails(np.zeros(2, np.int32))
