@@ -8,7 +8,7 @@ BENCH_VENV  := .venv-bench
 BENCH_STAMP := $(BENCH_VENV)/.installed
 ROUNDS ?= 3
 
-.PHONY: venv demo test lit pytest bench clean rocm-toolchain fuzz
+.PHONY: venv demo test lit pytest lint format bench clean rocm-toolchain fuzz
 
 venv: $(STAMP)
 
@@ -29,6 +29,15 @@ lit: venv
 
 pytest: venv
 	$(BIN)/python -m pytest tests/python -q -p no:cacheprovider
+
+# ruff's formatter and linter, configured in pyproject.toml; `make format` applies both
+lint: venv
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+format: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 
 # The long differential run (docs/testing.md): N random kernels from seed SEED, compiled for the
 # CPU and checked against the reference interpreter; a failure prints the shrunk program.

@@ -7,7 +7,6 @@ Kernels are the hand-written lowered ones of tests/python/cpu_kernels/.
 
 from __future__ import annotations
 
-import ctypes
 import statistics
 import sys
 import tempfile
@@ -73,7 +72,9 @@ def steady_call(out: Path) -> None:
         ("launch, numpy args", "launch(np_args, 0)", 50_000),
     ]:
         runs = timeit.repeat(stmt, globals=env, number=number, repeat=7)
-        print(f"  {label:32s} {min(runs) / number * 1e6:6.3f} / {statistics.median(runs) / number * 1e6:6.3f}")
+        print(
+            f"  {label:32s} {min(runs) / number * 1e6:6.3f} / {statistics.median(runs) / number * 1e6:6.3f}"
+        )
 
 
 def bandwidth(out: Path, n: int = 10_000_000) -> None:
@@ -94,8 +95,10 @@ def bandwidth(out: Path, n: int = 10_000_000) -> None:
         times.append(time.perf_counter() - start)
     gb = 3 * 2 * 4 * n / 1e9
     print(f"library: {library}")
-    print(f"3-pass element-wise over {n} f32: best {min(times) * 1e3:.2f} ms = {gb / min(times):.1f} GB/s, "
-          f"median {statistics.median(times) * 1e3:.2f} ms = {gb / statistics.median(times):.1f} GB/s")
+    print(
+        f"3-pass element-wise over {n} f32: best {min(times) * 1e3:.2f} ms = {gb / min(times):.1f} GB/s, "
+        f"median {statistics.median(times) * 1e3:.2f} ms = {gb / statistics.median(times):.1f} GB/s"
+    )
 
 
 def main() -> None:

@@ -54,26 +54,38 @@ def best_of(fn, repeat: int) -> float:
 def measure(name: str, text: str, specs: list[ArgSpec], make_args) -> None:
     out = Path(tempfile.mkdtemp())
     parallel = CpuLauncher(build_cpu_library(text, name, specs, out / "p"), specs)
-    serial = CpuLauncher(build_cpu_library(apply_threshold(text, 2**62), name, specs, out / "s"), specs)
+    serial = CpuLauncher(
+        build_cpu_library(apply_threshold(text, 2**62), name, specs, out / "s"), specs
+    )
     print(f"{name}: {'n':>9} {'serial us':>10} {'omp warm us':>12} {'omp cold us':>12}")
     for n in [16, 1024, 4096, 16384, 32768, 65536, 262144, 1048576]:
         args = make_args(n)
-        t_serial = best_of(lambda: serial.launch(args), 200)
-        t_warm = best_of(lambda: parallel.launch(args), 200)
+        t_serial = best_of(lambda args=args: serial.launch(args), 200)
+        t_warm = best_of(lambda args=args: parallel.launch(args), 200)
         cold = []
         for _ in range(5):
             time.sleep(0.3)  # past KMP_BLOCKTIME: the worker has gone to sleep
-            cold.append(best_of(lambda: parallel.launch(args), 1))
-        print(f"{name}: {n:>9} {t_serial * 1e6:>10.2f} {t_warm * 1e6:>12.2f} {min(cold) * 1e6:>12.2f}")
+            cold.append(best_of(lambda args=args: parallel.launch(args), 1))
+        print(
+            f"{name}: {n:>9} {t_serial * 1e6:>10.2f} {t_warm * 1e6:>12.2f} {min(cold) * 1e6:>12.2f}"
+        )
 
 
 def main() -> None:
     measure("add", ADD, ARGS, lambda n: tuple(np.ones(n, np.float32) for _ in range(3)))
-    math_args = [ArgSpec("x", "ndarray", "f32", 1), ArgSpec("y", "ndarray", "f64", 1),
-                 ArgSpec("out32", "ndarray", "f32", 1), ArgSpec("out64", "ndarray", "f64", 1),
-                 ArgSpec("p", "scalar", "i32")]
-    measure("mathk", kernel_text("mathk"), math_args, lambda n: (
-        np.ones(n, np.float32), np.ones(n), np.ones(n, np.float32), np.ones(n), 3))
+    math_args = [
+        ArgSpec("x", "ndarray", "f32", 1),
+        ArgSpec("y", "ndarray", "f64", 1),
+        ArgSpec("out32", "ndarray", "f32", 1),
+        ArgSpec("out64", "ndarray", "f64", 1),
+        ArgSpec("p", "scalar", "i32"),
+    ]
+    measure(
+        "mathk",
+        kernel_text("mathk"),
+        math_args,
+        lambda n: (np.ones(n, np.float32), np.ones(n), np.ones(n, np.float32), np.ones(n), 3),
+    )
 
 
 if __name__ == "__main__":

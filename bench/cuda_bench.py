@@ -27,8 +27,11 @@ N_BIG = 1_000 if BUILD else 100_000_000
 
 
 @qd.kernel(graph=True, checkpoints=True)
-def spin(x: qd.types.ndarray(qd.f32, 1), steps: qd.types.ndarray(qd.i32, 0),
-         flag: qd.types.ndarray(qd.i32, 0)):
+def spin(
+    x: qd.types.ndarray(qd.f32, 1),
+    steps: qd.types.ndarray(qd.i32, 0),
+    flag: qd.types.ndarray(qd.i32, 0),
+):
     while qd.graph_do_while(steps):
         with qd.checkpoint(1, yield_on=flag):
             for i in range(x.shape[0]):
@@ -102,8 +105,10 @@ def quadrants_side() -> str:
         import quadrants  # noqa: F401
     except ImportError as err:
         return f"Quadrants: not run ({err}); pip install quadrants==1.3.3 to compare"
-    return ("Quadrants is installed: run bench/graph_cases.py with arch=cuda for its numbers "
-            "in the same session")
+    return (
+        "Quadrants is installed: run bench/graph_cases.py with arch=cuda for its numbers "
+        "in the same session"
+    )
 
 
 def main() -> None:
@@ -119,8 +124,10 @@ def main() -> None:
     print(f"device: {getattr(device, 'arch', '?')} (driver {getattr(device, 'version', '?')})")
     print(f"do-while, tiny body: {per_iteration * 1e6:.2f} us per iteration (target <= 5)")
     print(f"tiny 3-task kernel, steady call: {steady * 1e6:.2f} us")
-    print(f"3 element-wise passes over {N_BIG} f32: {effective:.0f} GB/s effective vs device "
-          f"copy {copy:.0f} GB/s = {effective / copy:.0%} (target >= 80%)")
+    print(
+        f"3 element-wise passes over {N_BIG} f32: {effective:.0f} GB/s effective vs device "
+        f"copy {copy:.0f} GB/s = {effective / copy:.0%} (target >= 80%)"
+    )
     print(quadrants_side())
     print(f"QD_CUDA_GRAPH={os.environ.get('QD_CUDA_GRAPH', 'auto')}")
 

@@ -135,8 +135,13 @@ def case_first_call() -> tuple[float, str]:
     return 0.0, "s"
 
 
-CASES = {"tiny": case_tiny, "dowhile": case_dowhile, "resume": case_resume,
-         "bandwidth": case_bandwidth, "first_call": case_first_call}
+CASES = {
+    "tiny": case_tiny,
+    "dowhile": case_dowhile,
+    "resume": case_resume,
+    "bandwidth": case_bandwidth,
+    "first_call": case_first_call,
+}
 
 if __name__ == "__main__":
     value, unit = CASES[CASE]()

@@ -104,8 +104,12 @@ def case_bandwidth():
     return 3 * 2 * 4 * n / seconds / 1e9, "GB/s"
 
 
-CASES = {"tiny": case_tiny, "dowhile": case_dowhile, "resume": case_resume,
-         "bandwidth": case_bandwidth}
+CASES = {
+    "tiny": case_tiny,
+    "dowhile": case_dowhile,
+    "resume": case_resume,
+    "bandwidth": case_bandwidth,
+}
 
 if __name__ == "__main__":
     value, unit = CASES[sys.argv[1]]()

@@ -8,8 +8,8 @@ both see the same machine load; the library is called through ctypes with hand-p
 """
 
 import ctypes
-import sys
 import statistics
+import sys
 import time
 import timeit
 
@@ -66,8 +66,10 @@ def main():
     graph3_tiny(x, flag, s)
     number = 200_000
     runs = timeit.repeat(lambda: graph3_tiny(x, flag, s), number=number, repeat=7)
-    print(f"numba steady call, tiny 3-task kernel: min {min(runs) / number * 1e6:.3f} us, "
-          f"median {statistics.median(runs) / number * 1e6:.3f} us")
+    print(
+        f"numba steady call, tiny 3-task kernel: min {min(runs) / number * 1e6:.3f} us, "
+        f"median {statistics.median(runs) / number * 1e6:.3f} us"
+    )
     n = 10_000_000
     big = np.ones(n, np.float32)
     runs = {"numba parallel": lambda: graph3_parallel(big, flag, s)}
@@ -82,8 +84,10 @@ def main():
                 times[name].append(time.perf_counter() - start)
     gb = 3 * 2 * 4 * n / 1e9
     for name, ts in times.items():
-        print(f"{name} 3-pass over {n} f32: best {min(ts) * 1e3:.2f} ms = {gb / min(ts):.1f} GB/s, "
-              f"median {statistics.median(ts) * 1e3:.2f} ms = {gb / statistics.median(ts):.1f} GB/s")
+        print(
+            f"{name} 3-pass over {n} f32: best {min(ts) * 1e3:.2f} ms = {gb / min(ts):.1f} GB/s, "
+            f"median {statistics.median(ts) * 1e3:.2f} ms = {gb / statistics.median(ts):.1f} GB/s"
+        )
 
 
 if __name__ == "__main__":

@@ -23,8 +23,11 @@ def main(source: str, target: str) -> None:
     left.set_xscale("log")
     left.set_title("qdmlir speed-up over Quadrants 1.3.3 (higher is better)")
     numba_rows = [r for r in rows if r["times_numba"]]
-    right.barh([r["case"].replace(", ", ",\n") for r in numba_rows],
-               [r["times_numba"] for r in numba_rows], color="#d5773a")
+    right.barh(
+        [r["case"].replace(", ", ",\n") for r in numba_rows],
+        [r["times_numba"] for r in numba_rows],
+        color="#d5773a",
+    )
     right.axvline(1.0, color="black", linewidth=0.8)
     right.set_xscale("log")
     right.set_title("qdmlir time / numba time (lower is better)")

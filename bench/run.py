@@ -43,12 +43,18 @@ TARGETS = {
 }
 
 
-def run_case(python: str, script: str, args: list[str], env: dict | None = None,
-             timeout: float = 600) -> dict | None:
+def run_case(
+    python: str, script: str, args: list[str], env: dict | None = None, timeout: float = 600
+) -> dict | None:
     """One fresh process; its last stdout line is the JSON result (None if it failed)."""
     try:
-        done = subprocess.run([python, str(HERE / script), *args], capture_output=True,
-                              text=True, timeout=timeout, env=env)
+        done = subprocess.run(
+            [python, str(HERE / script), *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=env,
+        )
     except subprocess.TimeoutExpired:
         print(f"  {script} {' '.join(args)}: timed out after {timeout:.0f} s", file=sys.stderr)
         return None
@@ -64,7 +70,7 @@ def measure_steady(impls: dict[str, tuple[str, str, list[str]]], rounds: int) ->
     results: dict[str, dict[str, list[float]]] = {c: {i: [] for i in impls} for c in STEADY_CASES}
     names = list(impls)
     for round_index in range(rounds):
-        order = names[round_index % len(names):] + names[: round_index % len(names)]
+        order = names[round_index % len(names) :] + names[: round_index % len(names)]
         for case in STEADY_CASES:
             for impl in order:
                 python, script, prefix = impls[impl]
@@ -82,8 +88,11 @@ def measure_first_call(impls: dict[str, tuple[str, str, list[str]]], rounds: int
     for _ in range(rounds):
         for impl, (python, script, prefix) in impls.items():
             with tempfile.TemporaryDirectory(prefix="qd-bench-home-") as home:
-                env = {k: v for k, v in os.environ.items()
-                       if k not in ("QD_CACHE_DIR", "XDG_CACHE_HOME", "QD_CACHE")}
+                env = {
+                    k: v
+                    for k, v in os.environ.items()
+                    if k not in ("QD_CACHE_DIR", "XDG_CACHE_HOME", "QD_CACHE")
+                }
                 env["HOME"] = home  # both implementations cache under ~/.cache
                 for kind in ("cold", "warm"):
                     start = time.perf_counter()
@@ -111,17 +120,35 @@ def ratio_rows(steady: dict, first: dict) -> list[dict]:
             met.append(vs_q >= target.faster_than_quadrants)
         if target.within_numba is not None and vs_nb is not None:
             met.append(vs_nb <= target.within_numba)
-        rows.append({"case": target.label, "unit": target.unit, "qdmlir": ours, "quadrants": q,
-                     "numba": nb, "speedup_vs_quadrants": vs_q, "times_numba": vs_nb,
-                     "target": _target_text(target), "met": all(met) if met else None})
+        rows.append(
+            {
+                "case": target.label,
+                "unit": target.unit,
+                "qdmlir": ours,
+                "quadrants": q,
+                "numba": nb,
+                "speedup_vs_quadrants": vs_q,
+                "times_numba": vs_nb,
+                "target": _target_text(target),
+                "met": all(met) if met else None,
+            }
+        )
     for kind, limit in (("cold", 3.0), ("warm", 1.0)):
         ours, q = median(first[kind].get("qdmlir", [])), median(first[kind].get("quadrants", []))
         ratio = ours / q if ours and q else None
-        rows.append({"case": f"import + init + first call, {kind} cache", "unit": "s",
-                     "qdmlir": ours, "quadrants": q, "numba": None,
-                     "speedup_vs_quadrants": q / ours if ours and q else None,
-                     "times_numba": None, "target": f"<= {limit:g}x Quadrants' time",
-                     "met": None if ratio is None else ratio <= limit})
+        rows.append(
+            {
+                "case": f"import + init + first call, {kind} cache",
+                "unit": "s",
+                "qdmlir": ours,
+                "quadrants": q,
+                "numba": None,
+                "speedup_vs_quadrants": q / ours if ours and q else None,
+                "times_numba": None,
+                "target": f"<= {limit:g}x Quadrants' time",
+                "met": None if ratio is None else ratio <= limit,
+            }
+        )
     return rows
 
 
@@ -130,8 +157,11 @@ def _target_text(target: Target) -> str:
     if target.faster_than_quadrants:
         parts.append(f">= {target.faster_than_quadrants:g}x faster than Quadrants")
     if target.within_numba:
-        parts.append(f"within {target.within_numba:g}x numba" if target.unit != "GB/s"
-                     else f">= {1 / target.within_numba:g} of numba")
+        parts.append(
+            f"within {target.within_numba:g}x numba"
+            if target.unit != "GB/s"
+            else f">= {1 / target.within_numba:g} of numba"
+        )
     return ", ".join(parts)
 
 
@@ -139,8 +169,11 @@ def markdown(rows: list[dict]) -> str:
     def fmt(v, digits=3):
         return "—" if v is None else f"{v:.{digits}g}"
 
-    lines = ["| case | unit | qdmlir | Quadrants | numba | vs Quadrants | vs numba | target | met |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| case | unit | qdmlir | Quadrants | numba | vs Quadrants | vs numba | target | met |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+
     def versus_quadrants(speedup):
         if speedup is None:
             return "—"
@@ -148,12 +181,16 @@ def markdown(rows: list[dict]) -> str:
 
     for r in rows:
         vs_nb = r["times_numba"]
-        vs_nb_text = "—" if vs_nb is None else (
-            f"{1 / vs_nb:.2f} of numba" if r["unit"] == "GB/s" else f"{vs_nb:.2f}x numba")
+        vs_nb_text = (
+            "—"
+            if vs_nb is None
+            else (f"{1 / vs_nb:.2f} of numba" if r["unit"] == "GB/s" else f"{vs_nb:.2f}x numba")
+        )
         lines.append(
             f"| {r['case']} | {r['unit']} | {fmt(r['qdmlir'])} | {fmt(r['quadrants'])} | "
             f"{fmt(r['numba'])} | {versus_quadrants(r['speedup_vs_quadrants'])} | {vs_nb_text} | "
-            f"{r['target']} | {'yes' if r['met'] else 'no' if r['met'] is False else '—'} |")
+            f"{r['target']} | {'yes' if r['met'] else 'no' if r['met'] is False else '—'} |"
+        )
     return "\n".join(lines)
 
 
@@ -167,8 +204,10 @@ def main() -> None:
         impls["quadrants"] = (args.reference_python, "graph_cases.py", ["quadrants"])
         impls["numba"] = (args.reference_python, "numba_cases.py", [])
     else:
-        print("no reference venv (make bench creates .venv-bench): measuring qdmlir alone",
-              file=sys.stderr)
+        print(
+            "no reference venv (make bench creates .venv-bench): measuring qdmlir alone",
+            file=sys.stderr,
+        )
     RESULTS.mkdir(exist_ok=True)
     cache = tempfile.mkdtemp(prefix="qd-bench-cache-")
     os.environ["QD_CACHE_DIR"] = cache  # compile once per kernel, in round 1
@@ -180,13 +219,28 @@ def main() -> None:
     table = markdown(rows)
     print(table)
     stamp = time.strftime("%Y-%m-%d %H:%M")
-    (RESULTS / "latest.json").write_text(json.dumps(
-        {"when": stamp, "rounds": args.rounds, "raw": {"steady": steady, "first": first},
-         "rows": rows}, indent=2))
+    (RESULTS / "latest.json").write_text(
+        json.dumps(
+            {
+                "when": stamp,
+                "rounds": args.rounds,
+                "raw": {"steady": steady, "first": first},
+                "rows": rows,
+            },
+            indent=2,
+        )
+    )
     (RESULTS / "latest.md").write_text(f"Measured {stamp}, {args.rounds} rounds.\n\n{table}\n")
     if "quadrants" in impls:
-        subprocess.run([impls["quadrants"][0], str(HERE / "plot.py"), str(RESULTS / "latest.json"),
-                        str(RESULTS / "cpu.png")], check=False)
+        subprocess.run(
+            [
+                impls["quadrants"][0],
+                str(HERE / "plot.py"),
+                str(RESULTS / "latest.json"),
+                str(RESULTS / "cpu.png"),
+            ],
+            check=False,
+        )
 
 
 if __name__ == "__main__":

@@ -122,9 +122,7 @@ class RegionOp(IRDLOperation):
 
     def verify_(self) -> None:
         if self.slot is not None and self.slot_index < 0:
-            raise VerifyException(
-                f"checkpoint.region slot must be >= 0, got {self.slot_index}"
-            )
+            raise VerifyException(f"checkpoint.region slot must be >= 0, got {self.slot_index}")
         if self.yield_on is not None:
             if self.label is None:
                 raise VerifyException(
@@ -133,8 +131,7 @@ class RegionOp(IRDLOperation):
                 )
             if not self.yield_on_name.isidentifier():
                 raise VerifyException(
-                    f'checkpoint.region yield_on "{self.yield_on_name}" must name a kernel '
-                    "argument"
+                    f'checkpoint.region yield_on "{self.yield_on_name}" must name a kernel argument'
                 )
 
 

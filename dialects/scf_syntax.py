@@ -29,8 +29,7 @@ def _print_parallel(self: scf.ParallelOp, printer: Printer) -> None:
     ivs = self.body.block.args
     with printer.in_parens():
         printer.print_list(ivs, printer.print_ssa_value)
-    for keyword, operands in (("=", self.lowerBound), ("to", self.upperBound),
-                              ("step", self.step)):
+    for keyword, operands in (("=", self.lowerBound), ("to", self.upperBound), ("step", self.step)):
         printer.print_string(f" {keyword} ")
         with printer.in_parens():
             printer.print_list(operands, printer.print_ssa_value)
@@ -53,8 +52,10 @@ def _parse_parallel(cls: type[scf.ParallelOp], parser: Parser) -> scf.ParallelOp
     index = IndexType()
 
     def operands():
-        return [parser.resolve_operand(o, index) for o in parser.parse_comma_separated_list(
-            delimiter, parser.parse_unresolved_operand)]
+        return [
+            parser.resolve_operand(o, index)
+            for o in parser.parse_comma_separated_list(delimiter, parser.parse_unresolved_operand)
+        ]
 
     parser.parse_punctuation("=")
     lower = operands()
@@ -64,8 +65,7 @@ def _parse_parallel(cls: type[scf.ParallelOp], parser: Parser) -> scf.ParallelOp
     steps = operands()
     init_values = []
     if parser.parse_optional_keyword("init"):
-        unresolved = parser.parse_comma_separated_list(delimiter,
-                                                       parser.parse_unresolved_operand)
+        unresolved = parser.parse_comma_separated_list(delimiter, parser.parse_unresolved_operand)
         parser.parse_punctuation("->")
         types = [parser.parse_type() for _ in unresolved[:1]]
         while parser.parse_optional_punctuation(","):
@@ -98,13 +98,15 @@ def _print_atomic_rmw(self: memref.AtomicRMWOp, printer: Printer) -> None:
 def _parse_atomic_rmw(cls: type[memref.AtomicRMWOp], parser: Parser) -> memref.AtomicRMWOp:
     kind_name = parser.parse_identifier()
     if kind_name not in ATOMIC_KINDS:
-        parser.raise_error(f"unknown atomic_rmw kind '{kind_name}' (expected one of "
-                           f"{', '.join(ATOMIC_KINDS)})")
+        parser.raise_error(
+            f"unknown atomic_rmw kind '{kind_name}' (expected one of {', '.join(ATOMIC_KINDS)})"
+        )
     value = parser.parse_unresolved_operand()
     parser.parse_punctuation(",")
     target = parser.parse_unresolved_operand()
-    indices = parser.parse_comma_separated_list(Parser.Delimiter.SQUARE,
-                                                parser.parse_unresolved_operand)
+    indices = parser.parse_comma_separated_list(
+        Parser.Delimiter.SQUARE, parser.parse_unresolved_operand
+    )
     parser.parse_punctuation(":")
     parser.parse_punctuation("(")
     value_type = parser.parse_type()
@@ -114,9 +116,11 @@ def _parse_atomic_rmw(cls: type[memref.AtomicRMWOp], parser: Parser) -> memref.A
     parser.parse_punctuation("->")
     result_type = parser.parse_type()
     op = cls.build(
-        operands=[parser.resolve_operand(value, value_type),
-                  parser.resolve_operand(target, memref_type),
-                  [parser.resolve_operand(i, IndexType()) for i in indices]],
+        operands=[
+            parser.resolve_operand(value, value_type),
+            parser.resolve_operand(target, memref_type),
+            [parser.resolve_operand(i, IndexType()) for i in indices],
+        ],
         result_types=[result_type],
         properties={"kind": IntegerAttr(ATOMIC_KINDS[kind_name], 64)},
     )

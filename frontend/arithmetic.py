@@ -59,8 +59,16 @@ def binary(em: Emitter, op: str, a: Scalar, b: Scalar) -> Scalar:
         div = arith.FloorDivSIOp if dtype.signed else arith.DivUIOp
         return em.checked_division(a, b, op, lambda d: Scalar(em.value(div(a.ssa, d.ssa)), dtype))
     if op == "%":
-        return em.checked_division(a, b, op, lambda d: _int_mod(em, a, d) if dtype.signed else
-                                   Scalar(em.value(arith.RemUIOp(a.ssa, d.ssa)), dtype))
+        return em.checked_division(
+            a,
+            b,
+            op,
+            lambda d: (
+                _int_mod(em, a, d)
+                if dtype.signed
+                else Scalar(em.value(arith.RemUIOp(a.ssa, d.ssa)), dtype)
+            ),
+        )
     raise OperatorError(f"unknown operator {op}")
 
 
@@ -101,8 +109,10 @@ def power(em: Emitter, a: Scalar, b: Scalar, exponent: int | None = None) -> Sca
     Quadrants); with a float on either side, the promoted float. A small constant integer
     exponent becomes multiplications."""
     base_type = em.numeric(a.dtype)
-    if exponent is not None and 0 <= exponent <= 16 and (
-        base_type.is_float or not em.numeric(b.dtype).is_float
+    if (
+        exponent is not None
+        and 0 <= exponent <= 16
+        and (base_type.is_float or not em.numeric(b.dtype).is_float)
     ):
         return _power_by_squaring(em, em.cast(a, base_type), exponent)
     dtype = em.common_type(a.dtype, b.dtype)

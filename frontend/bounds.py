@@ -34,8 +34,11 @@ def debug_spec(kernel, cfg) -> list[ArgSpec]:
         from qdmlir.frontend.kernel import _annotation_error
 
         parameter = next(p for p in kernel._parameters if p.name == DEBUG_PARAMETER)
-        raise _annotation_error(kernel, parameter, f"'{DEBUG_PARAMETER}' is a name qdmlir "
-                                "reserves for debug bounds checks")
+        raise _annotation_error(
+            kernel,
+            parameter,
+            f"'{DEBUG_PARAMETER}' is a name qdmlir reserves for debug bounds checks",
+        )
     return [ArgSpec(DEBUG_PARAMETER, "ndarray", "i64", 1)]
 
 
@@ -62,23 +65,29 @@ class CheckedLauncher:
         if site["access"].startswith("integer"):
             return self.describe_division(site, buffer)
         ndim = min(int(site["ndim"]), MAX_DIMS)
-        index = tuple(int(v) for v in buffer[INDEX_WORD:INDEX_WORD + ndim])
-        shape = tuple(int(v) for v in buffer[SIZE_WORD:SIZE_WORD + ndim])
+        index = tuple(int(v) for v in buffer[INDEX_WORD : INDEX_WORD + ndim])
+        shape = tuple(int(v) for v in buffer[SIZE_WORD : SIZE_WORD + ndim])
         bad = [axis for axis in range(ndim) if not 0 <= index[axis] < shape[axis]]
         where = f"{site['file']}:{site['line']}:{site['col']}"
         text = linecache.getline(site["file"], site["line"]).rstrip()
         shown = index[0] if ndim == 1 else index
-        message = (f"kernel '{self.kernel_name}': index {shown} is out of bounds for axis "
-                   f"{bad[0] if bad else 0} of `{site['array']}` with shape {shape} "
-                   f"({site['access']} at {where})")
+        message = (
+            f"kernel '{self.kernel_name}': index {shown} is out of bounds for axis "
+            f"{bad[0] if bad else 0} of `{site['array']}` with shape {shape} "
+            f"({site['access']} at {where})"
+        )
         if text:
             message += f"\n    {site['line']} | {text}"
         more = int(buffer[COUNT_WORD]) - 1
         if more:
-            message += (f"\n{more} more out-of-bounds access{'es were' if more > 1 else ' was'} "
-                        "skipped in this launch")
-        return message + ("\nthe access was skipped (a read gives 0); qd.init(debug=True) "
-                          "checks every index, so fix the index or the array's shape")
+            message += (
+                f"\n{more} more out-of-bounds access{'es were' if more > 1 else ' was'} "
+                "skipped in this launch"
+            )
+        return message + (
+            "\nthe access was skipped (a read gives 0); qd.init(debug=True) "
+            "checks every index, so fix the index or the array's shape"
+        )
 
     def describe_division(self, site: dict, buffer: np.ndarray) -> str:
         """`a // 0` or INT_MIN // -1: without debug these quietly give 0 and wrap."""
@@ -90,5 +99,7 @@ class CheckedLauncher:
         text = linecache.getline(site["file"], site["line"]).rstrip()
         if text:
             message += f"\n    {site['line']} | {text}"
-        return message + ("\nthe result was taken as 0; without debug it is 0 too (INT_MIN // -1 "
-                          "wraps), silently, so check the divisor")
+        return message + (
+            "\nthe result was taken as 0; without debug it is 0 too (INT_MIN // -1 "
+            "wraps), silently, so check the divisor"
+        )

@@ -32,16 +32,19 @@ def lower_call(lowering, node: ast.Call) -> Binding:
 
         return inline_call(lowering, fn, node)
     if isinstance(fn, Kernel):
-        raise lowering.error(node, f"kernel '{fn.__name__}' cannot be called from inside a kernel",
-                             "make the callee a @qd.func, or call the kernels one after "
-                             "another from Python")
+        raise lowering.error(
+            node,
+            f"kernel '{fn.__name__}' cannot be called from inside a kernel",
+            "make the callee a @qd.func, or call the kernels one after another from Python",
+        )
     if isinstance(fn, DType):
         return _convert(lowering, node, fn)
     handler = INTRINSICS.get(_identity(fn))
     if handler is None:
         name = ast.unparse(node.func)
         raise lowering.error(
-            node, f"calling `{name}` is not supported inside a kernel",
+            node,
+            f"calling `{name}` is not supported inside a kernel",
             "call @qd.func functions, qd.* math and atomics, or the builtins int, float, abs, "
             "min, max, len",
         )
@@ -77,8 +80,9 @@ def _cast(lowering, node: ast.Call) -> Binding:
     args = _positional(lowering, node, 2, "qd.cast")
     dtype = lowering.expr(args[1])
     if not isinstance(dtype, Const) or not isinstance(dtype.value, DType):
-        raise lowering.error(args[1], "qd.cast() needs a qd type as its second argument",
-                             "e.g. qd.cast(x, qd.f32)")
+        raise lowering.error(
+            args[1], "qd.cast() needs a qd type as its second argument", "e.g. qd.cast(x, qd.f32)"
+        )
     return lowering.em.cast(lowering.scalar(args[0]), dtype.value)
 
 
@@ -100,8 +104,11 @@ def _range(lowering, node: ast.Call) -> Binding:
     """`range(...)` outside a for loop header: a compile-time range, e.g. in qd.static()."""
     values = [lowering.expr(arg) for arg in node.args]
     if node.keywords or not all(isinstance(v, Const) for v in values):
-        raise lowering.error(node, "range() with run-time bounds can only be iterated by a for "
-                                   "loop", "write `for i in range(n):`")
+        raise lowering.error(
+            node,
+            "range() with run-time bounds can only be iterated by a for loop",
+            "write `for i in range(n):`",
+        )
     return lowering.fold(node, range, *(v.value for v in values))
 
 
@@ -174,10 +181,12 @@ def _static(lowering, node: ast.Call) -> Binding:
     values = [lowering.expr(arg) for arg in args]
     for value, arg in zip(values, args):
         if not isinstance(value, Const):
-            raise lowering.error(arg, f"qd.static() needs a compile-time value; "
-                                      f"`{ast.unparse(arg)}` is only known at run time",
-                                 "use module-level constants, literals or qd.static loop "
-                                 "variables")
+            raise lowering.error(
+                arg,
+                f"qd.static() needs a compile-time value; "
+                f"`{ast.unparse(arg)}` is only known at run time",
+                "use module-level constants, literals or qd.static loop variables",
+            )
     return values[0] if len(values) == 1 else Const(tuple(v.value for v in values))
 
 
@@ -186,21 +195,29 @@ def _static_assert(lowering, node: ast.Call) -> Binding:
 
     keywords = {k.arg: k.value for k in node.keywords}
     if not 1 <= len(node.args) + len(keywords) <= 2 or set(keywords) - {"cond", "msg"}:
-        raise lowering.error(node, "qd.static_assert() takes a condition and an optional "
-                                   "message", 'e.g. qd.static_assert(N % 4 == 0, "N must be a '
-                                   'multiple of 4")')
+        raise lowering.error(
+            node,
+            "qd.static_assert() takes a condition and an optional message",
+            'e.g. qd.static_assert(N % 4 == 0, "N must be a multiple of 4")',
+        )
     args = list(node.args) + [keywords[k] for k in ("cond", "msg") if k in keywords]
     values = [lowering.expr(arg) for arg in args]
     if not isinstance(values[0], Const):
-        raise lowering.error(args[0], f"qd.static_assert() needs a condition known at compile "
-                                      f"time; `{ast.unparse(args[0])}` is only known at run time",
-                             "test run-time values with an if statement")
+        raise lowering.error(
+            args[0],
+            f"qd.static_assert() needs a condition known at compile "
+            f"time; `{ast.unparse(args[0])}` is only known at run time",
+            "test run-time values with an if statement",
+        )
     if not values[0].value:
         message = values[1].value if len(values) > 1 and isinstance(values[1], Const) else None
         raise QuadrantsStaticAssertionError(
-            str(message) if message is not None else
-            f"static assertion failed: {ast.unparse(args[0])}",
-            kernel=lowering.unit.kernel_name, span=lowering.source.span(node))
+            str(message)
+            if message is not None
+            else f"static assertion failed: {ast.unparse(args[0])}",
+            kernel=lowering.unit.kernel_name,
+            span=lowering.source.span(node),
+        )
     return Const(None)
 
 
@@ -258,7 +275,8 @@ def _atomic(kind: str) -> Handler:
             array, indices = lowering.scope.lookup(target.id).array, []
         else:
             raise lowering.error(
-                target, f"qd.atomic_{kind}() needs an ndarray element as its first argument",
+                target,
+                f"qd.atomic_{kind}() needs an ndarray element as its first argument",
                 f"e.g. qd.atomic_{kind}(x[i], v)",
             )
         lowering.located(node)
@@ -308,8 +326,21 @@ def _build_table() -> dict[int, Handler]:
             "qd.ndrange() can only be iterated by a for loop at the kernel top level",
             "for i, j in qd.ndrange(n, m): ..."),
     }  # fmt: skip
-    for name in ("sqrt", "rsqrt", "sin", "cos", "tan", "tanh", "asin", "acos", "exp", "log",
-                 "floor", "ceil", "round"):
+    for name in (
+        "sqrt",
+        "rsqrt",
+        "sin",
+        "cos",
+        "tan",
+        "tanh",
+        "asin",
+        "acos",
+        "exp",
+        "log",
+        "floor",
+        "ceil",
+        "round",
+    ):
         table[getattr(lang, name)] = _unary_math(name)
     from qdmlir.frontend.math_intrinsics import HANDLERS
 

@@ -68,22 +68,27 @@ def checkpoint_arguments(lowering, node: ast.With) -> tuple[object, str]:
         label = evaluate_label(lowering.source, cp_node)
     except LabelError as error:
         raise lowering.error(
-            cp_node, "qd.checkpoint() first argument must be an int literal or an IntEnum value "
-                     f"(e.g. `Stage.SIM`): {error}",
-            "use a literal such as 3 or -1, an IntEnum member, or a module-level int") from None
+            cp_node,
+            "qd.checkpoint() first argument must be an int literal or an IntEnum value "
+            f"(e.g. `Stage.SIM`): {error}",
+            "use a literal such as 3 or -1, an IntEnum member, or a module-level int",
+        ) from None
     if isinstance(label, enum.Enum) and not isinstance(label, enum.IntEnum):
-        raise lowering.error(cp_node, "qd.checkpoint() label must be an int literal or an "
-                                      "IntEnum value")
+        raise lowering.error(
+            cp_node, "qd.checkpoint() label must be an int literal or an IntEnum value"
+        )
     if not -(2**63) <= int(label) < 2**63:
         raise lowering.error(cp_node, f"checkpoint label {int(label)} does not fit in 64 bits")
     previous = unit.labels.get(int(label))
     if previous is not None:
         where = lowering.source.span(previous)
         raise lowering.error(
-            cp_node, f"qd.checkpoint(cp_id={int(label)}, ...) declares a cp_id that is already "
-                     f"used by another checkpoint in kernel '{unit.kernel_name}' (line "
-                     f"{where.line})",
-            "give every checkpoint of a kernel its own label")
+            cp_node,
+            f"qd.checkpoint(cp_id={int(label)}, ...) declares a cp_id that is already "
+            f"used by another checkpoint in kernel '{unit.kernel_name}' (line "
+            f"{where.line})",
+            "give every checkpoint of a kernel its own label",
+        )
     unit.labels[int(label)] = cp_node
     return label, _flag_parameter(lowering, flag_node, "qd.checkpoint(yield_on=...)")
 
@@ -92,30 +97,45 @@ def check_kernel_flags(lowering, call: ast.expr) -> None:
     """qd.checkpoint needs @qd.kernel(graph=True, checkpoints=True)."""
     unit = lowering.unit
     if not unit.graph:
-        raise lowering.error(call, "qd.checkpoint() requires @qd.kernel(graph=True); the resume "
-                                   "model only applies to graph kernels",
-                             "decorate the kernel with @qd.kernel(graph=True, checkpoints=True)")
+        raise lowering.error(
+            call,
+            "qd.checkpoint() requires @qd.kernel(graph=True); the resume "
+            "model only applies to graph kernels",
+            "decorate the kernel with @qd.kernel(graph=True, checkpoints=True)",
+        )
     if not unit.checkpoints:
         raise lowering.error(
-            call, f"qd.checkpoint() found in kernel '{unit.kernel_name}', but this kernel was not "
-                  "decorated with `checkpoints=True`",
-            "add it to the decorator: @qd.kernel(graph=True, checkpoints=True)")
+            call,
+            f"qd.checkpoint() found in kernel '{unit.kernel_name}', but this kernel was not "
+            "decorated with `checkpoints=True`",
+            "add it to the decorator: @qd.kernel(graph=True, checkpoints=True)",
+        )
 
 
 def _checkpoint_call(lowering, node: ast.With) -> ast.Call:
     if len(node.items) != 1:
-        raise lowering.error(node, "'with' in qdmlir kernels only supports a single context "
-                                   "manager", "use one `with qd.checkpoint(...)` per block")
+        raise lowering.error(
+            node,
+            "'with' in qdmlir kernels only supports a single context manager",
+            "use one `with qd.checkpoint(...)` per block",
+        )
     item = node.items[0]
     if item.optional_vars is not None:
-        raise lowering.error(item.optional_vars, "'with ... as ...' is not supported in qdmlir "
-                                                 "kernels", "drop the `as` part")
+        raise lowering.error(
+            item.optional_vars,
+            "'with ... as ...' is not supported in qdmlir kernels",
+            "drop the `as` part",
+        )
     if not isinstance(item.context_expr, ast.Call):
-        raise lowering.error(item.context_expr, "'with' in qdmlir kernels requires a call "
-                                                "expression", "write with qd.checkpoint(...):")
+        raise lowering.error(
+            item.context_expr,
+            "'with' in qdmlir kernels requires a call expression",
+            "write with qd.checkpoint(...):",
+        )
     if not _callee_is(lowering, item.context_expr, lang.checkpoint):
-        raise lowering.error(item.context_expr, "'with' in qdmlir kernels only supports "
-                                                "qd.checkpoint()")
+        raise lowering.error(
+            item.context_expr, "'with' in qdmlir kernels only supports qd.checkpoint()"
+        )
     return item.context_expr
 
 
@@ -123,25 +143,40 @@ def _split_arguments(lowering, call: ast.Call) -> tuple[ast.expr, ast.expr]:
     """The cp_id and yield_on expressions of `qd.checkpoint(...)`, Quadrants' errors otherwise."""
     example = "e.g. qd.checkpoint(0, yield_on=flag)"
     if not call.args and not call.keywords:
-        raise lowering.error(call, "qd.checkpoint() takes two arguments: "
-                                   "`qd.checkpoint(cp_id, yield_on=flag)`", example)
+        raise lowering.error(
+            call,
+            "qd.checkpoint() takes two arguments: `qd.checkpoint(cp_id, yield_on=flag)`",
+            example,
+        )
     if len(call.args) > 2:
-        raise lowering.error(call, "qd.checkpoint() takes at most 2 positional arguments "
-                                   f"(cp_id, yield_on); got {len(call.args)}", example)
+        raise lowering.error(
+            call,
+            "qd.checkpoint() takes at most 2 positional arguments "
+            f"(cp_id, yield_on); got {len(call.args)}",
+            example,
+        )
     given = dict(zip(("cp_id", "yield_on"), call.args))
     for keyword in call.keywords:
         if keyword.arg not in ("cp_id", "yield_on"):
-            raise lowering.error(keyword, f"qd.checkpoint() got unexpected keyword argument "
-                                          f"'{keyword.arg}'; only 'cp_id' and 'yield_on' are "
-                                          "supported", example)
+            raise lowering.error(
+                keyword,
+                f"qd.checkpoint() got unexpected keyword argument "
+                f"'{keyword.arg}'; only 'cp_id' and 'yield_on' are "
+                "supported",
+                example,
+            )
         if keyword.arg in given:
-            raise lowering.error(keyword, f"qd.checkpoint() got `{keyword.arg}` both "
-                                          "positionally and as a keyword", example)
+            raise lowering.error(
+                keyword,
+                f"qd.checkpoint() got `{keyword.arg}` both positionally and as a keyword",
+                example,
+            )
         given[keyword.arg] = keyword.value
     for name in ("cp_id", "yield_on"):
         if name not in given:
-            raise lowering.error(call, f"qd.checkpoint() is missing required argument "
-                                       f"`{name}`", example)
+            raise lowering.error(
+                call, f"qd.checkpoint() is missing required argument `{name}`", example
+            )
     return given["cp_id"], given["yield_on"]
 
 
@@ -149,28 +184,41 @@ def _flag_parameter(lowering, node: ast.expr, what: str) -> str:
     """The kernel parameter a yield_on / do-while argument names; it must be a 0-d i32 ndarray
     (checked beyond Quadrants, which accepts any ndarray)."""
     if not isinstance(node, ast.Name):
-        raise lowering.error(node, f"{what} must reference a kernel ndarray argument; arbitrary "
-                                   f"expressions such as `{ast.unparse(node)}` are not supported",
-                             "pass the flag as a 0-d qd.i32 ndarray parameter and name it")
+        raise lowering.error(
+            node,
+            f"{what} must reference a kernel ndarray argument; arbitrary "
+            f"expressions such as `{ast.unparse(node)}` are not supported",
+            "pass the flag as a 0-d qd.i32 ndarray parameter and name it",
+        )
     spec = lowering.params.get(node.id)
     kernel = lowering.unit.kernel_name
     if spec is None or spec.kind != "ndarray":
-        raise lowering.error(node, f"{what} got '{node.id}' which does not resolve to an ndarray "
-                                   f"kernel parameter of '{kernel}'",
-                             f"add a parameter `{node.id}: qd.types.ndarray(qd.i32, 0)`")
+        raise lowering.error(
+            node,
+            f"{what} got '{node.id}' which does not resolve to an ndarray "
+            f"kernel parameter of '{kernel}'",
+            f"add a parameter `{node.id}: qd.types.ndarray(qd.i32, 0)`",
+        )
     if spec.qd_dtype is not i32 or spec.ndim != 0:
-        raise lowering.error(node, f"{what} got '{node.id}', a {spec.ndim}-d {spec.dtype} "
-                                   "ndarray; the flag must be a 0-d i32 ndarray",
-                             f"declare it as `{node.id}: qd.types.ndarray(qd.i32, 0)`")
+        raise lowering.error(
+            node,
+            f"{what} got '{node.id}', a {spec.ndim}-d {spec.dtype} "
+            "ndarray; the flag must be a 0-d i32 ndarray",
+            f"declare it as `{node.id}: qd.types.ndarray(qd.i32, 0)`",
+        )
     return node.id
 
 
 def check_checkpoint_body_statement(lowering, stmt: ast.stmt) -> None:
     """A checkpoint body holds tasks and control flow; bare statements are errors."""
     if isinstance(stmt, ast.With) and is_checkpoint(lowering, stmt):
-        raise lowering.error(stmt, "qd.checkpoint() cannot be nested inside another "
-                                   "qd.checkpoint(); checkpoints in the same kernel must be flat "
-                                   "siblings", "close the outer checkpoint first")
+        raise lowering.error(
+            stmt,
+            "qd.checkpoint() cannot be nested inside another "
+            "qd.checkpoint(); checkpoints in the same kernel must be flat "
+            "siblings",
+            "close the outer checkpoint first",
+        )
     if isinstance(stmt, ast.While) and is_do_while(lowering, stmt):
         raise do_while_misplaced(lowering, stmt, "inside a qd.checkpoint()")
     if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)) or (
@@ -178,9 +226,11 @@ def check_checkpoint_body_statement(lowering, stmt: ast.stmt) -> None:
     ):
         kind = type(stmt).__name__
         raise lowering.error(
-            stmt, f"qd.checkpoint() body cannot contain a bare top-level {kind} statement: every "
-                  "statement in a checkpoint runs as part of a task",
-            _BARE_STATEMENT_FIX)
+            stmt,
+            f"qd.checkpoint() body cannot contain a bare top-level {kind} statement: every "
+            "statement in a checkpoint runs as part of a task",
+            _BARE_STATEMENT_FIX,
+        )
 
 
 # -- while qd.graph_do_while(...) -----------------------------------------------------------
@@ -189,23 +239,29 @@ def check_checkpoint_body_statement(lowering, stmt: ast.stmt) -> None:
 def do_while_condition(lowering, node: ast.While):
     """The condition parameter of a top-level do-while, as the kernel's block argument."""
     if not lowering.unit.graph:
-        raise lowering.error(node.test, "qd.graph.do_while() requires @qd.kernel(graph=True)",
-                             "decorate the kernel with @qd.kernel(graph=True)")
+        raise lowering.error(
+            node.test,
+            "qd.graph.do_while() requires @qd.kernel(graph=True)",
+            "decorate the kernel with @qd.kernel(graph=True)",
+        )
     if node.orelse:
         raise lowering.error(node, "'else' clause for 'while' not supported in qdmlir kernels")
     call = node.test
     if call.keywords or len(call.args) != 1:
-        raise lowering.error(call, "qd.graph_do_while() takes exactly one argument: the 0-d "
-                                   "i32 ndarray condition")
+        raise lowering.error(
+            call, "qd.graph_do_while() takes exactly one argument: the 0-d i32 ndarray condition"
+        )
     name = _flag_parameter(lowering, call.args[0], "qd.graph.do_while(...)")
     return lowering.scope.lookup(name).memref
 
 
 def do_while_misplaced(lowering, node: ast.AST, where: str):
     return lowering.error(
-        node, "qd.graph.do_while() must be at the kernel top level or directly nested inside "
-              f"another qd.graph.do_while(); it cannot appear {where}",
-        "move the loop to the kernel top level")
+        node,
+        "qd.graph.do_while() must be at the kernel top level or directly nested inside "
+        f"another qd.graph.do_while(); it cannot appear {where}",
+        "move the loop to the kernel top level",
+    )
 
 
 # -- qd.ndrange ------------------------------------------------------------------------------
@@ -216,8 +272,9 @@ def ndrange_dims(lowering, node: ast.expr) -> list[RangeSpec] | None:
     (every index of the ndarray `x`), else None."""
     if _callee_is(lowering, node, lang.grouped):
         if len(node.args) != 1 or node.keywords:
-            raise lowering.error(node, "qd.grouped() takes one argument: an ndarray or a "
-                                       "qd.ndrange(...)")
+            raise lowering.error(
+                node, "qd.grouped() takes one argument: an ndarray or a qd.ndrange(...)"
+            )
         node = node.args[0]
         if not _callee_is(lowering, node, lang.ndrange):
             return _array_dims(lowering, node)
@@ -248,9 +305,14 @@ def _array_dims(lowering, node: ast.expr) -> list[RangeSpec]:
 
     array = lowering.expr(node)
     if not isinstance(array, Array) or array.ndim == 0:
-        raise lowering.error(node, f"qd.grouped() needs an ndarray of ndim >= 1 or a "
-                                   f"qd.ndrange(...), not `{ast.unparse(node)}`")
+        raise lowering.error(
+            node,
+            f"qd.grouped() needs an ndarray of ndim >= 1 or a "
+            f"qd.ndrange(...), not `{ast.unparse(node)}`",
+        )
     em = lowering.em
     ip = lowering.unit.defaults.ip
-    return [RangeSpec(em.constant(0, ip), em.from_index(em.dim(array, axis), ip), 1)
-            for axis in range(array.ndim)]
+    return [
+        RangeSpec(em.constant(0, ip), em.from_index(em.dim(array, axis), ip), 1)
+        for axis in range(array.ndim)
+    ]

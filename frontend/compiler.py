@@ -41,19 +41,26 @@ class Compilation:
     print_sites: list[dict] = field(default_factory=list)  # print() calls (frontend/printing.py)
 
     @classmethod
-    def for_kernel(cls, kernel, args: list[ArgSpec], cfg: config.Config | None = None,
-                   **options) -> Compilation:
+    def for_kernel(
+        cls, kernel, args: list[ArgSpec], cfg: config.Config | None = None, **options
+    ) -> Compilation:
         cfg = cfg or config.current()
-        return cls(kernel, list(args), cfg, target=options.pop("target", cfg.arch.target),
-                   **options)
+        return cls(
+            kernel, list(args), cfg, target=options.pop("target", cfg.arch.target), **options
+        )
 
     # -- stages ---------------------------------------------------------------------------------
 
     def kernel_ir(self) -> ModuleOp:
         """The frontend's output: func + scf + arith + memref + math + checkpoint."""
         source = function_source(self.kernel.fn)
-        unit = CompileUnit(self.kernel.__name__, self.cfg.defaults, self.kernel.graph,
-                           self.kernel.checkpoints, target=self.target)
+        unit = CompileUnit(
+            self.kernel.__name__,
+            self.cfg.defaults,
+            self.kernel.graph,
+            self.kernel.checkpoints,
+            target=self.target,
+        )
         # the print buffer is not the caller's: the lowering adds it again if the kernel prints
         arguments = [a for a in self.args if a.name != PRINT_PARAMETER]
         lowering = KernelLowering(unit, source, arguments, self.constants)
@@ -90,11 +97,16 @@ class Compilation:
 
     def write_artifact(self, folder: Path) -> Manifest:
         """Build the target's artifact into `folder` and write its manifest."""
-        builders = {"cpu": self._write_cpu_artifact, "cuda": self._write_cuda_artifact,
-                    "rocm": self._write_rocm_artifact, "amdgpu": self._write_rocm_artifact}
+        builders = {
+            "cpu": self._write_cpu_artifact,
+            "cuda": self._write_cuda_artifact,
+            "rocm": self._write_rocm_artifact,
+            "amdgpu": self._write_rocm_artifact,
+        }
         if self.target not in builders:
-            raise ValueError(f"no artifact builder for target {self.target!r} "
-                             f"(targets: {', '.join(builders)})")
+            raise ValueError(
+                f"no artifact builder for target {self.target!r} (targets: {', '.join(builders)})"
+            )
         manifest = builders[self.target](Path(folder))
         manifest.write(folder)
         return manifest
@@ -105,9 +117,14 @@ class Compilation:
         upstream = self.upstream_ir()
         library = build_cpu_library(upstream, self.kernel.__name__, self.args, folder)
         return Manifest(
-            kernel=self.kernel.__name__, target="cpu", library=Path(library).name,
-            args=self.args, slots=self.slots, compiler=_compiler_version(),
-            debug_sites=self.debug_sites, print_sites=self.print_sites,
+            kernel=self.kernel.__name__,
+            target="cpu",
+            library=Path(library).name,
+            args=self.args,
+            slots=self.slots,
+            compiler=_compiler_version(),
+            debug_sites=self.debug_sites,
+            print_sites=self.print_sites,
         )
 
     def cuda_build(self):
@@ -129,9 +146,15 @@ class Compilation:
         build = self.cuda_build()
         files = write_cuda_files(build, folder)
         return Manifest(
-            kernel=self.kernel.__name__, target="cuda", library=files["ptx"], args=self.args,
-            slots=self.slots, compiler=_compiler_version(), entry=build.kernel,
-            arch=build.arch.chip, plan="plan.json",
+            kernel=self.kernel.__name__,
+            target="cuda",
+            library=files["ptx"],
+            args=self.args,
+            slots=self.slots,
+            compiler=_compiler_version(),
+            entry=build.kernel,
+            arch=build.arch.chip,
+            plan="plan.json",
         )
 
     def rocm_build(self):
@@ -153,9 +176,15 @@ class Compilation:
         build = self.rocm_build()
         files = write_rocm_files(build, folder)
         return Manifest(
-            kernel=self.kernel.__name__, target="amdgpu", library=files["hsaco"],
-            args=self.args, slots=self.slots, compiler=_compiler_version(), entry=build.kernel,
-            arch=build.arch.chip, plan="plan.json",
+            kernel=self.kernel.__name__,
+            target="amdgpu",
+            library=files["hsaco"],
+            args=self.args,
+            slots=self.slots,
+            compiler=_compiler_version(),
+            entry=build.kernel,
+            arch=build.arch.chip,
+            plan="plan.json",
         )
 
 

@@ -34,8 +34,16 @@ gpu = cuda
 vulkan = Arch("vulkan", None)
 metal = Arch("metal", None)
 
-_ARCHES = {"cpu": cpu, "x64": cpu, "arm64": cpu, "cuda": cuda, "amdgpu": amdgpu, "gpu": cuda,
-           "vulkan": vulkan, "metal": metal}
+_ARCHES = {
+    "cpu": cpu,
+    "x64": cpu,
+    "arm64": cpu,
+    "cuda": cuda,
+    "amdgpu": amdgpu,
+    "gpu": cuda,
+    "vulkan": vulkan,
+    "metal": metal,
+}
 
 
 @dataclass(frozen=True)
@@ -59,22 +67,27 @@ def init(arch=None, *, default_ip=None, default_fp=None, debug: bool = False, **
     global _current
     if isinstance(arch, str):
         if arch not in _ARCHES:
-            raise ValueError(f"qd.init(arch={arch!r}): unknown arch; use one of "
-                             f"{', '.join(_ARCHES)} (or qd.cpu, qd.cuda, qd.amdgpu)")
+            raise ValueError(
+                f"qd.init(arch={arch!r}): unknown arch; use one of "
+                f"{', '.join(_ARCHES)} (or qd.cpu, qd.cuda, qd.amdgpu)"
+            )
         arch = _ARCHES[arch]
     chosen = cpu if arch is None else arch
     if not isinstance(chosen, Arch):
         raise ValueError(f"qd.init(arch={arch!r}): expected qd.cpu, qd.cuda or qd.amdgpu")
     if chosen.target is None:
-        raise RuntimeError(f"qd.init(arch=qd.{chosen.name}): qdmlir has no {chosen.name} "
-                           "target; use qd.cpu, qd.cuda or qd.amdgpu")
+        raise RuntimeError(
+            f"qd.init(arch=qd.{chosen.name}): qdmlir has no {chosen.name} "
+            "target; use qd.cpu, qd.cuda or qd.amdgpu"
+        )
     chosen = _available_or_cpu(chosen)
     defaults = Defaults(
         ip=_default_type("default_ip", default_ip, dtypes.i32, want_float=False),
         fp=_default_type("default_fp", default_fp, dtypes.f32, want_float=True),
     )
-    _current = replace(_current, arch=chosen, defaults=defaults, debug=bool(debug),
-                       initialized=True)
+    _current = replace(
+        _current, arch=chosen, defaults=defaults, debug=bool(debug), initialized=True
+    )
     _use_arrays_of(chosen)
     from qdmlir.frontend import kernel
 
@@ -89,11 +102,15 @@ def _default_type(option: str, value, default: dtypes.DType, want_float: bool) -
     try:
         dtype = dtypes.as_dtype(value)
     except (KeyError, TypeError) as error:
-        raise ValueError(f"qd.init({option}={value!r}): {error.args[0] if error.args else error}"
-                         f"; pass {article} {kind} type such as qd.{default.name}") from None
+        raise ValueError(
+            f"qd.init({option}={value!r}): {error.args[0] if error.args else error}"
+            f"; pass {article} {kind} type such as qd.{default.name}"
+        ) from None
     if dtype.is_float != want_float:
-        raise ValueError(f"qd.init({option}=qd.{dtype.name}): {option} must be {article} "
-                         f"{kind} type, such as qd.{default.name}")
+        raise ValueError(
+            f"qd.init({option}=qd.{dtype.name}): {option} must be {article} "
+            f"{kind} type, such as qd.{default.name}"
+        )
     return dtype
 
 

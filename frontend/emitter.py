@@ -8,7 +8,6 @@ Every op is created at the emitter's current location (the Python node being low
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 from xdsl.dialects import arith, math, memref, scf
 from xdsl.dialects.builtin import (
@@ -29,10 +28,9 @@ from qdmlir.dialects.atomic_kinds import ATOMIC_KINDS
 from qdmlir.frontend.promotion import BOOL, Defaults, promote
 from qdmlir.runtime.dtypes import DType
 
-QdType = Union[DType, str]  # a DType, or BOOL for comparison results
+QdType = DType | str  # a DType, or BOOL for comparison results
 
 INDEX = IndexType()
-
 
 
 @dataclass(frozen=True)
@@ -245,8 +243,7 @@ class Emitter:
         self._record(site, operands, operands)
         self.emit(scf.YieldOp(self.constant(0, result.dtype).ssa))
         else_block, self.block = self.block, outer
-        op_ = self.emit(scf.IfOp(divisor_ok, [mlir_type(result.dtype)], [then_block],
-                                 [else_block]))
+        op_ = self.emit(scf.IfOp(divisor_ok, [mlir_type(result.dtype)], [then_block], [else_block]))
         return Scalar(op_.results[0], result.dtype)
 
     def non_trapping_division(self, a: Scalar, b: Scalar, compute) -> Scalar:
@@ -258,8 +255,9 @@ class Emitter:
             low = self.value(arith.CmpiOp(a.ssa, self.constant(b.dtype.min, a.dtype).ssa, "eq"))
             minus = self.value(arith.CmpiOp(b.ssa, self.constant(-1, b.dtype).ssa, "eq"))
             trap = self.value(arith.OrIOp(is_zero, self.value(arith.AndIOp(low, minus))))
-        divisor = Scalar(self.value(arith.SelectOp(trap, self.constant(1, b.dtype).ssa, b.ssa)),
-                         b.dtype)
+        divisor = Scalar(
+            self.value(arith.SelectOp(trap, self.constant(1, b.dtype).ssa, b.ssa)), b.dtype
+        )
         result = compute(divisor)
         zero = self.constant(0, result.dtype)
         return Scalar(self.value(arith.SelectOp(is_zero, zero.ssa, result.ssa)), result.dtype)
@@ -271,13 +269,16 @@ class Emitter:
 
     def _site(self, array: Array | None, what: str) -> int:
         loc = self.location
-        self.sites.append({
-            "file": loc.filename.data if loc is not None else "",
-            "line": loc.line.data if loc is not None else 0,
-            "col": loc.column.data if loc is not None else 0,
-            "array": (array.memref.name_hint or "?") if array is not None else "",
-            "ndim": array.ndim if array is not None else 2, "access": what,
-        })
+        self.sites.append(
+            {
+                "file": loc.filename.data if loc is not None else "",
+                "line": loc.line.data if loc is not None else 0,
+                "col": loc.column.data if loc is not None else 0,
+                "array": (array.memref.name_hint or "?") if array is not None else "",
+                "ndim": array.ndim if array is not None else 2,
+                "access": what,
+            }
+        )
         return len(self.sites) - 1
 
     def _record(self, site: int, indices: list[SSAValue], dims: list[SSAValue]) -> None:
@@ -290,10 +291,13 @@ class Emitter:
         def word(value: int) -> SSAValue:
             return self.value(arith.ConstantOp(IntegerAttr(value, i64)))
 
-        old = self.value(memref.AtomicRMWOp.build(
-            operands=[word(1), buffer, [self.index_constant(0)]], result_types=[i64],
-            properties={"kind": IntegerAttr(ATOMIC_KINDS["addi"], 64)},
-        ))
+        old = self.value(
+            memref.AtomicRMWOp.build(
+                operands=[word(1), buffer, [self.index_constant(0)]],
+                result_types=[i64],
+                properties={"kind": IntegerAttr(ATOMIC_KINDS["addi"], 64)},
+            )
+        )
         first = self.value(arith.CmpiOp(old, word(0), "eq"))
         outer, self.block = self.block, Block()
         self.emit(memref.StoreOp.get(word(site), buffer, [self.index_constant(SITE_WORD)]))

@@ -47,8 +47,14 @@ class QuadrantsSyntaxError(SyntaxError):
     `fix` (how to write it instead). `str()` gives all of it, with a source excerpt.
     """
 
-    def __init__(self, reason: str, *, kernel: str | None = None, span: SourceSpan | None = None,
-                 fix: str | None = None):
+    def __init__(
+        self,
+        reason: str,
+        *,
+        kernel: str | None = None,
+        span: SourceSpan | None = None,
+        fix: str | None = None,
+    ):
         self.kernel = kernel
         self.span = span
         self.reason = reason

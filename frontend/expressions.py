@@ -91,8 +91,11 @@ class ExpressionLowering:
                 if isinstance(number, bool):
                     return self.em.constant(number, BOOL)
                 if isinstance(number, int) and not -(2**63) <= number < 2**64:
-                    raise self.error(node, f"the integer {number} does not fit in 64 bits",
-                                     "use a smaller value, or a float")
+                    raise self.error(
+                        node,
+                        f"the integer {number} does not fit in 64 bits",
+                        "use a smaller value, or a float",
+                    )
                 return self.em.constant(number, self.literal_dtype(number))
         if isinstance(value, Array):
             raise self.error(
@@ -104,8 +107,9 @@ class ExpressionLowering:
             node, f"`{ast.unparse(node)}` is {_kind(value)}, not a number a kernel can compute with"
         )
 
-    def operands(self, left: Binding, left_node: ast.AST, right: Binding,
-                 right_node: ast.AST) -> tuple[Scalar, Scalar]:
+    def operands(
+        self, left: Binding, left_node: ast.AST, right: Binding, right_node: ast.AST
+    ) -> tuple[Scalar, Scalar]:
         """Both sides as scalars; a literal meeting a runtime value is created directly in the
         type the operation will promote it to, instead of its literal type plus a conversion."""
         a = left if isinstance(left, Const) else self.as_scalar(left, left_node)
@@ -121,8 +125,9 @@ class ExpressionLowering:
         if number is None or isinstance(number, bool):
             return self.as_scalar(value, node)
         common = self.em.common_type(self.literal_dtype(number), other)
-        if common != BOOL and (common.is_float or (isinstance(number, int)
-                                                   and common.min <= number <= common.max)):
+        if common != BOOL and (
+            common.is_float or (isinstance(number, int) and common.min <= number <= common.max)
+        ):
             return self.em.constant(number, common)
         return self.as_scalar(value, node)
 
@@ -156,13 +161,16 @@ class ExpressionLowering:
     def global_value(self, node: ast.AST, name: str, value: Any) -> Binding:
         from qdmlir.runtime.ndarray import Ndarray
 
-        if isinstance(value, Ndarray) or type(value).__module__ == "numpy" and hasattr(
-            value, "shape"
-        ) and getattr(value, "ndim", 0) > 0:
+        if (
+            isinstance(value, Ndarray)
+            or type(value).__module__ == "numpy"
+            and hasattr(value, "shape")
+            and getattr(value, "ndim", 0) > 0
+        ):
             raise self.error(
                 node,
                 f"global array '{name}' cannot be used inside a kernel",
-                f"pass it as a parameter annotated qd.types.ndarray(...)",
+                "pass it as a parameter annotated qd.types.ndarray(...)",
             )
         return Const(value)
 
@@ -170,18 +178,24 @@ class ExpressionLowering:
         base = self.expr(node.value)
         if isinstance(base, Array):
             if node.attr == "shape":
-                return tuple(self.em.from_index(self.em.dim(base, k), self.unit.defaults.ip)
-                             for k in range(base.ndim))
+                return tuple(
+                    self.em.from_index(self.em.dim(base, k), self.unit.defaults.ip)
+                    for k in range(base.ndim)
+                )
             if node.attr == "dtype":
                 return Const(base.dtype)
             if node.attr == "ndim":
                 return Const(base.ndim)
-            raise self.error(node, f"ndarray has no attribute '{node.attr}' in a kernel",
-                             "use x.shape[k], x.dtype or x.ndim")
+            raise self.error(
+                node,
+                f"ndarray has no attribute '{node.attr}' in a kernel",
+                "use x.shape[k], x.dtype or x.ndim",
+            )
         if isinstance(base, Const):
             if not hasattr(base.value, node.attr):
-                raise self.error(node, f"`{ast.unparse(node.value)}` has no attribute "
-                                       f"'{node.attr}'")
+                raise self.error(
+                    node, f"`{ast.unparse(node.value)}` has no attribute '{node.attr}'"
+                )
             return self.global_value(node, ast.unparse(node), getattr(base.value, node.attr))
         raise self.error(node, f"attribute '{node.attr}' of a runtime value is not supported")
 
@@ -207,7 +221,9 @@ class ExpressionLowering:
             try:
                 item = items[index.value]
             except (IndexError, TypeError, KeyError) as error:
-                raise self.error(node, f"cannot index `{ast.unparse(node.value)}`: {error}")
+                raise self.error(
+                    node, f"cannot index `{ast.unparse(node.value)}`: {error}"
+                ) from None
             return item if not isinstance(base, Const) else Const(item)
         raise self.error(
             node,
@@ -222,8 +238,10 @@ class ExpressionLowering:
         if not isinstance(array, Array):
             return None
         axis = self.expr(node.slice)
-        if not isinstance(axis, Const) or not isinstance(axis.value, int) or not (
-            -array.ndim <= axis.value < array.ndim
+        if (
+            not isinstance(axis, Const)
+            or not isinstance(axis.value, int)
+            or not (-array.ndim <= axis.value < array.ndim)
         ):
             return None  # the general path reports the bad index
         return array, axis.value % array.ndim
@@ -234,8 +252,7 @@ class ExpressionLowering:
         pairs = []  # (value, the node to blame for it)
         for part in _subscript_parts(node.slice):
             value = self.expr(part)
-            pairs.extend((item, part) for item in (value if isinstance(value, tuple)
-                                                   else (value,)))
+            pairs.extend((item, part) for item in (value if isinstance(value, tuple) else (value,)))
         if len(pairs) != array.ndim:
             raise self.error(
                 node,
@@ -247,8 +264,11 @@ class ExpressionLowering:
         for value, part in pairs:
             scalar = self.as_scalar(value, part)
             if scalar.dtype != BOOL and scalar.dtype.is_float:
-                raise self.error(part, f"index `{ast.unparse(part)}` is a {scalar.dtype.name}, "
-                                       "not an integer", "convert it: int(x)")
+                raise self.error(
+                    part,
+                    f"index `{ast.unparse(part)}` is a {scalar.dtype.name}, not an integer",
+                    "convert it: int(x)",
+                )
             indices.append(self.em.to_index(scalar))
         return indices
 
@@ -257,8 +277,12 @@ class ExpressionLowering:
     def expr_BinOp(self, node: ast.BinOp) -> Binding:
         op = _BINARY_SYMBOLS.get(type(node.op))
         if op is None:
-            raise self.error(node, *unsupported(f"the operator in `{ast.unparse(node)}`",
-                                                "use + - * / // % ** & | ^ << >>"))
+            raise self.error(
+                node,
+                *unsupported(
+                    f"the operator in `{ast.unparse(node)}`", "use + - * / // % ** & | ^ << >>"
+                ),
+            )
         left, right = self.expr(node.left), self.expr(node.right)
         if isinstance(left, Const) and isinstance(right, Const):
             return self.fold(node, _PYTHON_BINARY[op], left.value, right.value)
@@ -280,8 +304,12 @@ class ExpressionLowering:
     def expr_UnaryOp(self, node: ast.UnaryOp) -> Binding:
         operand = self.expr(node.operand)
         if isinstance(operand, Const):
-            fn = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_,
-                  ast.Invert: operator.invert}[type(node.op)]
+            fn = {
+                ast.USub: operator.neg,
+                ast.UAdd: operator.pos,
+                ast.Not: operator.not_,
+                ast.Invert: operator.invert,
+            }[type(node.op)]
             return self.fold(node, fn, operand.value)
         value = self.as_scalar(operand, node.operand)
         try:
@@ -300,8 +328,13 @@ class ExpressionLowering:
         left = self.expr(node.left)
         for op_node, right_node in zip(node.ops, node.comparators):
             if type(op_node) not in _COMPARE_SYMBOLS:
-                raise self.error(node, *unsupported(f"the `{ast.unparse(node)}` comparison",
-                                                    "compare numbers with < <= > >= == !="))
+                raise self.error(
+                    node,
+                    *unsupported(
+                        f"the `{ast.unparse(node)}` comparison",
+                        "compare numbers with < <= > >= == !=",
+                    ),
+                )
             op = _COMPARE_SYMBOLS[type(op_node)]
             right = self.expr(right_node)
             if isinstance(left, Const) and isinstance(right, Const):
@@ -315,8 +348,9 @@ class ExpressionLowering:
 
     def logical(self, op: str, a: Binding, b: Binding, node: ast.AST) -> Binding:
         if isinstance(a, Const) and isinstance(b, Const):
-            return Const(bool(a.value) and bool(b.value) if op == "and" else
-                         bool(a.value) or bool(b.value))
+            return Const(
+                bool(a.value) and bool(b.value) if op == "and" else bool(a.value) or bool(b.value)
+            )
         x = self.em.truth(self.as_scalar(a, node))
         y = self.em.truth(self.as_scalar(b, node))
         op_class = arith.AndIOp if op == "and" else arith.OrIOp
@@ -338,8 +372,9 @@ class ExpressionLowering:
             if _is_cheap(value_node):
                 result = self.logical(op, result, self.expr(value_node), node)
             else:
-                result = self.short_circuit(op, self.em.truth(self.as_scalar(result, node)),
-                                            value_node)
+                result = self.short_circuit(
+                    op, self.em.truth(self.as_scalar(result, node)), value_node
+                )
         return result
 
     def short_circuit(self, op: str, left: Scalar, right_node: ast.expr) -> Scalar:
@@ -388,8 +423,7 @@ class ExpressionLowering:
         return lower_call(self, node)
 
     def expr_NamedExpr(self, node: ast.NamedExpr) -> Binding:
-        raise self.error(node, *unsupported("the walrus operator `:=`",
-                                            "assign on its own line"))
+        raise self.error(node, *unsupported("the walrus operator `:=`", "assign on its own line"))
 
 
 def _subscript_parts(index: ast.expr) -> list[ast.expr]:
@@ -405,8 +439,11 @@ def _as_number(value: Any) -> int | float | bool | None:
         return int(value)
     if isinstance(value, (bool, int, float)):
         return value
-    if type(value).__module__ == "numpy" and hasattr(value, "item") and getattr(value, "ndim",
-                                                                                1) == 0:
+    if (
+        type(value).__module__ == "numpy"
+        and hasattr(value, "item")
+        and getattr(value, "ndim", 1) == 0
+    ):
         return value.item()
     return None
 

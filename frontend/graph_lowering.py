@@ -20,8 +20,8 @@ from qdmlir.dialects.checkpoint import DoWhileOp, RegionOp, SerialOp
 from qdmlir.frontend import checkpoint_syntax, lang, loop_config
 from qdmlir.frontend.bounds import DEBUG_PARAMETER
 from qdmlir.frontend.emitter import INDEX, Array, Emitter, Scalar, memref_type, mlir_type
-from qdmlir.frontend.print_lowering import PrintSites
 from qdmlir.frontend.loops import bind_static_target, range_spec, static_items, trip_bounds
+from qdmlir.frontend.print_lowering import PrintSites
 from qdmlir.frontend.promotion import Defaults
 from qdmlir.frontend.scope import Const, KernelVar, Scope
 from qdmlir.frontend.statements import StatementLowering
@@ -85,11 +85,13 @@ class CompileUnit:
 class KernelLowering(StatementLowering):
     """Lowers one kernel into a func.func; `lower()` returns it."""
 
-    def __init__(self, unit: CompileUnit, source, args: list[ArgSpec],
-                 constants: dict | None = None):
+    def __init__(
+        self, unit: CompileUnit, source, args: list[ArgSpec], constants: dict | None = None
+    ):
         self.entry = Block(arg_types=[_arg_type(a) for a in args])
-        super().__init__(unit, source, Emitter(self.entry, unit.defaults),
-                         Scope(function_root=True))
+        super().__init__(
+            unit, source, Emitter(self.entry, unit.defaults), Scope(function_root=True)
+        )
         self.args = list(args)  # grows by the print buffer at the first print()
         self.params: dict[str, ArgSpec] = {a.name: a for a in args}
         unit.prints = PrintSites(self.entry, self.args)
@@ -100,8 +102,11 @@ class KernelLowering(StatementLowering):
             if spec.name == DEBUG_PARAMETER:  # qd.init(debug=True): check every access
                 self.em.debug_buffer = block_arg
                 continue
-            value = (Array(block_arg, spec.qd_dtype, spec.ndim) if spec.kind == "ndarray"
-                     else Scalar(block_arg, spec.qd_dtype))
+            value = (
+                Array(block_arg, spec.qd_dtype, spec.ndim)
+                if spec.kind == "ndarray"
+                else Scalar(block_arg, spec.qd_dtype)
+            )
             self.scope.bind(spec.name, value)
         for name, value in (constants or {}).items():  # qd.template() numbers
             self.scope.bind(name, Const(value))
@@ -113,8 +118,9 @@ class KernelLowering(StatementLowering):
         self.located(tree)
         self.em.emit(func.ReturnOp())
         # named as the kernel object is (a renamed function keeps its def name in the source)
-        function = func.FuncOp(self.unit.kernel_name, ([_arg_type(a) for a in self.args], []),
-                               Region(self.entry))
+        function = func.FuncOp(
+            self.unit.kernel_name, ([_arg_type(a) for a in self.args], []), Region(self.entry)
+        )
         function.attributes["qd.kernel"] = UnitAttr()
         function.location = self.em.location
         return function
@@ -181,8 +187,10 @@ class KernelLowering(StatementLowering):
 
     def define(self, name, value, node) -> None:
         """Top-level variables live in memory cells so later tasks can read them."""
-        if not self.top_level_assignment or isinstance(value, (Array, tuple)) or (
-            isinstance(value, Const) and not _is_number(value.value)
+        if (
+            not self.top_level_assignment
+            or isinstance(value, (Array, tuple))
+            or (isinstance(value, Const) and not _is_number(value.value))
         ):
             super().define(name, value, node)
             return
@@ -221,16 +229,24 @@ class KernelLowering(StatementLowering):
 
         name = self.unit.kernel_name
         if self.unit.graph:
-            raise self.error(node, f"kernel '{name}' returns a value, but graph=True kernels "
-                                   "cannot return values",
-                             "write the result into an ndarray parameter (e.g. out[()] = value)")
+            raise self.error(
+                node,
+                f"kernel '{name}' returns a value, but graph=True kernels cannot return values",
+                "write the result into an ndarray parameter (e.g. out[()] = value)",
+            )
         result = self.scope.lookup(RESULT_PARAMETER) if RESULT_PARAMETER in self.params else None
         if result is None:
-            raise self.error(node, f"kernel '{name}' returns a value but has no return type",
-                             f"annotate it: def {name}(...) -> qd.f32:")
+            raise self.error(
+                node,
+                f"kernel '{name}' returns a value but has no return type",
+                f"annotate it: def {name}(...) -> qd.f32:",
+            )
         if node is not self.source.tree.body[-1]:
-            raise self.error(node, "a kernel's `return` must be its last statement",
-                             "compute the value into a variable and return it at the end")
+            raise self.error(
+                node,
+                "a kernel's `return` must be its last statement",
+                "compute the value into a variable and return it at the end",
+            )
         if node.value is None:
             return
         serial = self.em.emit(SerialOp())
@@ -259,15 +275,19 @@ class KernelLowering(StatementLowering):
         self.unit.task = TaskInfo(list(body.args), all(map(_at_most_one_iteration, dims)))
         try:
             variables = [variable(iv) for (_, _, _, variable), iv in zip(bounds, body.args)]
-            self.bind_loop_target(node.target, tuple(variables) if len(variables) > 1
-                                  else variables[0])
+            self.bind_loop_target(
+                node.target, tuple(variables) if len(variables) > 1 else variables[0]
+            )
             self.stmts(node.body)
             em.emit(scf.ReduceOp())
         finally:
             self.scope, em.block, self.unit.task = outer_scope, outer_block, outer_task
         self.located(node)
-        em.emit(scf.ParallelOp([b[0] for b in bounds], [b[1] for b in bounds],
-                               [b[2] for b in bounds], Region(body)))
+        em.emit(
+            scf.ParallelOp(
+                [b[0] for b in bounds], [b[1] for b in bounds], [b[2] for b in bounds], Region(body)
+            )
+        )
 
     def parallel_dims(self, node: ast.For) -> list:
         spec = range_spec(self, node.iter)
@@ -275,9 +295,11 @@ class KernelLowering(StatementLowering):
             return [spec]
         dims = checkpoint_syntax.ndrange_dims(self, node.iter)
         if dims is None:
-            raise self.error(node.iter, f"cannot loop over `{ast.unparse(node.iter)}` at the "
-                                        "kernel top level",
-                             "loop over range(...) or qd.ndrange(...)")
+            raise self.error(
+                node.iter,
+                f"cannot loop over `{ast.unparse(node.iter)}` at the kernel top level",
+                "loop over range(...) or qd.ndrange(...)",
+            )
         return dims
 
     # -- checkpoints and do-while ----------------------------------------------------------
@@ -323,8 +345,10 @@ def _arg_type(spec: ArgSpec):
 
 
 def _is_docstring(node: ast.stmt) -> bool:
-    return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(
-        node.value.value, str
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import inspect
 
-from qdmlir.frontend.emitter import Array, Scalar
+from qdmlir.frontend.emitter import Scalar
 from qdmlir.frontend.promotion import BOOL
 from qdmlir.frontend.scope import RETURN_VALUE, RETURNED, Binding, Const, KernelVar, Scope
 from qdmlir.frontend.source import function_source
@@ -24,9 +24,12 @@ def inline_call(caller, qd_func, node: ast.Call) -> Binding:
     unit = caller.unit
     chain = [f.__name__ for f in unit.call_stack]
     if qd_func in unit.call_stack:
-        cycle = " -> ".join([*chain[chain.index(qd_func.__name__):], qd_func.__name__])
-        raise caller.error(node, f"recursion in qd.func is not supported ({cycle})",
-                           "rewrite the recursion as a loop")
+        cycle = " -> ".join([*chain[chain.index(qd_func.__name__) :], qd_func.__name__])
+        raise caller.error(
+            node,
+            f"recursion in qd.func is not supported ({cycle})",
+            "rewrite the recursion as a loop",
+        )
     if len(unit.call_stack) > 64:
         raise caller.error(node, "qd.func calls nest more than 64 deep")
     source = function_source(qd_func.fn, kind="qd.func")
@@ -106,8 +109,11 @@ def _annotated_return(callee, source) -> DType | None:
     annotation = callee.expr(returns)
     if isinstance(annotation, Const) and isinstance(annotation.value, DType):
         return annotation.value
-    raise callee.error(returns, f"return annotation `{ast.unparse(returns)}` is not a qd type",
-                       "annotate with a scalar type such as qd.f32, or leave it out")
+    raise callee.error(
+        returns,
+        f"return annotation `{ast.unparse(returns)}` is not a qd type",
+        "annotate with a scalar type such as qd.f32, or leave it out",
+    )
 
 
 def _check_returns_in_loops(callee, source, return_type) -> None:
@@ -118,6 +124,7 @@ def _check_returns_in_loops(callee, source, return_type) -> None:
             inner = next((n for n in ast.walk(loop) if isinstance(n, ast.Return)), None)
             if inner is not None:
                 raise callee.error(
-                    inner, "a `return` inside a loop needs the qd.func's return type",
+                    inner,
+                    "a `return` inside a loop needs the qd.func's return type",
                     f"annotate it: def {source.name}(...) -> qd.f32:",
                 )

@@ -49,17 +49,20 @@ class QdFunc:
 def func(fn=None, *, is_real_function: bool = False, requires_top_level: bool = False):
     """Mark a function as callable from kernels (bare `@qd.func` or `@qd.func(...)`)."""
     if fn is None:
-        return lambda f: func(f, is_real_function=is_real_function,
-                              requires_top_level=requires_top_level)
+        return lambda f: func(
+            f, is_real_function=is_real_function, requires_top_level=requires_top_level
+        )
     return QdFunc(fn)
 
 
-def kernel(_fn=None, *, pure=None, fastcache: bool = False, graph: bool = False,
-           checkpoints: bool = False):
+def kernel(
+    _fn=None, *, pure=None, fastcache: bool = False, graph: bool = False, checkpoints: bool = False
+):
     """Mark a function as a kernel: `@qd.kernel` or `@qd.kernel(graph=True, checkpoints=True)`."""
     if _fn is None:
-        return lambda fn: kernel(fn, pure=pure, fastcache=fastcache, graph=graph,
-                                 checkpoints=checkpoints)
+        return lambda fn: kernel(
+            fn, pure=pure, fastcache=fastcache, graph=graph, checkpoints=checkpoints
+        )
     if checkpoints and not graph:
         from qdmlir.frontend.source import function_source
 
@@ -70,7 +73,8 @@ def kernel(_fn=None, *, pure=None, fastcache: bool = False, graph: bool = False,
         raise QuadrantsSyntaxError(
             f"@qd.kernel('{_fn.__name__}', checkpoints=True) requires graph=True; the checkpoint "
             "resume model only applies to graph kernels",
-            kernel=_fn.__name__, span=span,
+            kernel=_fn.__name__,
+            span=span,
             fix="decorate it with @qd.kernel(graph=True, checkpoints=True)",
         )
     return Kernel(_fn, graph=bool(graph), checkpoints=bool(checkpoints))
@@ -87,8 +91,9 @@ class Kernel:
         self.checkpoints = checkpoints
         self._parameters = list(inspect.signature(fn).parameters.values())
         # defaults or keyword-only parameters: every call binds its arguments (no fast path)
-        self._binds = any(p.default is not p.empty or p.kind is p.KEYWORD_ONLY
-                          for p in self._parameters)
+        self._binds = any(
+            p.default is not p.empty or p.kind is p.KEYWORD_ONLY for p in self._parameters
+        )
         self._annotations: list | None = None  # resolved at the first call (lazily, as errors)
         self._specializations: dict[tuple, Any] = {}
         self._only = None  # the one specialisation of a fully annotated kernel, once built
@@ -147,14 +152,19 @@ class Kernel:
     def _specialization(self, args: tuple):
         if len(args) != len(self._parameters):
             names = ", ".join(p.name for p in self._parameters)
-            raise TypeError(f"kernel '{self.__name__}' takes {len(self._parameters)} "
-                            f"argument(s) ({names}), got {len(args)}")
+            raise TypeError(
+                f"kernel '{self.__name__}' takes {len(self._parameters)} "
+                f"argument(s) ({names}), got {len(args)}"
+            )
         if self._annotations is None:
             self._annotations = [resolve_annotation(self, p) for p in self._parameters]
         # what varies between specialisations: dtype and ndim where the annotation leaves
         # them, and the values of qd.template() numbers
-        key = tuple(self._signature_of(a, i) for i, (a, open_) in
-                    enumerate(zip(args, self._open_parameters())) if open_)
+        key = tuple(
+            self._signature_of(a, i)
+            for i, (a, open_) in enumerate(zip(args, self._open_parameters()))
+            if open_
+        )
         found = self._specializations.get(key)
         if found is not None:
             return found
@@ -163,10 +173,16 @@ class Kernel:
             if found is None:
                 from qdmlir.frontend.specialization import build_specialization
 
-                constants = {p.name: a for i, (p, a) in enumerate(zip(self._parameters, args))
-                             if self._is_constant(i, a)}
-                specs = [self._arg_spec(p, a, i) for i, (p, a) in
-                         enumerate(zip(self._parameters, args)) if p.name not in constants]
+                constants = {
+                    p.name: a
+                    for i, (p, a) in enumerate(zip(self._parameters, args))
+                    if self._is_constant(i, a)
+                }
+                specs = [
+                    self._arg_spec(p, a, i)
+                    for i, (p, a) in enumerate(zip(self._parameters, args))
+                    if p.name not in constants
+                ]
                 specs += self._result_spec()
                 specs += debug_spec(self, config.current())
                 found = build_specialization(self, specs, constants)
@@ -183,15 +199,21 @@ class Kernel:
         if dtype is None:
             return []
         if any(p.name == RESULT_PARAMETER for p in self._parameters):
-            raise _annotation_error(self, self._parameters[-1], f"'{RESULT_PARAMETER}' is a "
-                                    "name qdmlir reserves for kernel results")
+            raise _annotation_error(
+                self,
+                self._parameters[-1],
+                f"'{RESULT_PARAMETER}' is a name qdmlir reserves for kernel results",
+            )
         return [ArgSpec(RESULT_PARAMETER, "ndarray", dtype.name, 0)]
 
     def _open_parameters(self) -> list[bool]:
         """Per parameter: does its annotation leave dtype, ndim or value to the argument?"""
-        return [isinstance(a, Template) or
-                isinstance(a, NdarrayType) and (a.dtype is None or a.ndim is None)
-                for a in self._annotations]
+        return [
+            isinstance(a, Template)
+            or isinstance(a, NdarrayType)
+            and (a.dtype is None or a.ndim is None)
+            for a in self._annotations
+        ]
 
     def _is_constant(self, position: int, value: Any) -> bool:
         """A qd.template() argument that is not an array: a compile-time constant."""
@@ -204,10 +226,12 @@ class Kernel:
             value = value.item()
         if not isinstance(value, (bool, int, float)):
             parameter = self._parameters[position]
-            raise TypeError(f"kernel '{self.__name__}' argument {position} "
-                            f"('{parameter.name}'): a qd.template() argument must be a number, "
-                            f"a bool, an IntEnum member or an ndarray, got "
-                            f"{type(value).__name__}")
+            raise TypeError(
+                f"kernel '{self.__name__}' argument {position} "
+                f"('{parameter.name}'): a qd.template() argument must be a number, "
+                f"a bool, an IntEnum member or an ndarray, got "
+                f"{type(value).__name__}"
+            )
         return (type(value), value)
 
     def _arg_spec(self, parameter: inspect.Parameter, value: Any, position: int) -> ArgSpec:
@@ -236,12 +260,17 @@ def resolve_annotation(kernel: Kernel, parameter: inspect.Parameter):
         try:
             annotation = eval(annotation, kernel.fn.__globals__)  # noqa: S307 - user annotation
         except Exception as error:  # noqa: BLE001
-            raise _annotation_error(kernel, parameter, f"its annotation does not evaluate: {error}")
+            raise _annotation_error(
+                kernel, parameter, f"its annotation does not evaluate: {error}"
+            ) from None
     if annotation is inspect.Parameter.empty:
         raise _annotation_error(kernel, parameter, "it has no type annotation")
     if parameter.name == PRINT_PARAMETER:  # the hidden buffer of print() takes this name
-        raise _annotation_error(kernel, parameter, f"'{PRINT_PARAMETER}' is a name qdmlir "
-                                                   "reserves for print() in kernels")
+        raise _annotation_error(
+            kernel,
+            parameter,
+            f"'{PRINT_PARAMETER}' is a name qdmlir reserves for print() in kernels",
+        )
     if annotation is template or isinstance(annotation, Template):
         return Template()
     if isinstance(annotation, NdarrayType):
@@ -254,8 +283,9 @@ def resolve_annotation(kernel: Kernel, parameter: inspect.Parameter):
     try:
         return dtypes.as_dtype(annotation)
     except (KeyError, TypeError):
-        raise _annotation_error(kernel, parameter, f"`{annotation!r}` is not a parameter type "
-                                                   "qdmlir supports") from None
+        raise _annotation_error(
+            kernel, parameter, f"`{annotation!r}` is not a parameter type qdmlir supports"
+        ) from None
 
 
 def return_dtype(kernel: Kernel):
@@ -273,7 +303,8 @@ def return_dtype(kernel: Kernel):
         source = function_source(kernel.fn)
         raise QuadrantsSyntaxError(
             f"kernel '{kernel.__name__}' returns `{annotation!r}`, which is not a scalar type",
-            kernel=kernel.__name__, span=source.span(source.tree.returns or source.tree),
+            kernel=kernel.__name__,
+            span=source.span(source.tree.returns or source.tree),
             fix="annotate the result with a scalar type such as -> qd.f32",
         ) from None
 
@@ -285,9 +316,10 @@ def _annotation_error(kernel: Kernel, parameter: inspect.Parameter, why: str):
     node = next((a for a in source.tree.args.args if a.arg == parameter.name), source.tree)
     return QuadrantsSyntaxError(
         f"parameter '{parameter.name}' of kernel '{kernel.__name__}' cannot be compiled: {why}",
-        kernel=kernel.__name__, span=source.span(node),
+        kernel=kernel.__name__,
+        span=source.span(node),
         fix="annotate it with qd.types.ndarray(dtype, ndim), a scalar type such as qd.i32, or "
-            "qd.template()",
+        "qd.template()",
     )
 
 
@@ -295,7 +327,8 @@ def _is_array(value: Any) -> bool:
     from qdmlir.runtime.ndarray import Ndarray
 
     return isinstance(value, Ndarray) or (
-        hasattr(value, "shape") and hasattr(value, "dtype") and not isinstance(value, np.generic))
+        hasattr(value, "shape") and hasattr(value, "dtype") and not isinstance(value, np.generic)
+    )
 
 
 def _array_type(value: Any, where: str) -> tuple[dtypes.DType, int]:
@@ -306,8 +339,10 @@ def _array_type(value: Any, where: str) -> tuple[dtypes.DType, int]:
     dtype = getattr(value, "dtype", None)
     shape = getattr(value, "shape", None)
     if dtype is None or shape is None or isinstance(value, (int, float, enum.Enum)):
-        raise TypeError(f"{where}: expected an ndarray (qd.ndarray or numpy.ndarray), got "
-                        f"{type(value).__name__}")
+        raise TypeError(
+            f"{where}: expected an ndarray (qd.ndarray or numpy.ndarray), got "
+            f"{type(value).__name__}"
+        )
     try:
         return dtypes.from_numpy(dtype), len(shape)
     except KeyError as error:

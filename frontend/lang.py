@@ -74,9 +74,14 @@ def static_print(*args: Any, **kwargs: Any) -> None:
     print(*args, **kwargs)
 
 
-def loop_config(*, block_dim: int | None = None, serialize: bool = False,
-                parallelize: int | None = None, bit_vectorize: bool = False,
-                name: str | None = None) -> None:
+def loop_config(
+    *,
+    block_dim: int | None = None,
+    serialize: bool = False,
+    parallelize: int | None = None,
+    bit_vectorize: bool = False,
+    name: str | None = None,
+) -> None:
     """Directives for the next top-level loop of a kernel (frontend/loop_config.py)."""
     raise _host_only("qd.loop_config")
 
@@ -264,8 +269,10 @@ def raw_div(a: Any, b: Any) -> Any:
 
 def raw_mod(a: Any, b: Any) -> Any:
     """C remainder: the result has the dividend's sign."""
-    return _pymath.fmod(a, b) if isinstance(a, float) or isinstance(b, float) else (
-        a - raw_div(a, b) * b
+    return (
+        _pymath.fmod(a, b)
+        if isinstance(a, float) or isinstance(b, float)
+        else (a - raw_div(a, b) * b)
     )
 
 
@@ -281,11 +288,40 @@ def select(cond: Any, a: Any, b: Any) -> Any:
 
 # `qd.math.*`: the same functions under the math namespace, plus constants.
 math = SimpleNamespace(
-    sqrt=sqrt, rsqrt=rsqrt, sin=sin, cos=cos, tan=tan, tanh=tanh, asin=asin, acos=acos,
-    atan2=atan2, exp=exp, log=log, floor=floor, ceil=ceil, round=round, abs=abs, min=min,
-    max=max, pow=pow, clamp=clamp, degrees=degrees, radians=radians, fract=fract,
-    isnan=isnan, isinf=isinf, log2=log2, sign=sign, mod=mod, mix=mix, step=step,
-    smoothstep=smoothstep, pi=_pymath.pi, e=_pymath.e, inf=_pymath.inf, nan=_pymath.nan,
+    sqrt=sqrt,
+    rsqrt=rsqrt,
+    sin=sin,
+    cos=cos,
+    tan=tan,
+    tanh=tanh,
+    asin=asin,
+    acos=acos,
+    atan2=atan2,
+    exp=exp,
+    log=log,
+    floor=floor,
+    ceil=ceil,
+    round=round,
+    abs=abs,
+    min=min,
+    max=max,
+    pow=pow,
+    clamp=clamp,
+    degrees=degrees,
+    radians=radians,
+    fract=fract,
+    isnan=isnan,
+    isinf=isinf,
+    log2=log2,
+    sign=sign,
+    mod=mod,
+    mix=mix,
+    step=step,
+    smoothstep=smoothstep,
+    pi=_pymath.pi,
+    e=_pymath.e,
+    inf=_pymath.inf,
+    nan=_pymath.nan,
 )
 
 
@@ -299,8 +335,9 @@ class NdarrayType:
     def __init__(self, dtype: Any = None, ndim: int | None = None, **unsupported: Any):
         if unsupported:
             names = ", ".join(sorted(unsupported))
-            raise TypeError(f"qd.types.ndarray() does not support {names} in qdmlir; "
-                            "give dtype and ndim only")
+            raise TypeError(
+                f"qd.types.ndarray() does not support {names} in qdmlir; give dtype and ndim only"
+            )
         if ndim is not None and (not isinstance(ndim, int) or not 0 <= ndim <= 8):
             raise ValueError(f"qd.types.ndarray(ndim={ndim!r}): ndim must be an int in 0..8")
         self.dtype = dtype

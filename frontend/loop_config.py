@@ -41,41 +41,63 @@ def parse(lowering, call: ast.Call) -> LoopConfig:
     """Check the arguments as Quadrants' signature does (keywords only, known names) and
     their values (compile-time constants of the right kind)."""
     if call.args:
-        raise lowering.error(call, "qd.loop_config() takes keyword arguments only",
-                             "e.g. qd.loop_config(serialize=True)")
+        raise lowering.error(
+            call,
+            "qd.loop_config() takes keyword arguments only",
+            "e.g. qd.loop_config(serialize=True)",
+        )
     values = {}
     for keyword in call.keywords:
         if keyword.arg not in _CHECKS:
             known = ", ".join(_CHECKS)
-            raise lowering.error(keyword.value, "qd.loop_config() got an unexpected keyword "
-                                                f"argument '{keyword.arg}'",
-                                 f"use one of: {known}")
+            raise lowering.error(
+                keyword.value,
+                f"qd.loop_config() got an unexpected keyword argument '{keyword.arg}'",
+                f"use one of: {known}",
+            )
         value = lowering.expr(keyword.value)
         accepts, expected = _CHECKS[keyword.arg]
         if not isinstance(value, Const) or not accepts(value.value):
-            raise lowering.error(keyword.value, f"qd.loop_config({keyword.arg}=...) must be "
-                                                f"{expected} known at compile time")
+            raise lowering.error(
+                keyword.value,
+                f"qd.loop_config({keyword.arg}=...) must be {expected} known at compile time",
+            )
         values[keyword.arg] = value.value
     if values.get("bit_vectorize"):
-        raise lowering.error(call, "qd.loop_config(bit_vectorize=True) applies to quantized "
-                                   "fields, which qdmlir does not have", "remove bit_vectorize")
+        raise lowering.error(
+            call,
+            "qd.loop_config(bit_vectorize=True) applies to quantized "
+            "fields, which qdmlir does not have",
+            "remove bit_vectorize",
+        )
     return LoopConfig(bool(values.get("serialize")) or values.get("parallelize") == 1, call)
 
 
 def misplaced(lowering, config: LoopConfig):
-    return lowering.error(config.node, "qd.loop_config() must be followed by a top-level "
-                                       "`for` loop over range(...) or qd.ndrange(...)",
-                          _PLACEMENT_FIX)
+    return lowering.error(
+        config.node,
+        "qd.loop_config() must be followed by a top-level "
+        "`for` loop over range(...) or qd.ndrange(...)",
+        _PLACEMENT_FIX,
+    )
 
 
 def serialized(node: ast.For) -> ast.For:
     """`for <target> in <iter>: body` as `for _ in range(1): for <target> in <iter>: body`:
     a task of one iteration whose body runs the loop serially."""
-    wrapper = ast.For(target=ast.Name("<serialized>", ast.Store()),
-                      iter=ast.Call(ast.Name("range", ast.Load()), [ast.Constant(1)], []),
-                      body=[node], orelse=[])
-    for synthetic in (wrapper, wrapper.target, wrapper.iter, wrapper.iter.func,
-                      wrapper.iter.args[0]):
+    wrapper = ast.For(
+        target=ast.Name("<serialized>", ast.Store()),
+        iter=ast.Call(ast.Name("range", ast.Load()), [ast.Constant(1)], []),
+        body=[node],
+        orelse=[],
+    )
+    for synthetic in (
+        wrapper,
+        wrapper.target,
+        wrapper.iter,
+        wrapper.iter.func,
+        wrapper.iter.args[0],
+    ):
         ast.copy_location(synthetic, node)
     return wrapper
 

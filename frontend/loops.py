@@ -32,8 +32,12 @@ class RangeSpec:
 
 def range_spec(lowering, call: ast.expr) -> RangeSpec | None:
     """The range of `for x in range(...)`, or None if `call` is not a range."""
-    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
-            and call.func.id == "range" and lowering.scope.lookup("range") is None):
+    if not (
+        isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Name)
+        and call.func.id == "range"
+        and lowering.scope.lookup("range") is None
+    ):
         return None
     if call.keywords or not 1 <= len(call.args) <= 3:
         raise lowering.error(call, "range() takes 1 to 3 positional arguments")
@@ -41,16 +45,22 @@ def range_spec(lowering, call: ast.expr) -> RangeSpec | None:
     step = 1
     if len(args) == 3:
         if not isinstance(args[2], Const) or not isinstance(args[2].value, int):
-            raise lowering.error(call.args[2], "a range step must be a compile-time integer",
-                                 "use a literal or a module-level constant")
+            raise lowering.error(
+                call.args[2],
+                "a range step must be a compile-time integer",
+                "use a literal or a module-level constant",
+            )
         step = int(args[2].value)
         if step == 0:
             raise lowering.error(call.args[2], "range() step must not be zero")
     if len(args) == 1:
         args = [Const(0), args[0]]
-    scalars = [lowering.as_scalar(arg, node) for arg, node in zip(args[:2], call.args[-2:]
-                                                                   if len(call.args) > 1 else
-                                                                   [call, call.args[0]])]
+    scalars = [
+        lowering.as_scalar(arg, node)
+        for arg, node in zip(
+            args[:2], call.args[-2:] if len(call.args) > 1 else [call, call.args[0]]
+        )
+    ]
     common = lowering.em.common_type(scalars[0].dtype, scalars[1].dtype)
     common = lowering.em.numeric(common)
     if common.is_float:
@@ -71,8 +81,12 @@ def trip_bounds(em, spec: RangeSpec) -> tuple:
 
     distance = arithmetic.binary(em, "-", spec.start, spec.stop)
     width = em.constant(-spec.step - 1, spec.start.dtype)
-    trip = arithmetic.binary(em, "//", arithmetic.binary(em, "+", distance, width),
-                             em.constant(-spec.step, spec.start.dtype))
+    trip = arithmetic.binary(
+        em,
+        "//",
+        arithmetic.binary(em, "+", distance, width),
+        em.constant(-spec.step, spec.start.dtype),
+    )
     lb = em.index_constant(0)
     ub = em.value(arith.MaxSIOp(em.to_index(trip), lb))
     step = em.index_constant(1)
@@ -103,8 +117,11 @@ def lower_serial_for(lowering, node: ast.For) -> None:
         lowering.scope.bind(name, Scalar(arg, init.dtype))
     bind(body.args[0])
     lowering.stmts(node.body)
-    em.emit(scf.YieldOp(*(em.cast(lowering.scope.lookup(n), i.dtype).ssa
-                          for n, i in zip(carried, inits))))
+    em.emit(
+        scf.YieldOp(
+            *(em.cast(lowering.scope.lookup(n), i.dtype).ssa for n, i in zip(carried, inits))
+        )
+    )
     lowering.scope, em.block = outer_scope, outer_block
     lowering.located(node)
     op = em.emit(scf.ForOp(lb, ub, step, [v.ssa for v in inits], body))
@@ -126,8 +143,11 @@ def _serial_iteration(lowering, node: ast.For) -> tuple:
         return lb, ub, step, lambda iv: lowering.scope.bind(name, named(variable(iv), name))
     dims = ndrange_dims(lowering, node.iter)
     if dims is None:
-        raise lowering.error(node.iter, f"cannot loop over `{ast.unparse(node.iter)}` in a "
-                                        "kernel", "loop over range(...) or qd.ndrange(...)")
+        raise lowering.error(
+            node.iter,
+            f"cannot loop over `{ast.unparse(node.iter)}` in a kernel",
+            "loop over range(...) or qd.ndrange(...)",
+        )
     return _flattened(lowering, node, dims)
 
 
@@ -138,8 +158,10 @@ def _flattened(lowering, node: ast.For, dims: list[RangeSpec]) -> tuple:
     em = lowering.em
     zero = em.index_constant(0)
     starts = [em.to_index(d.start) for d in dims]
-    extents = [em.value(arith.MaxSIOp(em.value(arith.SubiOp(em.to_index(d.stop), start)), zero))
-               for d, start in zip(dims, starts)]
+    extents = [
+        em.value(arith.MaxSIOp(em.value(arith.SubiOp(em.to_index(d.stop), start)), zero))
+        for d, start in zip(dims, starts)
+    ]
     strides, stride = [], None  # stride k: the product of the extents after k (None: 1)
     for extent in reversed(extents):
         strides.insert(0, stride)
@@ -153,8 +175,7 @@ def _flattened(lowering, node: ast.For, dims: list[RangeSpec]) -> tuple:
             if k > 0:
                 index = em.value(arith.RemUIOp(index, extent))
             indices.append(em.from_index(em.value(arith.AddiOp(start, index)), dim.start.dtype))
-        lowering.bind_loop_target(node.target, tuple(indices) if len(indices) > 1
-                                  else indices[0])
+        lowering.bind_loop_target(node.target, tuple(indices) if len(indices) > 1 else indices[0])
 
     return zero, total, em.index_constant(1), bind
 
@@ -227,7 +248,7 @@ def _structured_while(lowering, node, counter, condition, step_body) -> None:
     if CONTINUE in assigned_names(node.body):
         lowering.scope.bind(CONTINUE, em.constant(False, BOOL))
     next_iv = step_body(iv)
-    yielded = ([next_iv] if counter is not None else [])
+    yielded = [next_iv] if counter is not None else []
     yielded += [em.cast(lowering.scope.lookup(n), i.dtype).ssa for n, i in zip(carried, inits)]
     yielded += [lowering.scope.lookup(BREAK).ssa] if has_break else []
     em.emit(scf.YieldOp(*yielded))
@@ -253,8 +274,11 @@ def static_items(lowering, call: ast.Call) -> list:
     """The compile-time values `for x in qd.static(...)` iterates over."""
     values = lowering.expr(call.args[0]) if len(call.args) == 1 and not call.keywords else None
     if values is None or not isinstance(values, Const):
-        raise lowering.error(call, "qd.static() in a for loop needs a compile-time iterable",
-                             "e.g. qd.static(range(3)) or qd.static((1, 2, 4))")
+        raise lowering.error(
+            call,
+            "qd.static() in a for loop needs a compile-time iterable",
+            "e.g. qd.static(range(3)) or qd.static((1, 2, 4))",
+        )
     try:
         return list(values.value)
     except TypeError:
@@ -281,5 +305,3 @@ def bind_static_target(lowering, target: ast.expr, item) -> None:
     elif isinstance(target, (ast.Tuple, ast.List)):
         for sub, value in zip(target.elts, item):
             bind_static_target(lowering, sub, value)
-
-

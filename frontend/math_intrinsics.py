@@ -91,8 +91,9 @@ def _mix(lowering, node):
     em = lowering.em
     one = em.constant(1.0, _as_float(lowering, a).dtype)
     keep = arithmetic.binary(em, "-", one, a)
-    return arithmetic.binary(em, "+", arithmetic.binary(em, "*", x, keep),
-                             arithmetic.binary(em, "*", y, a))
+    return arithmetic.binary(
+        em, "+", arithmetic.binary(em, "*", x, keep), arithmetic.binary(em, "*", y, a)
+    )
 
 
 def _step(lowering, node):
@@ -107,12 +108,18 @@ def _smoothstep(lowering, node):
     edge0, edge1, x = _args(lowering, node, 3, "qd.math.smoothstep")
     em = lowering.em
     x = _as_float(lowering, x)
-    t = arithmetic.binary(em, "/", arithmetic.binary(em, "-", x, edge0),
-                          arithmetic.binary(em, "-", edge1, edge0))
-    t = arithmetic.minmax(em, "min", arithmetic.minmax(em, "max", t, em.constant(0.0, t.dtype)),
-                          em.constant(1.0, t.dtype))
-    three_minus = arithmetic.binary(em, "-", em.constant(3.0, t.dtype),
-                                    arithmetic.binary(em, "*", em.constant(2.0, t.dtype), t))
+    t = arithmetic.binary(
+        em, "/", arithmetic.binary(em, "-", x, edge0), arithmetic.binary(em, "-", edge1, edge0)
+    )
+    t = arithmetic.minmax(
+        em,
+        "min",
+        arithmetic.minmax(em, "max", t, em.constant(0.0, t.dtype)),
+        em.constant(1.0, t.dtype),
+    )
+    three_minus = arithmetic.binary(
+        em, "-", em.constant(3.0, t.dtype), arithmetic.binary(em, "*", em.constant(2.0, t.dtype), t)
+    )
     return arithmetic.binary(em, "*", arithmetic.binary(em, "*", t, t), three_minus)
 
 
@@ -132,8 +139,9 @@ def _raw(op: str):
         else:
             cls = arith.RemSIOp if dtype.signed else arith.RemUIOp
         # integer division must not trap (see Emitter.checked_division)
-        return em.checked_division(a, b, f"raw_{op}",
-                                   lambda d: Scalar(em.value(cls(a.ssa, d.ssa)), dtype))
+        return em.checked_division(
+            a, b, f"raw_{op}", lambda d: Scalar(em.value(cls(a.ssa, d.ssa)), dtype)
+        )
 
     return lower
 

@@ -38,16 +38,21 @@ I64 = IntegerType(64)
 def lower_print(lowering, node: ast.Call) -> Binding:
     """A print site from the call's arguments, and the IR that records its values."""
     if lowering.unit.target != "cpu":
-        raise lowering.error(node, f"print() in a kernel runs on qd.cpu only; this kernel is "
-                                   f"compiled for {lowering.unit.target}",
-                             "write the values to an ndarray and print them from Python")
+        raise lowering.error(
+            node,
+            f"print() in a kernel runs on qd.cpu only; this kernel is "
+            f"compiled for {lowering.unit.target}",
+            "write the values to an ndarray and print them from Python",
+        )
     options = {"sep": " ", "end": "\n"}
     for keyword in node.keywords:
         value = lowering.expr(keyword.value) if keyword.arg in options else None
         if not isinstance(value, Const) or not isinstance(value.value, (str, type(None))):
-            raise lowering.error(keyword.value if keyword.arg else node,
-                                 f"print() in a kernel takes sep= and end= strings only, not "
-                                 f"`{ast.unparse(keyword)}`")
+            raise lowering.error(
+                keyword.value if keyword.arg else node,
+                f"print() in a kernel takes sep= and end= strings only, not "
+                f"`{ast.unparse(keyword)}`",
+            )
         if value.value is not None:
             options[keyword.arg] = value.value
     pieces: list[list] = []  # ["text", str] and ["value", dtype name]
@@ -62,10 +67,13 @@ def lower_print(lowering, node: ast.Call) -> Binding:
             pieces.append(["value", "bool" if value.dtype == BOOL else value.dtype.name])
             values.append(value)
         else:
-            raise lowering.error(arg, f"print() in a kernel prints numbers and strings; "
-                                      f"`{ast.unparse(arg)}` is "
-                                      f"{'an ndarray' if isinstance(value, Array) else 'neither'}",
-                                 "print its elements, e.g. print(x[i])")
+            raise lowering.error(
+                arg,
+                f"print() in a kernel prints numbers and strings; "
+                f"`{ast.unparse(arg)}` is "
+                f"{'an ndarray' if isinstance(value, Array) else 'neither'}",
+                "print its elements, e.g. print(x[i])",
+            )
     pieces.append(["text", options["end"]])
     prints = lowering.unit.prints
     site = prints.site(lowering.source.span(node), pieces)
@@ -86,16 +94,16 @@ class PrintSites:
     def buffer(self) -> Array:
         """The hidden `qd_print` argument, added as the last one at the first print()."""
         if self._buffer is None:  # (kernel.py refuses a parameter of the same name)
-            arg = self.entry.insert_arg(memref_type(PRINT_SPEC.qd_dtype, 1),
-                                        len(self.entry.args))
+            arg = self.entry.insert_arg(memref_type(PRINT_SPEC.qd_dtype, 1), len(self.entry.args))
             arg.name_hint = PRINT_SPEC.name
             self.args.append(PRINT_SPEC)
             self._buffer = Array(arg, PRINT_SPEC.qd_dtype, 1)
         return self._buffer
 
     def site(self, span, pieces: list[list]) -> int:
-        self.sites.append({"file": span.file, "line": span.line, "col": span.col + 1,
-                           "pieces": pieces})
+        self.sites.append(
+            {"file": span.file, "line": span.line, "col": span.col + 1, "pieces": pieces}
+        )
         return len(self.sites) - 1
 
 
@@ -108,9 +116,13 @@ def _append_record(em, buffer: Array, site: int, values: list[Scalar]) -> None:
         return em.value(arith.ConstantOp(IntegerAttr(value, I64)))
 
     def atomic_add(amount: int, at: int):
-        return em.value(memref.AtomicRMWOp.build(
-            operands=[word(amount), buffer.memref, [em.index_constant(at)]], result_types=[I64],
-            properties={"kind": IntegerAttr(ATOMIC_KINDS["addi"], 64)}))
+        return em.value(
+            memref.AtomicRMWOp.build(
+                operands=[word(amount), buffer.memref, [em.index_constant(at)]],
+                result_types=[I64],
+                properties={"kind": IntegerAttr(ATOMIC_KINDS["addi"], 64)},
+            )
+        )
 
     used = em.value(arith.IndexCastOp(atomic_add(size, USED_WORD), INDEX))
     start = em.value(arith.AddiOp(used, em.index_constant(FIRST_RECORD_WORD)))

@@ -59,8 +59,10 @@ class PrintingLauncher:
                     at += 1
         dropped = int(buffer[DROPPED_WORD])
         if dropped:
-            out.append(f"[qdmlir] {dropped} more print(s) in this launch did not fit the "
-                       f"{PRINT_WORDS}-word print buffer and were dropped\n")
+            out.append(
+                f"[qdmlir] {dropped} more print(s) in this launch did not fit the "
+                f"{PRINT_WORDS}-word print buffer and were dropped\n"
+            )
         return "".join(out)
 
 

@@ -88,8 +88,10 @@ def function_source(fn: Any, *, kind: str = "kernel") -> FunctionSource:
         module = ast.parse(text)
     except SyntaxError:
         module = ast.Module(body=[], type_ignores=[])  # a lambda's line, cut mid-expression
-    tree = next((node for node in module.body
-                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))), None)
+    tree = next(
+        (node for node in module.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))),
+        None,
+    )
     if tree is None or getattr(fn, "__name__", "") == "<lambda>":
         raise QuadrantsSyntaxError(
             f"a {kind} must be a function defined with `def`, not "
@@ -255,8 +257,11 @@ def checkpoint_labels(source: FunctionSource) -> dict[int, Any]:
             chain = _dotted(call.func)
             if chain is None or resolve_chain(source, chain) != (True, lang.checkpoint):
                 continue
-            label_node = call.args[0] if call.args else next(
-                (k.value for k in call.keywords if k.arg == "cp_id"), None)
+            label_node = (
+                call.args[0]
+                if call.args
+                else next((k.value for k in call.keywords if k.arg == "cp_id"), None)
+            )
             if label_node is None:
                 continue
             try:

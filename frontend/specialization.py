@@ -10,9 +10,9 @@ import hashlib
 import importlib.util
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
-from pathlib import Path
 
 from qdmlir.frontend import config
 from qdmlir.frontend.bounds import DEBUG_PARAMETER, CheckedLauncher
@@ -71,8 +71,9 @@ class ResultSpecialization(Specialization):
         return cell.item()
 
 
-def cache_key(kernel, args: list[ArgSpec], cfg: config.Config,
-              constants: dict | None = None) -> str:
+def cache_key(
+    kernel, args: list[ArgSpec], cfg: config.Config, constants: dict | None = None
+) -> str:
     """Kernel source, called qd.funcs, resolved globals, signature (qd.template() constants
     included), compiler, target and the machine code is built for (host CPU, or GPU chip)."""
     source = function_source(kernel.fn)
@@ -88,8 +89,12 @@ def cache_key(kernel, args: list[ArgSpec], cfg: config.Config,
         # debug builds carry file:line per bounds check: the same source elsewhere differs
         f"{source.file}:{source.first_line}" if cfg.debug else "",
         repr([(a.name, a.kind, a.dtype, a.ndim) for a in args]),
-        repr(sorted((name, type(value).__qualname__, repr(value))
-                    for name, value in (constants or {}).items())),
+        repr(
+            sorted(
+                (name, type(value).__qualname__, repr(value))
+                for name, value in (constants or {}).items()
+            )
+        ),
     ):
         digest.update(part.encode())
         digest.update(b"\0")
@@ -177,13 +182,17 @@ class WithoutConstants:
 def _build(kernel, args: list[ArgSpec], constants: dict) -> Specialization:
     cfg = config.current()
     if cfg.arch.target not in ("cpu", "cuda", "amdgpu"):
-        raise RuntimeError(f"qdmlir cannot launch kernels on {cfg.arch!r} from this process yet; "
-                           "use qd.init(arch=qd.cpu), qd.cuda or qd.amdgpu (other GPU "
-                           "artifacts: qd-compile --target ...)")
+        raise RuntimeError(
+            f"qdmlir cannot launch kernels on {cfg.arch!r} from this process yet; "
+            "use qd.init(arch=qd.cpu), qd.cuda or qd.amdgpu (other GPU "
+            "artifacts: qd-compile --target ...)"
+        )
     if cfg.arch.target != "cpu" and any(a.name == RESULT_PARAMETER for a in args):
-        raise RuntimeError(f"kernel '{kernel.__name__}' returns a value: qdmlir returns kernel "
-                           f"values on qd.cpu only; on {cfg.arch!r} write the result into a 0-d "
-                           "ndarray parameter instead")
+        raise RuntimeError(
+            f"kernel '{kernel.__name__}' returns a value: qdmlir returns kernel "
+            f"values on qd.cpu only; on {cfg.arch!r} write the result into a 0-d "
+            "ndarray parameter instead"
+        )
     key = cache_key(kernel, args, cfg, constants)
     cache = default_cache()
     directory = cache.lookup(key)
@@ -198,8 +207,9 @@ def _build(kernel, args: list[ArgSpec], constants: dict) -> Specialization:
     return _load(kernel, directory, key, cache, compile_into)
 
 
-def _compile_into(kernel, args: list[ArgSpec], cfg: config.Config, folder: Path,
-                  constants: dict) -> None:
+def _compile_into(
+    kernel, args: list[ArgSpec], cfg: config.Config, folder: Path, constants: dict
+) -> None:
     try:
         from qdmlir.frontend.compiler import Compilation
     except ImportError as err:  # a GPU machine with prebuilt artifacts and no compiler
@@ -214,8 +224,7 @@ def _compile_into(kernel, args: list[ArgSpec], cfg: config.Config, folder: Path,
         arch = cuda_arch()
     elif cfg.arch.target == "amdgpu":
         arch = rocm_arch()
-    Compilation.for_kernel(kernel, args, cfg, arch=arch, constants=constants).write_artifact(
-        folder)
+    Compilation.for_kernel(kernel, args, cfg, arch=arch, constants=constants).write_artifact(folder)
 
 
 def load_launcher(directory: Path):
@@ -264,7 +273,8 @@ def specialization_for(kernel, launcher, manifest: Manifest) -> Specialization:
     result = next((a for a in manifest.args if a.name == RESULT_PARAMETER), None)
     if result is None:
         return Specialization(kernel.__name__, launcher, statuses, slots_by_label, labels)
-    specialization = ResultSpecialization(kernel.__name__, launcher, statuses, slots_by_label,
-                                          labels)
+    specialization = ResultSpecialization(
+        kernel.__name__, launcher, statuses, slots_by_label, labels
+    )
     specialization.result_dtype = result.qd_dtype
     return specialization

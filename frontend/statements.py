@@ -55,7 +55,7 @@ class StatementLowering(ExpressionLowering):
             if rest and may_jump(stmt) and self.jump_flags():
                 # a break / continue / return may have happened: the rest runs under a guard
                 live = self.not_jumped(stmt)
-                self.conditional(live, lambda: self.stmts(rest), None, rest)
+                self.conditional(live, lambda rest=rest: self.stmts(rest), None, rest)
                 return
 
     def jump_flags(self) -> list[Scalar]:
@@ -66,8 +66,10 @@ class StatementLowering(ExpressionLowering):
         self.located(node)
         any_jump = None
         for flag in self.jump_flags():
-            any_jump = flag if any_jump is None else Scalar(
-                self.em.value(arith.OrIOp(any_jump.ssa, flag.ssa)), BOOL
+            any_jump = (
+                flag
+                if any_jump is None
+                else Scalar(self.em.value(arith.OrIOp(any_jump.ssa, flag.ssa)), BOOL)
             )
         true = self.em.constant(True, BOOL)
         return Scalar(self.em.value(arith.XOrIOp(any_jump.ssa, true.ssa)), BOOL)
@@ -99,9 +101,12 @@ class StatementLowering(ExpressionLowering):
 
         annotation = self.expr(node.annotation)
         if node.value is None:
-            raise self.error(node, "a declaration without a value is not supported",
-                             f"give it an initial value: {ast.unparse(node.target)}: "
-                             f"{ast.unparse(node.annotation)} = 0")
+            raise self.error(
+                node,
+                "a declaration without a value is not supported",
+                f"give it an initial value: {ast.unparse(node.target)}: "
+                f"{ast.unparse(node.annotation)} = 0",
+            )
         value = self.expr(node.value)
         if isinstance(annotation, Const) and isinstance(annotation.value, DType):
             value = self.em.cast(self.as_scalar(value, node.value), annotation.value)
@@ -116,19 +121,25 @@ class StatementLowering(ExpressionLowering):
         elif isinstance(target, ast.Subscript):
             array = self.expr(target.value)
             if not isinstance(array, Array):
-                raise self.error(target, f"`{ast.unparse(target.value)}` is not an ndarray; "
-                                         "only ndarray elements can be assigned through [...]")
+                raise self.error(
+                    target,
+                    f"`{ast.unparse(target.value)}` is not an ndarray; "
+                    "only ndarray elements can be assigned through [...]",
+                )
             indices = self.indices(array, target)
             self.located(target)
             self.em.store(array, indices, self.as_scalar(value, value_node))
         elif isinstance(target, (ast.Tuple, ast.List)):
             items = value.value if isinstance(value, Const) else value
             if not isinstance(items, tuple) or len(items) != len(target.elts):
-                raise self.error(target, f"cannot unpack `{ast.unparse(value_node)}` into "
-                                         f"{len(target.elts)} names")
+                raise self.error(
+                    target,
+                    f"cannot unpack `{ast.unparse(value_node)}` into {len(target.elts)} names",
+                )
             for sub_target, item in zip(target.elts, items):
-                self.assign(sub_target, item if not isinstance(value, Const) else Const(item),
-                            value_node)
+                self.assign(
+                    sub_target, item if not isinstance(value, Const) else Const(item), value_node
+                )
         else:
             raise self.error(target, *unsupported(f"assigning to `{ast.unparse(target)}`"))
 
@@ -142,8 +153,11 @@ class StatementLowering(ExpressionLowering):
             scalar = self.em.cast(self.as_scalar(value, node), current.dtype)
             self.scope.bind(name, named(scalar, name))
         elif isinstance(current, Array):
-            raise self.error(node, f"ndarray '{name}' cannot be reassigned in a kernel",
-                             "assign to its elements instead: x[i] = ...")
+            raise self.error(
+                node,
+                f"ndarray '{name}' cannot be reassigned in a kernel",
+                "assign to its elements instead: x[i] = ...",
+            )
         else:
             self.define(name, value, node)
 
@@ -158,8 +172,13 @@ class StatementLowering(ExpressionLowering):
     def stmt_AugAssign(self, node: ast.AugAssign) -> None:
         op = _AUG_SYMBOLS.get(type(node.op))
         if op is None:
-            raise self.error(node, *unsupported(f"the operator in `{ast.unparse(node)}`",
-                                                "use += -= *= /= //= %= **= &= |= ^= <<= >>="))
+            raise self.error(
+                node,
+                *unsupported(
+                    f"the operator in `{ast.unparse(node)}`",
+                    "use += -= *= /= //= %= **= &= |= ^= <<= >>=",
+                ),
+            )
         target = node.target
         if isinstance(target, ast.Name):
             current = self.scope.lookup(target.id)
@@ -179,11 +198,13 @@ class StatementLowering(ExpressionLowering):
             demotable = self.unit.task is not None and self.unit.task.owns(indices)
             self.update_element(array, indices, op, node, demotable)
         else:
-            raise self.error(target, *unsupported(f"`{ast.unparse(target)}` as an augmented "
-                                                  "assignment target"))
+            raise self.error(
+                target, *unsupported(f"`{ast.unparse(target)}` as an augmented assignment target")
+            )
 
-    def update_element(self, array: Array, indices: list, op: str, node: ast.AugAssign,
-                       demotable: bool) -> None:
+    def update_element(
+        self, array: Array, indices: list, op: str, node: ast.AugAssign, demotable: bool
+    ) -> None:
         """`x[i] op= v`: atomic in parallel code for + - & | ^ (as Quadrants), unless the index
         is the task's own loop index, where no other iteration can touch the element."""
         from qdmlir.frontend import arithmetic
@@ -213,8 +234,13 @@ class StatementLowering(ExpressionLowering):
         orelse = (lambda: self.stmts(node.orelse)) if node.orelse else None
         self.conditional(cond, lambda: self.stmts(node.body), orelse, node.body + node.orelse)
 
-    def conditional(self, cond: Scalar, then: Callable[[], None],
-                    otherwise: Callable[[], None] | None, body: list[ast.stmt]) -> None:
+    def conditional(
+        self,
+        cond: Scalar,
+        then: Callable[[], None],
+        otherwise: Callable[[], None] | None,
+        body: list[ast.stmt],
+    ) -> None:
         """scf.if that carries out every outer variable the branches reassign."""
         carried = self.carried(body)
         outer_scope, outer_block = self.scope, self.em.block
@@ -235,15 +261,22 @@ class StatementLowering(ExpressionLowering):
         types = [t for t in types if t is not None]
         for block, scope in branches:
             self.em.block = block
-            yielded = [self.carried_value(scope, name, dtype) for name, dtype in
-                       zip(carried, types)]
+            yielded = [
+                self.carried_value(scope, name, dtype) for name, dtype in zip(carried, types)
+            ]
             self.em.emit(scf.YieldOp(*yielded))
         self.em.block = outer_block
         else_block = branches[1][0]
         if not types and len(else_block.ops) == 1:
             else_block = None  # `scf.if %c { ... }` reads better than an empty else
-        op = self.em.emit(scf.IfOp(cond.ssa, [mlir_type(t) for t in types],
-                                   [branches[0][0]], [else_block] if else_block else None))
+        op = self.em.emit(
+            scf.IfOp(
+                cond.ssa,
+                [mlir_type(t) for t in types],
+                [branches[0][0]],
+                [else_block] if else_block else None,
+            )
+        )
         for name, result, dtype in zip(carried, op.results, types):
             self.scope.bind(name, Scalar(result, dtype))
 
@@ -277,11 +310,12 @@ class StatementLowering(ExpressionLowering):
         if isinstance(target, ast.Name):
             self.scope.bind(target.id, named(value, target.id))
             return
-        if not isinstance(target, (ast.Tuple, ast.List)) or not isinstance(value, tuple) or (
-            len(value) != len(target.elts)
+        if (
+            not isinstance(target, (ast.Tuple, ast.List))
+            or not isinstance(value, tuple)
+            or (len(value) != len(target.elts))
         ):
-            raise self.error(target, f"cannot unpack the loop index into "
-                                     f"`{ast.unparse(target)}`")
+            raise self.error(target, f"cannot unpack the loop index into `{ast.unparse(target)}`")
         for sub, item in zip(target.elts, value):
             self.bind_loop_target(sub, item)
 
@@ -291,13 +325,19 @@ class StatementLowering(ExpressionLowering):
 
         if checkpoint_syntax.is_do_while(self, node):
             if not self.unit.graph:
-                raise self.error(node.test, "qd.graph.do_while() requires @qd.kernel(graph=True)",
-                                 "decorate the kernel with @qd.kernel(graph=True)")
+                raise self.error(
+                    node.test,
+                    "qd.graph.do_while() requires @qd.kernel(graph=True)",
+                    "decorate the kernel with @qd.kernel(graph=True)",
+                )
             where = "inside a @qd.func" if self.unit.call_stack else "inside a for/if/while"
             raise checkpoint_syntax.do_while_misplaced(self, node, where)
         if node.orelse:
-            raise self.error(node, "'else' clause for 'while' not supported in qdmlir kernels",
-                             "set a flag before `break` and test it after the loop")
+            raise self.error(
+                node,
+                "'else' clause for 'while' not supported in qdmlir kernels",
+                "set a flag before `break` and test it after the loop",
+            )
         lower_while(self, node)
 
     def stmt_Break(self, node: ast.Break) -> None:
@@ -308,15 +348,21 @@ class StatementLowering(ExpressionLowering):
 
     def set_flag(self, name: str, node: ast.AST, misuse: str) -> None:
         if not isinstance(self.scope.lookup(name), Scalar):
-            raise self.error(node, f"{misuse} is not allowed here",
-                             "use it inside a for/while loop of the same function")
+            raise self.error(
+                node,
+                f"{misuse} is not allowed here",
+                "use it inside a for/while loop of the same function",
+            )
         self.scope.bind(name, self.em.constant(True, BOOL))
 
     def stmt_Return(self, node: ast.Return) -> None:
         slot = self.scope.lookup(RETURN_VALUE)
         if slot is None:
-            raise self.error(node, "`return` is only allowed in a qd.func",
-                             "kernels write their results into ndarray parameters")
+            raise self.error(
+                node,
+                "`return` is only allowed in a qd.func",
+                "kernels write their results into ndarray parameters",
+            )
         if node.value is not None:
             value = self.scalar(node.value)
             if isinstance(slot, Scalar):
@@ -330,20 +376,32 @@ class StatementLowering(ExpressionLowering):
         from qdmlir.frontend import checkpoint_syntax
 
         if not checkpoint_syntax.is_checkpoint(self, node):
-            raise self.error(node, "'with' in qdmlir kernels only supports qd.checkpoint()",
-                             "remove the with statement")
+            raise self.error(
+                node,
+                "'with' in qdmlir kernels only supports qd.checkpoint()",
+                "remove the with statement",
+            )
         checkpoint_syntax.check_kernel_flags(self, node.items[0].context_expr)
         if self.unit.call_stack:
-            raise self.error(node, "qd.checkpoint() cannot be used inside a @qd.func",
-                             "move the `with qd.checkpoint(...)` block into the kernel body")
+            raise self.error(
+                node,
+                "qd.checkpoint() cannot be used inside a @qd.func",
+                "move the `with qd.checkpoint(...)` block into the kernel body",
+            )
         if self.unit.in_checkpoint:
-            raise self.error(node, "qd.checkpoint() cannot be nested inside another "
-                                   "qd.checkpoint(); checkpoints in the same kernel must be flat "
-                                   "siblings", "close the outer checkpoint first")
+            raise self.error(
+                node,
+                "qd.checkpoint() cannot be nested inside another "
+                "qd.checkpoint(); checkpoints in the same kernel must be flat "
+                "siblings",
+                "close the outer checkpoint first",
+            )
         raise self.error(
-            node, "qd.checkpoint() must be at the kernel top level or directly in a "
-                  "qd.graph_do_while() body; it cannot be nested inside a for/if/while",
-            "move the `with` block to the kernel top level")
+            node,
+            "qd.checkpoint() must be at the kernel top level or directly in a "
+            "qd.graph_do_while() body; it cannot be nested inside a for/if/while",
+            "move the `with` block to the kernel top level",
+        )
 
     def stmt_Assert(self, node: ast.Assert) -> None:
         pass  # checked only in debug builds in Quadrants; qdmlir does not compile asserts

@@ -262,11 +262,19 @@ class CheckpointLowerPass(ModulePass):
         errors = DiagnosticCollector(self.name)
         for stray in op.walk():
             # the guards read the launch state, an argument of the enclosing kernel function
-            if stray.name.startswith("checkpoint.") and enclosing_func(stray) is None and not (
-                stray.parent_op() is not None and stray.parent_op().name.startswith("checkpoint.")
+            if (
+                stray.name.startswith("checkpoint.")
+                and enclosing_func(stray) is None
+                and not (
+                    stray.parent_op() is not None
+                    and stray.parent_op().name.startswith("checkpoint.")
+                )
             ):
-                errors.error(stray, f"{stray.name} is not inside a func.func: checkpoint ops "
-                                    "belong in a kernel function")
+                errors.error(
+                    stray,
+                    f"{stray.name} is not inside a func.func: checkpoint ops "
+                    "belong in a kernel function",
+                )
         for func in kernels:
             check_lowerable(func, target, errors)
         errors.raise_if_any()

@@ -113,8 +113,9 @@ def check_placement(func: FuncOp, errors: DiagnosticCollector) -> None:
             check_condition(func, op, errors)
         elif isinstance(op, SerialOp) and not isinstance(op.parent_op(), _SERIAL_PARENTS):
             errors.error(
-                op, f"checkpoint.serial must be at {_TOP_LEVEL} or in a checkpoint.region, "
-                f"{_not_in(op)}"
+                op,
+                f"checkpoint.serial must be at {_TOP_LEVEL} or in a checkpoint.region, "
+                f"{_not_in(op)}",
             )
 
 

@@ -118,7 +118,14 @@ class _Work:
 
 # The cost model: one op per iteration, in simple ops. Ops not named here cost 1.
 REFERENCE_BODY_COST = 4  # memref.load, memref.load, arith.addf, memref.store
-_FREE = ("arith.constant", "memref.dim", "scf.yield", "scf.reduce", "scf.reduce.return", "scf.condition")
+_FREE = (
+    "arith.constant",
+    "memref.dim",
+    "scf.yield",
+    "scf.reduce",
+    "scf.reduce.return",
+    "scf.condition",
+)
 _CHEAP_MATH = ("absf", "absi", "copysign", "fma", "floor", "ceil", "trunc", "round", "roundeven")
 _DIVISIONS = ("arith.div", "arith.rem", "arith.ceildiv", "arith.floordiv")
 
@@ -128,7 +135,7 @@ def op_cost(name: str) -> int:
     if name in _FREE:
         return 0
     if name.startswith("math."):
-        base = name[len("math."):]
+        base = name[len("math.") :]
         return 1 if base in _CHEAP_MATH else 4 if base in ("sqrt", "rsqrt") else 16
     if name.startswith(_DIVISIONS):
         return 4

@@ -88,8 +88,9 @@ def _reads_memory(ops: list[Operation]) -> bool:
     return any(isinstance(op, memref.LoadOp) for op in ops)
 
 
-def condition_function(name: str, kernel: func.FuncOp, ops: list[Operation],
-                       cond: SSAValue) -> func.FuncOp:
+def condition_function(
+    name: str, kernel: func.FuncOp, ops: list[Operation], cond: SSAValue
+) -> func.FuncOp:
     """`@name(<kernel's arguments>, %handle: i64)`: one device thread recomputes `cond` from
     `ops` and sets the conditional handle to it."""
     arg_types = [*kernel.function_type.inputs.data, i64]
@@ -101,10 +102,8 @@ def condition_function(name: str, kernel: func.FuncOp, ops: list[Operation],
     for op in ops:
         body.add_op(op.clone(value_mapper=mapping))
     value = arith.ExtUIOp(mapping[cond], i32)
-    body.add_ops([value, func.CallOp(SET_CONDITIONAL, [block.args[-1], value], []),
-                  scf.ReduceOp()])
-    block.add_ops([zero, one, scf.ParallelOp([zero], [one], [one], Region(body)),
-                   func.ReturnOp()])
+    body.add_ops([value, func.CallOp(SET_CONDITIONAL, [block.args[-1], value], []), scf.ReduceOp()])
+    block.add_ops([zero, one, scf.ParallelOp([zero], [one], [one], Region(body)), func.ReturnOp()])
     function = func.FuncOp(name, (arg_types, []), Region(block))
     function.attributes[CONDITION_FUNCTION_ATTR] = UnitAttr()
     return function
@@ -141,8 +140,11 @@ class GpuConditionKernelsPass(ModulePass):
     name = "gpu-condition-kernels"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        kernels = [f for f in op.ops if isinstance(f, func.FuncOp)
-                   and LOWERED in f.attributes and not f.is_declaration]
+        kernels = [
+            f
+            for f in op.ops
+            if isinstance(f, func.FuncOp) and LOWERED in f.attributes and not f.is_declaration
+        ]
         added = []
         for kernel in kernels:
             for owner, cond, block in host_conditions(kernel):
@@ -158,10 +160,8 @@ class GpuConditionKernelsPass(ModulePass):
                 name = f"{kernel.sym_name.data}__qd_cond{len(added)}"
                 added.append(condition_function(name, kernel, ops, cond))
                 owner.attributes[COND_KERNEL_ATTR] = StringAttr(name)
-        if added and not any(isinstance(f, func.FuncOp) and f.sym_name.data == SET_CONDITIONAL
-                             for f in op.ops):
+        if added and not any(
+            isinstance(f, func.FuncOp) and f.sym_name.data == SET_CONDITIONAL for f in op.ops
+        ):
             added.append(func.FuncOp.external(SET_CONDITIONAL, [i64, i32], []))
         op.body.block.add_ops(added)
-
-
-

@@ -48,6 +48,7 @@ def to_upstream(module: ModuleOp) -> mlir.ir.Module:
             upstream.operation.verify()
     except mlir.ir.MLIRError as error:
         details = "\n".join(f"  {d.location}: {d.message}" for d in error.error_diagnostics)
-        raise HandoffError(f"upstream MLIR rejects the handed-off module: {error.message}\n"
-                           f"{details}") from None
+        raise HandoffError(
+            f"upstream MLIR rejects the handed-off module: {error.message}\n{details}"
+        ) from None
     return upstream

@@ -40,7 +40,9 @@ class ArgSpec:
         if isinstance(value, dict):
             spec = cls(**value)
         else:
-            spec = cls(value.name, value.kind, getattr(value.dtype, "name", value.dtype), value.ndim)
+            spec = cls(
+                value.name, value.kind, getattr(value.dtype, "name", value.dtype), value.ndim
+            )
         spec.validate()
         return spec
 
@@ -48,7 +50,9 @@ class ArgSpec:
         if not isinstance(self.name, str) or not self.name:
             raise ManifestError(f"{where}: name must be a non-empty string, got {self.name!r}")
         if self.kind not in ARG_KINDS:
-            raise ManifestError(f"{where} {self.name!r}: kind must be one of {ARG_KINDS}, got {self.kind!r}")
+            raise ManifestError(
+                f"{where} {self.name!r}: kind must be one of {ARG_KINDS}, got {self.kind!r}"
+            )
         try:
             dtypes.from_name(self.dtype)
         except KeyError as err:
@@ -165,14 +169,24 @@ class Manifest:
                     f"{where}: slot {index}: yield_on {slot.yield_on!r} is not an argument {names}"
                 )
         if not isinstance(self.debug_sites, list) or not all(
-            isinstance(s, dict) and set(s) == _SITE_FIELDS and isinstance(s["file"], str)
-            and type(s["line"]) is int and type(s["col"]) is int for s in self.debug_sites
+            isinstance(s, dict)
+            and set(s) == _SITE_FIELDS
+            and isinstance(s["file"], str)
+            and type(s["line"]) is int
+            and type(s["col"]) is int
+            for s in self.debug_sites
         ):
             raise ManifestError(f"{where}: debug_sites must be a list of {sorted(_SITE_FIELDS)}")
         if not isinstance(self.print_sites, list) or not all(
-            isinstance(s, dict) and isinstance(s.get("pieces"), list) and all(
-                isinstance(p, list) and len(p) == 2 and p[0] in ("text", "value")
-                and isinstance(p[1], str) for p in s["pieces"])
+            isinstance(s, dict)
+            and isinstance(s.get("pieces"), list)
+            and all(
+                isinstance(p, list)
+                and len(p) == 2
+                and p[0] in ("text", "value")
+                and isinstance(p[1], str)
+                for p in s["pieces"]
+            )
             for s in self.print_sites
         ):
             raise ManifestError(f"{where}: print_sites must be a list of sites with 'pieces'")
@@ -187,4 +201,6 @@ _SITE_FIELDS = {"file", "line", "col", "array", "ndim", "access"}
 
 def _plain_name(name) -> bool:
     """A file name inside the artifact folder: no path, not hidden."""
-    return isinstance(name, str) and bool(name) and os.path.basename(name) == name and name[0] != "."
+    return (
+        isinstance(name, str) and bool(name) and os.path.basename(name) == name and name[0] != "."
+    )

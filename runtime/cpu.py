@@ -27,8 +27,14 @@ class ArtifactLoadError(RuntimeError):
 class CpuLauncher:
     """Launches one compiled kernel specialisation: `launch(args, resume_point) -> yielded_at`."""
 
-    def __init__(self, library: str | os.PathLike, args: Sequence[ArgSpec], *,
-                 kernel: str = "kernel", entry: str = "qd_entry"):
+    def __init__(
+        self,
+        library: str | os.PathLike,
+        args: Sequence[ArgSpec],
+        *,
+        kernel: str = "kernel",
+        entry: str = "qd_entry",
+    ):
         self.kernel = kernel
         self.args = [ArgSpec.coerce(a) for a in args]
         self.library = Path(library)
@@ -51,8 +57,12 @@ class CpuLauncher:
         manifest = Manifest.read(directory)
         if manifest.target != "cpu":
             raise ArtifactLoadError(f"{directory}: a {manifest.target} artifact, not a cpu one")
-        return cls(Path(directory) / manifest.library, manifest.args,
-                   kernel=manifest.kernel, entry=manifest.entry)
+        return cls(
+            Path(directory) / manifest.library,
+            manifest.args,
+            kernel=manifest.kernel,
+            entry=manifest.entry,
+        )
 
     def _new_words(self) -> Words:
         words = Words(self._word_count, len(self.args))
@@ -104,11 +114,17 @@ def launch(args, resume_point=0):
     entry(buffer)
     return buffer[{state}] >> 32
 """
-        namespace = {"local": self._local, "new_words": self._new_words,
-                     "repack": self._repack, "entry": self._entry}
+        namespace = {
+            "local": self._local,
+            "new_words": self._new_words,
+            "repack": self._repack,
+            "entry": self._entry,
+        }
         exec(compile(source, f"<qd launch {self.kernel}>", "exec"), namespace)
         launch = namespace["launch"]
-        launch.__doc__ = "Launch with `args` (a tuple); return yielded_at, the slot that yielded, or -1."
+        launch.__doc__ = (
+            "Launch with `args` (a tuple); return yielded_at, the slot that yielded, or -1."
+        )
         return launch
 
 

@@ -80,8 +80,10 @@ def _ndarray_packer(where: str, position: int, spec: ArgSpec, word: int):
             )
         seen = words.arrays[position]
         # the same array as last time, unchanged in place: its words are still in the buffer
-        if seen is not None and seen[0]() is value and seen[1:] == (
-            value.shape, value.strides, value.dtype
+        if (
+            seen is not None
+            and seen[0]() is value
+            and seen[1:] == (value.shape, value.strides, value.dtype)
         ):
             return REPACK
         _check_numpy(where, value, dtype, ndim)
@@ -134,7 +136,9 @@ def _int_packer(where: str, spec: ArgSpec, word: int):
                 )
             value = int(value)
         if not low <= value <= high:
-            raise OverflowError(f"{where}: {value} is out of range for qd.{dtype.name} [{low}, {high}]")
+            raise OverflowError(
+                f"{where}: {value} is out of range for qd.{dtype.name} [{low}, {high}]"
+            )
         # the word is a signed int64; the kernel reads the low bytes (two's complement)
         words.buffer[word] = value - wrap if value > 2**63 - 1 else value
         return value
@@ -149,10 +153,14 @@ def _float_packer(where: str, spec: ArgSpec, word: int):
     def pack(words: Words, value):
         if type(value) is not float:
             if not isinstance(value, numbers.Real):
-                raise TypeError(f"{where}: expected a real number for qd.{dtype.name}, got {describe(value)}")
+                raise TypeError(
+                    f"{where}: expected a real number for qd.{dtype.name}, got {describe(value)}"
+                )
             value = float(value)
         if not -limit <= value <= limit and math.isfinite(value):
-            raise OverflowError(f"{where}: {value} is out of range for qd.{dtype.name} (max {limit})")
+            raise OverflowError(
+                f"{where}: {value} is out of range for qd.{dtype.name} (max {limit})"
+            )
         if dtype.bits == 64:
             words.f64[word] = value
         elif dtype.bits == 32:

@@ -67,21 +67,26 @@ class CudaLauncher(PlanLauncher):
             return call("cuModuleLoadData", ptx)
         except (CudaError, OSError) as err:
             errors.append(f"ptx: {err}")
-        raise CudaLoadError(f"{self.directory}: cannot load kernel {self.kernel!r} (built for "
-                            f"{self.plan['arch']}) on this {self.device.arch} device: "
-                            + "; ".join(errors))
+        raise CudaLoadError(
+            f"{self.directory}: cannot load kernel {self.kernel!r} (built for "
+            f"{self.plan['arch']}) on this {self.device.arch} device: " + "; ".join(errors)
+        )
 
     def check_grid(self, grid, name: str, block=None) -> None:
         if grid[1] > MAX_GRID_YZ or grid[2] > MAX_GRID_YZ:
-            raise CudaError(f"kernel {self.kernel!r} ({name}): grid {tuple(grid)} exceeds CUDA's "
-                            f"{MAX_GRID_YZ} blocks in y/z; put the largest dimension first in "
-                            "qd.ndrange")
+            raise CudaError(
+                f"kernel {self.kernel!r} ({name}): grid {tuple(grid)} exceeds CUDA's "
+                f"{MAX_GRID_YZ} blocks in y/z; put the largest dimension first in "
+                "qd.ndrange"
+            )
 
     # launching ------------------------------------------------------------------------------
 
     def _launch(self, values: list, resume_point: int) -> int:
-        key = (tuple(v if not isinstance(v, Buf) else (v.pointer, v.shape) for v in values),
-               resume_point)
+        key = (
+            tuple(v if not isinstance(v, Buf) else (v.pointer, v.shape) for v in values),
+            resume_point,
+        )
         executable = self._graph_for(key, values, resume_point)
         if executable is None:
             return self.run_direct(values, resume_point)

@@ -99,10 +99,16 @@ class CudaDevice:
         self.make_current()
         attribute = drv.CUdevice_attribute
         self.capability = (
-            call("cuDeviceGetAttribute", attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR,
-                 self.device),
-            call("cuDeviceGetAttribute", attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR,
-                 self.device),
+            call(
+                "cuDeviceGetAttribute",
+                attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR,
+                self.device,
+            ),
+            call(
+                "cuDeviceGetAttribute",
+                attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR,
+                self.device,
+            ),
         )
         self.stream = call("cuStreamCreate", 0)  # CU_STREAM_DEFAULT: blocking, see module doc
         self.pinned = int(call("cuMemHostAlloc", PINNED_BYTES, 0))
@@ -149,8 +155,9 @@ class CudaDevice:
         call("cuMemcpyDtoDAsync", destination, source, nbytes, self.stream)
         call("cuStreamSynchronize", self.stream)
 
-    def memset(self, pointer: int, pattern: int, item_size: int, count: int,
-               sync: bool = True) -> None:
+    def memset(
+        self, pointer: int, pattern: int, item_size: int, count: int, sync: bool = True
+    ) -> None:
         """Fill `count` items of 1, 2 or 4 bytes with `pattern` (an unsigned int)."""
         self.make_current()
         name = {1: "cuMemsetD8Async", 2: "cuMemsetD16Async", 4: "cuMemsetD32Async"}[item_size]
@@ -168,8 +175,9 @@ class CudaDevice:
 
     def launch(self, function, grid, block, pointers: ctypes.Array) -> None:
         """Enqueue one kernel; `pointers` is the void* array of runtime/cuda_plan.pack_params."""
-        call("cuLaunchKernel", function, *grid, *block, 0, self.stream,
-             ctypes.addressof(pointers), 0)
+        call(
+            "cuLaunchKernel", function, *grid, *block, 0, self.stream, ctypes.addressof(pointers), 0
+        )
 
     def wait_for_stream(self, stream) -> None:
         """Order our stream after another one (a CAI v3 producer's) with an event."""

@@ -42,8 +42,12 @@ class GraphBuilder:
         """The instantiated graph (a CUgraphExec) and its graph; GraphUnsupported if not."""
         try:
             tail = self._init_state()
-            self.walk(self.launcher.plan["functions"][self.launcher.plan["kernel"]],
-                      self.values, self.root, tail)
+            self.walk(
+                self.launcher.plan["functions"][self.launcher.plan["kernel"]],
+                self.values,
+                self.root,
+                tail,
+            )
             executable = call("cuGraphInstantiate", self.root, 0)
         except Exception:
             call("cuGraphDestroy", self.root)
@@ -83,16 +87,22 @@ class GraphBuilder:
         params = drv.CUgraphNodeParams()
         params.type = drv.CUgraphNodeType.CU_GRAPH_NODE_TYPE_CONDITIONAL
         params.conditional.handle = handle
-        params.conditional.type = getattr(drv.CUgraphConditionalNodeType,
-                                          f"CU_GRAPH_COND_TYPE_{kind}")
+        params.conditional.type = getattr(
+            drv.CUgraphConditionalNodeType, f"CU_GRAPH_COND_TYPE_{kind}"
+        )
         params.conditional.size = 1
         params.conditional.ctx = self.device.context
         node = add_node(graph, deps, params)
         return [node], params.conditional.phGraph_out[0]
 
     def handle(self):
-        return call("cuGraphConditionalHandleCreate", self.root, self.device.context, 0,
-                    CU_GRAPH_COND_ASSIGN_DEFAULT)
+        return call(
+            "cuGraphConditionalHandleCreate",
+            self.root,
+            self.device.context,
+            0,
+            CU_GRAPH_COND_ASSIGN_DEFAULT,
+        )
 
     # the walk -------------------------------------------------------------------------------
 
@@ -136,8 +146,9 @@ class GraphBuilder:
         if value is UNKNOWN or UNKNOWN in indices or size not in (1, 2, 4):
             raise GraphUnsupported(f"a host store of {inst['type']} that depends on device data")
         bits = struct.pack("<" + SCALAR_FORMATS[inst["type"]], value)
-        return self.memset(graph, deps, regs[inst["memref"]].address(indices),
-                           int.from_bytes(bits, "little"), size)
+        return self.memset(
+            graph, deps, regs[inst["memref"]].address(indices), int.from_bytes(bits, "little"), size
+        )
 
     def op_launch(self, inst, regs, graph, deps):
         grid = [regs[r] for r in inst["grid"]]

@@ -58,15 +58,24 @@ class DeviceNdarray:
 
     @property
     def __cuda_array_interface__(self) -> dict:
-        return {"shape": self._shape, "typestr": self._dtype.np_dtype.str, "strides": None,
-                "data": (self._pointer, False), "version": 3, "stream": None}
+        return {
+            "shape": self._shape,
+            "typestr": self._dtype.np_dtype.str,
+            "strides": None,
+            "data": (self._pointer, False),
+            "version": 3,
+            "stream": None,
+        }
 
     # host access: one element through a small host buffer ----------------------------------
 
     def _offset(self, key) -> int:
         key = self._index(key)
-        flat = int(np.ravel_multi_index(tuple(i % n for i, n in zip(key, self._shape)),
-                                        self._shape)) if key else 0
+        flat = (
+            int(np.ravel_multi_index(tuple(i % n for i, n in zip(key, self._shape)), self._shape))
+            if key
+            else 0
+        )
         return self._pointer + flat * self._dtype.itemsize
 
     def __getitem__(self, key):
@@ -101,8 +110,10 @@ class DeviceNdarray:
         """A host copy of the contents (after the queued kernels); `copy=False` cannot be a
         view of device memory, so it raises."""
         if copy is False:
-            raise ValueError(f"to_numpy(copy=False): a {self._arch} ndarray has no host view; "
-                             "use copy=True, or cupy.asarray(a) for a zero-copy device view")
+            raise ValueError(
+                f"to_numpy(copy=False): a {self._arch} ndarray has no host view; "
+                "use copy=True, or cupy.asarray(a) for a zero-copy device view"
+            )
         out = np.empty(self._shape, self._dtype.np_dtype)
         self._device.to_host(out.ctypes.data, self._pointer, self._nbytes)
         return out if dtype is None else out.astype(dtype)
@@ -115,8 +126,9 @@ class DeviceNdarray:
         if not isinstance(other, DeviceNdarray):
             raise TypeError(f"copy_from expects a qd.ndarray, got {type(other).__name__}")
         if other.shape != self.shape:
-            raise ValueError(f"copy_from shape mismatch: destination {self.shape} vs source "
-                             f"{other.shape}")
+            raise ValueError(
+                f"copy_from shape mismatch: destination {self.shape} vs source {other.shape}"
+            )
         if other.dtype is not self.dtype:
             self.from_numpy(other.to_numpy())
             return

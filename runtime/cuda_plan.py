@@ -19,10 +19,18 @@ from pathlib import Path
 PLAN_FORMAT = 1
 BITS = {"i1": 1, "i8": 8, "i16": 16, "i32": 32, "i64": 64, "index": 64}
 FLOATS = {"f16": "e", "f32": "f", "f64": "d"}
-SCALAR_FORMATS = {"i1": "b", "i8": "b", "i16": "h", "i32": "i", "i64": "q", "index": "q",
-                  **FLOATS}
-ITEM_SIZE = {"i1": 1, "i8": 1, "i16": 2, "i32": 4, "i64": 8, "index": 8, "f16": 2, "f32": 4,
-             "f64": 8}
+SCALAR_FORMATS = {"i1": "b", "i8": "b", "i16": "h", "i32": "i", "i64": "q", "index": "q", **FLOATS}
+ITEM_SIZE = {
+    "i1": 1,
+    "i8": 1,
+    "i16": 2,
+    "i32": 4,
+    "i64": 8,
+    "index": 8,
+    "f16": 2,
+    "f32": 4,
+    "f64": 8,
+}
 
 
 class PlanError(RuntimeError):
@@ -52,8 +60,10 @@ def read_plan(path: Path) -> dict:
     except (OSError, ValueError) as err:
         raise PlanError(f"{path}: cannot read the launch plan: {err}") from None
     if not isinstance(plan, dict) or plan.get("format") != PLAN_FORMAT:
-        raise PlanError(f"{path}: plan format {plan.get('format') if isinstance(plan, dict) else '?'}"
-                        f" is not {PLAN_FORMAT}; rebuild the artifact")
+        raise PlanError(
+            f"{path}: plan format {plan.get('format') if isinstance(plan, dict) else '?'}"
+            f" is not {PLAN_FORMAT}; rebuild the artifact"
+        )
     for field in ("kernel", "arch", "kernels", "functions", "files"):
         if field not in plan:
             raise PlanError(f"{path}: the plan has no {field!r}; rebuild the artifact")
@@ -91,8 +101,20 @@ def unsigned(value: int, type_name: str) -> int:
 def _cmpi(pred: str, a: int, b: int, t: str) -> int:
     if pred[0] == "u":
         a, b = unsigned(a, t), unsigned(b, t)
-    return int({"eq": a == b, "ne": a != b, "slt": a < b, "sle": a <= b, "sgt": a > b,
-                "sge": a >= b, "ult": a < b, "ule": a <= b, "ugt": a > b, "uge": a >= b}[pred])
+    return int(
+        {
+            "eq": a == b,
+            "ne": a != b,
+            "slt": a < b,
+            "sle": a <= b,
+            "sgt": a > b,
+            "sge": a >= b,
+            "ult": a < b,
+            "ule": a <= b,
+            "ugt": a > b,
+            "uge": a >= b,
+        }[pred]
+    )
 
 
 def _cmpf(pred: str, a: float, b: float) -> int:
@@ -132,19 +154,29 @@ def evaluate(inst: dict, args: list):
     if name in ("fptosi", "fptoui"):
         return wrap(int(a), t)
     integer = {
-        "addi": lambda: a + b, "subi": lambda: a - b, "muli": lambda: a * b,
-        "divsi": lambda: _div(a, b), "remsi": lambda: a - b * _div(a, b),
+        "addi": lambda: a + b,
+        "subi": lambda: a - b,
+        "muli": lambda: a * b,
+        "divsi": lambda: _div(a, b),
+        "remsi": lambda: a - b * _div(a, b),
         "divui": lambda: unsigned(a, t) // unsigned(b, t),
         "remui": lambda: unsigned(a, t) % unsigned(b, t),
-        "ceildivsi": lambda: -((-a) // b), "floordivsi": lambda: a // b,
+        "ceildivsi": lambda: -((-a) // b),
+        "floordivsi": lambda: a // b,
         "ceildivui": lambda: -((-unsigned(a, t)) // unsigned(b, t)),
-        "andi": lambda: a & b, "ori": lambda: a | b, "xori": lambda: a ^ b,
-        "shli": lambda: a << unsigned(b, t), "shrsi": lambda: a >> unsigned(b, t),
+        "andi": lambda: a & b,
+        "ori": lambda: a | b,
+        "xori": lambda: a ^ b,
+        "shli": lambda: a << unsigned(b, t),
+        "shrsi": lambda: a >> unsigned(b, t),
         "shrui": lambda: unsigned(a, t) >> unsigned(b, t),
-        "maxsi": lambda: max(a, b), "minsi": lambda: min(a, b),
+        "maxsi": lambda: max(a, b),
+        "minsi": lambda: min(a, b),
         "maxui": lambda: a if unsigned(a, t) >= unsigned(b, t) else b,
         "minui": lambda: a if unsigned(a, t) <= unsigned(b, t) else b,
-        "index_cast": lambda: a, "extsi": lambda: a, "trunci": lambda: a,
+        "index_cast": lambda: a,
+        "extsi": lambda: a,
+        "trunci": lambda: a,
         "bitcast": lambda: a,
     }.get(name)
     if integer is None:
@@ -156,12 +188,19 @@ def _float_op(name: str, args: list, src_type: str) -> float:
     a = args[0]
     b = args[1] if len(args) > 1 else None
     ops = {
-        "addf": lambda: a + b, "subf": lambda: a - b, "mulf": lambda: a * b,
+        "addf": lambda: a + b,
+        "subf": lambda: a - b,
+        "mulf": lambda: a * b,
         "divf": lambda: a / b if b else math.copysign(math.inf, a) * math.copysign(1, b),
-        "negf": lambda: -a, "maximumf": lambda: max(a, b), "minimumf": lambda: min(a, b),
-        "maxnumf": lambda: max(a, b), "minnumf": lambda: min(a, b),
-        "sitofp": lambda: float(a), "uitofp": lambda: float(unsigned(a, src_type)),
-        "extf": lambda: float(a), "truncf": lambda: float(a),
+        "negf": lambda: -a,
+        "maximumf": lambda: max(a, b),
+        "minimumf": lambda: min(a, b),
+        "maxnumf": lambda: max(a, b),
+        "minnumf": lambda: min(a, b),
+        "sitofp": lambda: float(a),
+        "uitofp": lambda: float(unsigned(a, src_type)),
+        "extf": lambda: float(a),
+        "truncf": lambda: float(a),
     }
     if name not in ops:
         raise PlanError(f"the plan uses arith.{name} on floats, which this runtime does not know")

@@ -35,15 +35,18 @@ class PlanLauncher(ABC):
         self.directory = Path(directory)
         self.manifest = manifest or Manifest.read(directory)
         if self.manifest.target != self.target:
-            raise self.load_error(f"{directory}: a {self.manifest.target} artifact, not a "
-                                  f"{self.target} one")
+            raise self.load_error(
+                f"{directory}: a {self.manifest.target} artifact, not a {self.target} one"
+            )
         self.kernel = self.manifest.kernel
         self.args = [ArgSpec.coerce(a) for a in self.manifest.args]
         self.plan = read_plan(self.directory / self.manifest.plan)
         self.device = device or self.default_device()
         self.module = self._load_module()
-        self.kernels = [dict(k, function=self.device.function(self.module, k["name"]))
-                        for k in self.plan["kernels"]]
+        self.kernels = [
+            dict(k, function=self.device.function(self.module, k["name"]))
+            for k in self.plan["kernels"]
+        ]
         self.needs_status = any(slot.yield_on for slot in self.manifest.slots)
         self.loops = has_loop(self.plan["functions"][self.kernel]["body"])
         self.state = Buf(self.device.alloc(8), (2,), "i32", is_state=True)
@@ -72,7 +75,9 @@ class PlanLauncher(ABC):
         return self._scratch[reg]
 
     def check_grid(self, grid, name: str, block=None) -> None:
-        """Refuse a launch the device cannot take, before the driver does less clearly."""
+        """Refuse a launch the device cannot take, before the driver does less clearly.
+        The default accepts every launch: a device without limits to check keeps it."""
+        return None
 
     # launching ------------------------------------------------------------------------------
 
@@ -88,8 +93,7 @@ class PlanLauncher(ABC):
 
     def run_direct(self, values: list, resume_point: int) -> int:
         """Interpret the plan, enqueueing each launch; read yielded_at only if it can yield."""
-        run = DirectRun(self, self.plan["functions"][self.kernel], values, self.state,
-                        resume_point)
+        run = DirectRun(self, self.plan["functions"][self.kernel], values, self.state, resume_point)
         self._write_state(resume_point)
         run.run()
         return yielded_at(run) if self.needs_status else -1
@@ -104,10 +108,13 @@ class PlanLauncher(ABC):
         """Plan values of the call's arguments, then the state; errors name the argument."""
         if len(args) != len(self.args):
             names = ", ".join(a.name for a in self.args)
-            raise TypeError(f"kernel {self.kernel!r} takes {len(self.args)} arguments ({names}), "
-                            f"got {len(args)}")
-        values = [self._value(i, spec, value) for i, (spec, value) in
-                  enumerate(zip(self.args, args))]
+            raise TypeError(
+                f"kernel {self.kernel!r} takes {len(self.args)} arguments ({names}), "
+                f"got {len(args)}"
+            )
+        values = [
+            self._value(i, spec, value) for i, (spec, value) in enumerate(zip(self.args, args))
+        ]
         values.append(self.state)
         return values
 
@@ -118,12 +125,15 @@ class PlanLauncher(ABC):
             return device_buffer(where, value, dtype, spec.ndim, self.device)
         if dtype.is_float:
             if not isinstance(value, numbers.Real):
-                raise TypeError(f"{where}: expected a real number for qd.{dtype.name}, got "
-                                f"{type(value).__name__}")
+                raise TypeError(
+                    f"{where}: expected a real number for qd.{dtype.name}, got "
+                    f"{type(value).__name__}"
+                )
             return float(value)
         if not isinstance(value, numbers.Integral):
-            raise TypeError(f"{where}: expected an integer for qd.{dtype.name}, got "
-                            f"{type(value).__name__}")
+            raise TypeError(
+                f"{where}: expected an integer for qd.{dtype.name}, got {type(value).__name__}"
+            )
         if not dtype.min <= int(value) <= dtype.max:
             raise OverflowError(f"{where}: {value} is out of range for qd.{dtype.name}")
         return int(value)
@@ -148,12 +158,16 @@ def device_buffer(where: str, value, dtype, ndim: int, device) -> Buf:
         ) from None
     shape = tuple(interface["shape"])
     if interface["typestr"][1:] != dtype.np_dtype.str[1:] or len(shape) != ndim:
-        raise TypeError(f"{where}: expected a {ndim}-d {dtype.name} array, got typestr "
-                        f"{interface['typestr']} with shape {shape}")
+        raise TypeError(
+            f"{where}: expected a {ndim}-d {dtype.name} array, got typestr "
+            f"{interface['typestr']} with shape {shape}"
+        )
     strides = interface.get("strides")
     if strides is not None and tuple(strides) != _contiguous(shape, dtype.itemsize):
-        raise ValueError(f"{where}: the array is not C-contiguous (strides {strides}); pass "
-                         "x.contiguous() (torch) or cupy.ascontiguousarray(x)")
+        raise ValueError(
+            f"{where}: the array is not C-contiguous (strides {strides}); pass "
+            "x.contiguous() (torch) or cupy.ascontiguousarray(x)"
+        )
     stream = interface.get("stream")
     if stream not in (None, 0, 1):  # CAI v3: None and the legacy default stream need nothing
         device.wait_for_stream(stream)

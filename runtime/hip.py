@@ -39,21 +39,25 @@ class HipLauncher(PlanLauncher):
             raise HipLoadError(
                 f"{self.directory}: the artifact of kernel {self.kernel!r} has no code object "
                 "(built where llvm-19/lld-19 were missing); install them (sudo apt-get install "
-                "llvm-19 lld-19) and rebuild it")
+                "llvm-19 lld-19) and rebuild it"
+            )
         try:
             return self.device.load_module((self.directory / name).read_bytes())
         except (HipError, OSError) as err:
             raise HipLoadError(
                 f"{self.directory}: cannot load kernel {self.kernel!r} (built for "
                 f"{self.plan['arch']}) on this {self.device.arch} device: {err}; set "
-                f"QD_ROCM_ARCH={self.device.arch} where it is compiled") from None
+                f"QD_ROCM_ARCH={self.device.arch} where it is compiled"
+            ) from None
 
     def check_grid(self, grid, name: str, block=None) -> None:
         block = block or (1, 1, 1)
         for axis, (blocks, threads) in enumerate(zip(grid, block)):
             if blocks * threads > MAX_WORK_ITEMS:
-                raise HipError(f"kernel {self.kernel!r} ({name}): {blocks} x {threads} threads "
-                               f"in dimension {'xyz'[axis]} exceed HIP's {MAX_WORK_ITEMS}")
+                raise HipError(
+                    f"kernel {self.kernel!r} ({name}): {blocks} x {threads} threads "
+                    f"in dimension {'xyz'[axis]} exceed HIP's {MAX_WORK_ITEMS}"
+                )
 
 
 class HipNdarray(DeviceNdarray):

@@ -16,7 +16,7 @@ import ctypes
 import os
 import re
 import threading
-from ctypes import POINTER, c_char_p, c_int, c_size_t, c_uint, c_ushort, c_ubyte, c_void_p
+from ctypes import POINTER, c_char_p, c_int, c_size_t, c_ubyte, c_uint, c_ushort, c_void_p
 
 _OVERRIDE = None
 _LIBRARY = None
@@ -24,8 +24,12 @@ _DEVICE: HipDevice | None = None
 _LOCK = threading.Lock()
 PINNED_BYTES = 64
 PROPS_BYTES = 16384  # more than any hipDeviceProp_t layout (R0000: ~0.8 KB, R0600: ~1.5 KB)
-LIBRARY_NAMES = ("libamdhip64.so", "libamdhip64.so.6", "libamdhip64.so.5",
-                 "/opt/rocm/lib/libamdhip64.so")
+LIBRARY_NAMES = (
+    "libamdhip64.so",
+    "libamdhip64.so.6",
+    "libamdhip64.so.5",
+    "/opt/rocm/lib/libamdhip64.so",
+)
 EVENT_DISABLE_TIMING = 0x2
 
 OUT = POINTER(c_void_p)  # a handle or pointer the call writes
@@ -56,8 +60,22 @@ SIGNATURES: dict[str, tuple] = {
     "hipMemsetD32Async": (c_int, [c_void_p, c_int, c_size_t, c_void_p]),
     "hipModuleLoadData": (c_int, [OUT, c_void_p]),
     "hipModuleGetFunction": (c_int, [OUT, c_void_p, c_char_p]),
-    "hipModuleLaunchKernel": (c_int, [c_void_p, c_uint, c_uint, c_uint, c_uint, c_uint, c_uint,
-                                      c_uint, c_void_p, POINTER(c_void_p), POINTER(c_void_p)]),
+    "hipModuleLaunchKernel": (
+        c_int,
+        [
+            c_void_p,
+            c_uint,
+            c_uint,
+            c_uint,
+            c_uint,
+            c_uint,
+            c_uint,
+            c_uint,
+            c_void_p,
+            POINTER(c_void_p),
+            POINTER(c_void_p),
+        ],
+    ),
 }
 OPTIONAL = ("hipGetDevicePropertiesR0600",)
 
@@ -157,13 +175,18 @@ def device_arch(ordinal: int) -> str:
         return override.strip().lower()
     props = ctypes.create_string_buffer(PROPS_BYTES)
     lib = library()
-    name = ("hipGetDevicePropertiesR0600" if getattr(lib, "hipGetDevicePropertiesR0600", None)
-            else "hipGetDeviceProperties")
+    name = (
+        "hipGetDevicePropertiesR0600"
+        if getattr(lib, "hipGetDevicePropertiesR0600", None)
+        else "hipGetDeviceProperties"
+    )
     call(name, props, ordinal)
     match = re.search(rb"(?<![\w])gfx[0-9a-f]{3,4}(?=[:\0])", props.raw)
     if match is None:
-        raise HipError("cannot read the GPU's architecture (gcnArchName) from "
-                       f"{name}; set QD_ROCM_ARCH to it (rocminfo | grep gfx)")
+        raise HipError(
+            "cannot read the GPU's architecture (gcnArchName) from "
+            f"{name}; set QD_ROCM_ARCH to it (rocminfo | grep gfx)"
+        )
     return match.group().decode()
 
 
@@ -181,8 +204,7 @@ class HipDevice:
         except HipError as err:
             raise HipError(f"qd.amdgpu: HIP sees no AMD GPU ({err})") from None
         if count.value <= ordinal:
-            raise HipError(f"qd.amdgpu: HIP sees {count.value} AMD GPU(s), so no device "
-                           f"{ordinal}")
+            raise HipError(f"qd.amdgpu: HIP sees {count.value} AMD GPU(s), so no device {ordinal}")
         self.ordinal = ordinal
         self._local = threading.local()
         self.make_current()
@@ -227,8 +249,9 @@ class HipDevice:
         call("hipMemcpyDtoDAsync", destination, source, nbytes, self.stream)
         call("hipStreamSynchronize", self.stream)
 
-    def memset(self, pointer: int, pattern: int, item_size: int, count: int,
-               sync: bool = True) -> None:
+    def memset(
+        self, pointer: int, pattern: int, item_size: int, count: int, sync: bool = True
+    ) -> None:
         """Fill `count` items of 1, 2 or 4 bytes with `pattern` (an unsigned int)."""
         self.make_current()
         if item_size == 4 and pattern >= 1 << 31:

@@ -141,7 +141,9 @@ class Ndarray:
             return value  # the common case, before the ABC checks below
         if dtype.is_float:
             if not isinstance(value, numbers.Real):
-                raise TypeError(f"cannot store {type(value).__name__} {value!r} in a qd.{dtype} ndarray")
+                raise TypeError(
+                    f"cannot store {type(value).__name__} {value!r} in a qd.{dtype} ndarray"
+                )
             return value
         if isinstance(value, (float, np.floating)) or not isinstance(value, numbers.Integral):
             raise TypeError(
@@ -149,7 +151,9 @@ class Ndarray:
                 "convert it with int(...) first"
             )
         if not dtype.min <= value <= dtype.max:
-            raise OverflowError(f"{value} is out of range for qd.{dtype} [{dtype.min}, {dtype.max}]")
+            raise OverflowError(
+                f"{value} is out of range for qd.{dtype} [{dtype.min}, {dtype.max}]"
+            )
         return value
 
 
@@ -183,6 +187,7 @@ def ndarray(dtype, shape, needs_grad=False):
         dtypes.as_dtype(dtype)
     except (KeyError, TypeError) as error:
         reason = error.args[0] if error.args else error
-        raise TypeError(f"qd.ndarray({dtype!r}, {shape!r}): {reason}; pass a qd type such as "
-                        "qd.f32") from None
+        raise TypeError(
+            f"qd.ndarray({dtype!r}, {shape!r}): {reason}; pass a qd type such as qd.f32"
+        ) from None
     return Ndarray(dtype, shape) if _FACTORY is None else _FACTORY(dtype, shape)

@@ -21,8 +21,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-STAGES = ("kernel-ir", "lowered-ir", "upstream-ir", "llvm-ir", "ptx", "cubin", "hsaco",
-          "artifact")
+STAGES = ("kernel-ir", "lowered-ir", "upstream-ir", "llvm-ir", "ptx", "cubin", "hsaco", "artifact")
 CUDA_ONLY = ("ptx", "cubin")
 ROCM_ONLY = ("hsaco",)
 TARGETS = ("cpu", "cuda", "rocm")
@@ -38,16 +37,28 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--kernel", required=True, help="name of the @qd.kernel in the file")
     parser.add_argument("--emit", choices=STAGES, default="kernel-ir", help="what to produce")
     parser.add_argument("--target", choices=TARGETS, default="cpu")
-    parser.add_argument("--arch", help="GPU architecture: sm_80, sm_90 (cuda); gfx90a, gfx942 "
-                        "(rocm)")
+    parser.add_argument(
+        "--arch", help="GPU architecture: sm_80, sm_90 (cuda); gfx90a, gfx942 (rocm)"
+    )
     parser.add_argument("-o", "--output", help="output file (artifact: output folder)")
-    parser.add_argument("--arg", action="append", default=[], metavar="NAME=DTYPE[:NDIM]",
-                        help="the type of a parameter annotated without one, e.g. x=f32:2, or "
-                             "the value of a qd.template() number, e.g. n=4")
-    parser.add_argument("--print-ir-after-all", action="store_true",
-                        help="print the IR after every pass of the default pipeline to stderr")
-    parser.add_argument("--mlir-print-debuginfo", action="store_true",
-                        help="print locations (file:line:col of the Python source)")
+    parser.add_argument(
+        "--arg",
+        action="append",
+        default=[],
+        metavar="NAME=DTYPE[:NDIM]",
+        help="the type of a parameter annotated without one, e.g. x=f32:2, or "
+        "the value of a qd.template() number, e.g. n=4",
+    )
+    parser.add_argument(
+        "--print-ir-after-all",
+        action="store_true",
+        help="print the IR after every pass of the default pipeline to stderr",
+    )
+    parser.add_argument(
+        "--mlir-print-debuginfo",
+        action="store_true",
+        help="print locations (file:line:col of the Python source)",
+    )
     return parser
 
 
@@ -69,8 +80,9 @@ def load_kernel(path: str, name: str):
     kernel = getattr(module, name, None)
     if not isinstance(kernel, Kernel):
         found = sorted(n for n, v in vars(module).items() if isinstance(v, Kernel))
-        raise UsageError(f"'{path}' has no @qd.kernel named '{name}' (kernels: "
-                         f"{', '.join(found) or 'none'})")
+        raise UsageError(
+            f"'{path}' has no @qd.kernel named '{name}' (kernels: {', '.join(found) or 'none'})"
+        )
     return kernel
 
 
@@ -98,16 +110,20 @@ def argument_specs(kernel, overrides: list[str], constants: dict | None = None):
             _template_value(kernel, parameter.name, texts, constants)
             continue
         if parameter.name in given and given[parameter.name] is None:
-            raise UsageError(f"--arg {parameter.name}={texts[parameter.name]}: expected "
-                             "NAME=DTYPE[:NDIM], e.g. x=f32:2")
+            raise UsageError(
+                f"--arg {parameter.name}={texts[parameter.name]}: expected "
+                "NAME=DTYPE[:NDIM], e.g. x=f32:2"
+            )
         dtype, ndim = given.get(parameter.name, (None, None))
         if isinstance(annotation, (NdarrayType, Template)):
             annotation = NdarrayType() if isinstance(annotation, Template) else annotation
             dtype = dtype or (annotation.dtype and dtypes.as_dtype(annotation.dtype))
             ndim = ndim if ndim is not None else annotation.ndim
             if dtype is None or ndim is None:
-                raise UsageError(f"parameter '{parameter.name}' has no fixed dtype/ndim; give "
-                                 f"it with --arg {parameter.name}=f32:1")
+                raise UsageError(
+                    f"parameter '{parameter.name}' has no fixed dtype/ndim; give "
+                    f"it with --arg {parameter.name}=f32:1"
+                )
             specs.append(ArgSpec(parameter.name, "ndarray", dtype.name, ndim))
         else:
             specs.append(ArgSpec(parameter.name, "scalar", (dtype or annotation).name, 0))
@@ -116,16 +132,19 @@ def argument_specs(kernel, overrides: list[str], constants: dict | None = None):
 
 def _template_value(kernel, name: str, texts: dict, constants: dict | None) -> None:
     if name not in texts:
-        raise UsageError(f"parameter '{name}' is a qd.template(): give its value with --arg "
-                         f"{name}=4 (a number, or e.g. Mode.ADD) or its type with --arg "
-                         f"{name}=f32:1 (an ndarray)")
+        raise UsageError(
+            f"parameter '{name}' is a qd.template(): give its value with --arg "
+            f"{name}=4 (a number, or e.g. Mode.ADD) or its type with --arg "
+            f"{name}=f32:1 (an ndarray)"
+        )
     try:
         value = eval(texts[name], kernel.fn.__globals__)  # noqa: S307 - the user's own text
     except Exception as error:  # noqa: BLE001 - any failure is a usage error
         raise UsageError(f"--arg {name}={texts[name]}: {error}") from None
     if constants is None:
-        raise UsageError(f"parameter '{name}' is a qd.template() constant, which this command "
-                         "cannot compile in")
+        raise UsageError(
+            f"parameter '{name}' is a qd.template() constant, which this command cannot compile in"
+        )
     constants[name] = value
 
 
@@ -138,8 +157,12 @@ def run(argv: Sequence[str] | None = None) -> int:
     kernel = load_kernel(args.file, args.kernel)
     constants: dict = {}
     compilation = Compilation.for_kernel(
-        kernel, argument_specs(kernel, args.arg, constants), config.current(),
-        target=args.target, arch=args.arch, print_ir_after_all=args.print_ir_after_all,
+        kernel,
+        argument_specs(kernel, args.arg, constants),
+        config.current(),
+        target=args.target,
+        arch=args.arch,
+        print_ir_after_all=args.print_ir_after_all,
         constants=constants,
     )
     if args.emit == "cubin":
@@ -169,8 +192,9 @@ def _check_target_options(args) -> None:
     if args.emit in ROCM_ONLY and args.target != "rocm":
         raise UsageError(f"--emit {args.emit} needs --target rocm")
     if args.emit == "llvm-ir" and args.target == "cuda":
-        raise UsageError("--emit llvm-ir is the CPU and ROCm targets' LLVM IR; for cuda use "
-                         "--emit ptx")
+        raise UsageError(
+            "--emit llvm-ir is the CPU and ROCm targets' LLVM IR; for cuda use --emit ptx"
+        )
     if args.target == "cuda":
         from qdmlir.passes.targets.cuda_arch import CudaArchError, parse_arch
 

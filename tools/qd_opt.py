@@ -37,7 +37,6 @@ from qdmlir.tools.verify_diagnostics import (
     verify_expectations,
 )
 
-
 # xDSL 0.74 lexes a string literal with `"(?:[^"...]+|escape)*"`: a nested quantifier that
 # backtracks exponentially on an unterminated string (a stray `"` followed by some 40
 # characters on its line hangs qd-opt). One character per repetition matches the same strings
@@ -58,8 +57,10 @@ def _check_integer_widths(text: str, name: str) -> None:
     code = _COMMENT.sub(lambda m: " " * len(m.group()), text)
     for match in _INTEGER_TYPE.finditer(code):
         if int(match.group(1)) > MAX_INTEGER_WIDTH:
-            raise ParseError(Span(match.start(), match.end(), Input(text, name)),
-                             f"integer bitwidth is limited to {MAX_INTEGER_WIDTH} bits")
+            raise ParseError(
+                Span(match.start(), match.end(), Input(text, name)),
+                f"integer bitwidth is limited to {MAX_INTEGER_WIDTH} bits",
+            )
 
 
 class LocatingParser(Parser):
@@ -296,9 +297,13 @@ def _one_line(error: Exception) -> str:
     message = text[0] if text else type(error).__name__
     if isinstance(error, NotImplementedError):  # xDSL's own limits, e.g. printing i99999
         return f"not supported by xDSL: {message}"
-    return message if isinstance(error, (ValueError, DiagnosticException)) else (
-        f"internal error ({type(error).__name__}: {message}); rerun with QD_DEBUG=1 for the "
-        "traceback and report it"
+    return (
+        message
+        if isinstance(error, (ValueError, DiagnosticException))
+        else (
+            f"internal error ({type(error).__name__}: {message}); rerun with QD_DEBUG=1 for the "
+            "traceback and report it"
+        )
     )
 
 

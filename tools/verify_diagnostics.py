@@ -105,8 +105,10 @@ def verify_expectations(
 
 
 def _unexpected(diagnostic: Diagnostic) -> str:
-    where = f"{diagnostic.file}:{diagnostic.line}:{diagnostic.column}" if diagnostic.line else (
-        diagnostic.file
+    where = (
+        f"{diagnostic.file}:{diagnostic.line}:{diagnostic.column}"
+        if diagnostic.line
+        else (diagnostic.file)
     )
     return f"{where}: error: unexpected {diagnostic.severity}: {diagnostic.message}"
 

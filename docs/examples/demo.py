@@ -55,8 +55,9 @@ def main() -> None:
         particles.from_numpy(data)
         print(f"host: {status.checkpoint!r} overflowed, buffer grown to {particles.shape[0]}")
         overflow[()] = 0  # the framework never clears the flag: the host does
-        status = simulate.resume(particles, count, overflow, steps,
-                                 from_checkpoint=status.checkpoint)
+        status = simulate.resume(
+            particles, count, overflow, steps, from_checkpoint=status.checkpoint
+        )
         print(f"resume -> {status}, {count[()]} particles, {steps[()]} steps left")
 
     positions = particles.to_numpy()[: count[()]]

@@ -109,22 +109,30 @@ def lower_to_llvm_ir(module: str | ir.Module, kernel_name: str, args: Sequence[A
     if isinstance(module, ir.Module):
         context = module.context
         with context:
-            work = module.operation.clone().operation  # the passes must not touch the caller's module
+            work = (
+                module.operation.clone().operation
+            )  # the passes must not touch the caller's module
     else:
         context = ir.Context()
         with context, ir.Location.unknown():
             try:
                 work = ir.Module.parse(module).operation
             except ir.MLIRError as err:
-                raise CpuBuildError(f"kernel {kernel_name}: the module does not parse:\n{err}") from None
+                raise CpuBuildError(
+                    f"kernel {kernel_name}: the module does not parse:\n{err}"
+                ) from None
     with context, ir.Location.unknown():
         kernel = _find_symbol(work, kernel_name, "func.func")
-        arg_types = [str(t) for t in ir.FunctionType(kernel.attributes["function_type"].value).inputs]
+        arg_types = [
+            str(t) for t in ir.FunctionType(kernel.attributes["function_type"].value).inputs
+        ]
         check_kernel_signature(arg_types, args, kernel_name)
         try:
             passmanager.PassManager.parse(LOWER_TO_LLVM_PIPELINE).run(work)
         except ir.MLIRError as err:
-            raise CpuBuildError(f"kernel {kernel_name}: lowering to the LLVM dialect failed:\n{err}") from None
+            raise CpuBuildError(
+                f"kernel {kernel_name}: lowering to the LLVM dialect failed:\n{err}"
+            ) from None
         _add_entry(work, kernel_name, args)
         _check_llvm_only(work, kernel_name)
         return str(llvm_dialect.translate_module_to_llvmir(work))

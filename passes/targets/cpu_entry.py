@@ -73,12 +73,16 @@ class _Emitter:
         return self.value(f"llvm.load {addr} {{alignment = 8 : i64}} : !llvm.ptr -> {llvm_type}")
 
 
-def _descriptor(em: _Emitter, ptr: str, sizes: list[str], zero: str, one: str) -> list[tuple[str, str]]:
+def _descriptor(
+    em: _Emitter, ptr: str, sizes: list[str], zero: str, one: str
+) -> list[tuple[str, str]]:
     """(value, type) pairs of an expanded C-contiguous memref descriptor."""
     strides = [one] * len(sizes)
     for d in range(len(sizes) - 2, -1, -1):
-        strides[d] = sizes[d + 1] if strides[d + 1] == one else em.value(
-            f"llvm.mul {strides[d + 1]}, {sizes[d + 1]} : i64"
+        strides[d] = (
+            sizes[d + 1]
+            if strides[d + 1] == one
+            else em.value(f"llvm.mul {strides[d + 1]}, {sizes[d + 1]} : i64")
         )
     values = [(ptr, "!llvm.ptr"), (ptr, "!llvm.ptr"), (zero, "i64")]
     return values + [(s, "i64") for s in sizes] + [(s, "i64") for s in strides]

@@ -54,10 +54,12 @@ def compile_cuda(module: ir.Module, kernel_name: str, arch: str | CudaArch) -> C
     """Upstream module (after the hand-off) -> PTX and plan. The caller's module is unchanged."""
     arch = arch if isinstance(arch, CudaArch) else parse_arch(arch)
     with module.context, ir.Location.unknown():
-        work, plan = gpu_kernels.outline_tasks(module, kernel_name, arch.chip, arch.device_loop,
-                                               "CUDA", CudaBuildError)
-        gpu_kernels.run_pipeline(device_pipeline(arch), work, kernel_name,
-                                 "lowering kernels to NVVM/PTX", CudaBuildError)
+        work, plan = gpu_kernels.outline_tasks(
+            module, kernel_name, arch.chip, arch.device_loop, "CUDA", CudaBuildError
+        )
+        gpu_kernels.run_pipeline(
+            device_pipeline(arch), work, kernel_name, "lowering kernels to NVVM/PTX", CudaBuildError
+        )
         ptx = _ptx_of(work, kernel_name)
     return CudaBuild(kernel_name, arch, ptx, plan)
 
@@ -85,8 +87,10 @@ def ptxas_path() -> str | None:
     override = os.environ.get("QD_PTXAS")
     if override:
         if not (os.path.isfile(override) and os.access(override, os.X_OK)):
-            raise CudaBuildError(f"QD_PTXAS={override} is not an executable file: point it at "
-                                 "the CUDA toolkit's ptxas, or unset it to search PATH")
+            raise CudaBuildError(
+                f"QD_PTXAS={override} is not an executable file: point it at "
+                "the CUDA toolkit's ptxas, or unset it to search PATH"
+            )
         return override
     found = shutil.which("ptxas")
     if found:
@@ -113,8 +117,10 @@ def assemble_cubin(ptx: str, arch: CudaArch, out: Path, kernel_name: str) -> Pat
     if source.name.endswith(".ptxas-input.ptx"):
         source.unlink(missing_ok=True)
     if result.returncode != 0:
-        raise CudaBuildError(f"kernel {kernel_name}: ptxas failed (exit {result.returncode}):\n"
-                             f"{result.stderr.strip()}\ncommand: {' '.join(command)}")
+        raise CudaBuildError(
+            f"kernel {kernel_name}: ptxas failed (exit {result.returncode}):\n"
+            f"{result.stderr.strip()}\ncommand: {' '.join(command)}"
+        )
     return out
 
 
@@ -128,8 +134,9 @@ def write_cuda_files(build: CudaBuild, folder: Path, cubin: bool = True) -> dict
     ptx.write_text(build.ptx)
     files = {"ptx": ptx.name, "cubin": None}
     if cubin and ptxas_path() is not None:
-        files["cubin"] = assemble_cubin(build.ptx, build.arch, folder / f"{stem}.cubin",
-                                        build.kernel).name
+        files["cubin"] = assemble_cubin(
+            build.ptx, build.arch, folder / f"{stem}.cubin", build.kernel
+        ).name
     build.plan["files"] = files
     (folder / "plan.json").write_text(json.dumps(build.plan, indent=1, sort_keys=True) + "\n")
     return files

@@ -45,4 +45,3 @@ def parse_arch(arch: str | None) -> CudaArch:
             f"{', '.join(SUPPORTED)} (H100/H200: sm_90, A100: sm_80)"
         )
     return CudaArch(chip, int(match.group(1)))
-

@@ -16,8 +16,24 @@ from mlir import ir
 from qdmlir.passes.gpu_condition_kernels import COND_KERNEL_ATTR, UNAVAILABLE_ATTR
 
 CMPI_PREDICATES = ("eq", "ne", "slt", "sle", "sgt", "sge", "ult", "ule", "ugt", "uge")
-CMPF_PREDICATES = ("false", "oeq", "ogt", "oge", "olt", "ole", "one", "ord", "ueq", "ugt",
-                   "uge", "ult", "ule", "une", "uno", "true")
+CMPF_PREDICATES = (
+    "false",
+    "oeq",
+    "ogt",
+    "oge",
+    "olt",
+    "ole",
+    "one",
+    "ord",
+    "ueq",
+    "ugt",
+    "uge",
+    "ult",
+    "ule",
+    "une",
+    "uno",
+    "true",
+)
 ARITH_OPS = frozenset(
     "addi subi muli divsi divui remsi remui ceildivsi ceildivui floordivsi andi ori xori shli "
     "shrsi shrui maxsi minsi maxui minui cmpi select index_cast index_castui extsi extui trunci "
@@ -56,8 +72,10 @@ class _Extractor:
         return self.registers[value]
 
     def fail(self, op: ir.Operation, why: str) -> HostPlanError:
-        return HostPlanError(f"{self.target} target: {why} (host code of @{self.function}, at "
-                             f"{op.location}); keep it inside a task (a top-level for loop)")
+        return HostPlanError(
+            f"{self.target} target: {why} (host code of @{self.function}, at "
+            f"{op.location}); keep it inside a task (a top-level for loop)"
+        )
 
     def block(self, block: ir.Block) -> list[dict]:
         out = []
@@ -75,9 +93,13 @@ class _Extractor:
         if name.startswith("arith.") and name[6:] in ARITH_OPS:
             return self.arith(op)
         handler = {
-            "memref.dim": self.dim, "memref.load": self.load, "memref.store": self.store,
-            "memref.alloca": self.alloca, "gpu.launch_func": self.launch,
-            "scf.if": self.if_, "scf.while": self.while_,
+            "memref.dim": self.dim,
+            "memref.load": self.load,
+            "memref.store": self.store,
+            "memref.alloca": self.alloca,
+            "gpu.launch_func": self.launch,
+            "scf.if": self.if_,
+            "scf.while": self.while_,
         }.get(name)
         if handler is None:
             raise self.fail(op, f"{name} cannot run on the host")
@@ -95,8 +117,13 @@ class _Extractor:
         return {"op": "const", "dst": self.define(op.results[0]), "value": value, "type": type_text}
 
     def arith(self, op: ir.Operation) -> dict:
-        inst = {"op": "arith", "name": op.name[6:], "src": [self.reg(v) for v in op.operands],
-                "type": str(op.results[0].type), "src_type": str(op.operands[0].type)}
+        inst = {
+            "op": "arith",
+            "name": op.name[6:],
+            "src": [self.reg(v) for v in op.operands],
+            "type": str(op.results[0].type),
+            "src_type": str(op.operands[0].type),
+        }
         if op.name in ("arith.cmpi", "arith.cmpf"):
             table = CMPI_PREDICATES if op.name == "arith.cmpi" else CMPF_PREDICATES
             inst["pred"] = table[ir.IntegerAttr(op.attributes["predicate"]).value]
@@ -109,20 +136,34 @@ class _Extractor:
 
     def load(self, op: ir.Operation) -> dict:
         memref, *indices = (self.reg(v) for v in op.operands)
-        return {"op": "load", "memref": memref, "indices": indices,
-                "type": str(op.results[0].type), "dst": self.define(op.results[0])}
+        return {
+            "op": "load",
+            "memref": memref,
+            "indices": indices,
+            "type": str(op.results[0].type),
+            "dst": self.define(op.results[0]),
+        }
 
     def store(self, op: ir.Operation) -> dict:
         value, memref, *indices = (self.reg(v) for v in op.operands)
-        return {"op": "store", "value": value, "memref": memref, "indices": indices,
-                "type": str(op.operands[0].type)}
+        return {
+            "op": "store",
+            "value": value,
+            "memref": memref,
+            "indices": indices,
+            "type": str(op.operands[0].type),
+        }
 
     def alloca(self, op: ir.Operation) -> dict:
         memref_type = ir.MemRefType(op.results[0].type)
         if not memref_type.has_static_shape or list(op.operands):
             raise self.fail(op, "a host memref.alloca needs a static shape")
-        return {"op": "alloca", "shape": list(memref_type.shape),
-                "type": str(memref_type.element_type), "dst": self.define(op.results[0])}
+        return {
+            "op": "alloca",
+            "shape": list(memref_type.shape),
+            "type": str(memref_type.element_type),
+            "dst": self.define(op.results[0]),
+        }
 
     def launch(self, op: ir.Operation) -> dict:
         symbol = ir.SymbolRefAttr(op.attributes["kernel"]).value
@@ -136,16 +177,26 @@ class _Extractor:
             raise self.fail(op, "a launch with async tokens, clusters or shared memory")
         args = list(op.operands)[6:]
         self.launch_params[index] = [param_kind(str(v.type)) for v in args]
-        return {"op": "launch", "kernel": index, "grid": operands[0:3], "block": operands[3:6],
-                "args": operands[6:]}
+        return {
+            "op": "launch",
+            "kernel": index,
+            "grid": operands[0:3],
+            "block": operands[3:6],
+            "args": operands[6:],
+        }
 
     def if_(self, op: ir.Operation) -> dict:
         if len(op.results):
             raise self.fail(op, "a host scf.if that yields values")
         then = self.block(op.regions[0].blocks[0])
         other = self.block(op.regions[1].blocks[0]) if len(op.regions[1].blocks) else []
-        return {"op": "if", "cond": self.reg(op.operands[0]), "then": then, "else": other,
-                **self.cond_kernel(op)}
+        return {
+            "op": "if",
+            "cond": self.reg(op.operands[0]),
+            "then": then,
+            "else": other,
+            **self.cond_kernel(op),
+        }
 
     def while_(self, op: ir.Operation) -> dict:
         before, after = op.regions[0].blocks[0], op.regions[1].blocks[0]
@@ -153,8 +204,12 @@ class _Extractor:
             raise self.fail(op, "a host scf.while that is not a plain do-while")
         body = self.block(before)
         condition = list(before.operations)[-1]
-        return {"op": "do_while", "body": body, "cond": self.reg(condition.operands[0]),
-                **self.cond_kernel(op)}
+        return {
+            "op": "do_while",
+            "body": body,
+            "cond": self.reg(condition.operands[0]),
+            **self.cond_kernel(op),
+        }
 
     def cond_kernel(self, op: ir.Operation) -> dict:
         """Which gpu-condition-kernels function sets this condition on the device, if any."""
@@ -166,8 +221,9 @@ class _Extractor:
         return out
 
 
-def extract_function(function: ir.Operation, kernels: dict[tuple[str, str], int],
-                     target: str = "CUDA") -> tuple[dict, dict]:
+def extract_function(
+    function: ir.Operation, kernels: dict[tuple[str, str], int], target: str = "CUDA"
+) -> tuple[dict, dict]:
     """(plan of one host function, kernel index -> parameter kinds of its launches); `target`
     names the target in errors."""
     name = ir.StringAttr(function.attributes["sym_name"]).value
@@ -176,5 +232,7 @@ def extract_function(function: ir.Operation, kernels: dict[tuple[str, str], int]
     args = [extractor.define(a) for a in entry.arguments]
     types = [str(a.type) for a in entry.arguments]
     body = extractor.block(entry)
-    return ({"args": args, "arg_types": types, "registers": len(extractor.registers),
-             "body": body}, extractor.launch_params)
+    return (
+        {"args": args, "arg_types": types, "registers": len(extractor.registers), "body": body},
+        extractor.launch_params,
+    )

@@ -34,8 +34,14 @@ class GpuBuildError(RuntimeError):
     """Building a GPU artifact failed; the message names the kernel, the step and its log."""
 
 
-def outline_tasks(module: ir.Module, kernel_name: str, chip: str, device_loop: bool, target: str,
-                  error: type[GpuBuildError] = GpuBuildError) -> tuple[ir.Operation, dict]:
+def outline_tasks(
+    module: ir.Module,
+    kernel_name: str,
+    chip: str,
+    device_loop: bool,
+    target: str,
+    error: type[GpuBuildError] = GpuBuildError,
+) -> tuple[ir.Operation, dict]:
     """Upstream module (after the hand-off) -> (a copy holding one `gpu.module` with a kernel
     per task, the launch plan). `target` ("CUDA", "ROCm") and `error` name the target in
     messages. The caller's module is unchanged; call inside its context."""
@@ -49,8 +55,13 @@ def outline_tasks(module: ir.Module, kernel_name: str, chip: str, device_loop: b
     return work, plan
 
 
-def run_pipeline(pipeline: str, op: ir.Operation, kernel_name: str, step: str,
-                 error: type[GpuBuildError] = GpuBuildError) -> None:
+def run_pipeline(
+    pipeline: str,
+    op: ir.Operation,
+    kernel_name: str,
+    step: str,
+    error: type[GpuBuildError] = GpuBuildError,
+) -> None:
     try:
         passmanager.PassManager.parse(pipeline).run(op)
     except ir.MLIRError as err:
@@ -58,12 +69,16 @@ def run_pipeline(pipeline: str, op: ir.Operation, kernel_name: str, step: str,
 
 
 def host_functions(module: ir.Operation) -> list[ir.Operation]:
-    return [op.operation for op in module.regions[0].blocks[0].operations
-            if op.operation.name == "func.func" and len(op.operation.regions[0].blocks)]
+    return [
+        op.operation
+        for op in module.regions[0].blocks[0].operations
+        if op.operation.name == "func.func" and len(op.operation.regions[0].blocks)
+    ]
 
 
-def check_all_tasks_mapped(module: ir.Operation, kernel_name: str,
-                           error: type[GpuBuildError] = GpuBuildError) -> None:
+def check_all_tasks_mapped(
+    module: ir.Operation, kernel_name: str, error: type[GpuBuildError] = GpuBuildError
+) -> None:
     """convert-parallel-loops-to-gpu leaves a loop it cannot map as it was; a task left on the
     host would run on the CPU over device pointers, so refuse it here, with its location."""
     left = []
@@ -88,8 +103,14 @@ def check_all_tasks_mapped(module: ir.Operation, kernel_name: str,
         )
 
 
-def build_plan(module: ir.Operation, kernel_name: str, chip: str, device_loop: bool,
-               target: str = "GPU", error: type[GpuBuildError] = GpuBuildError) -> dict:
+def build_plan(
+    module: ir.Operation,
+    kernel_name: str,
+    chip: str,
+    device_loop: bool,
+    target: str = "GPU",
+    error: type[GpuBuildError] = GpuBuildError,
+) -> dict:
     """The JSON plan: kernels (name, parameters), one entry per host function."""
     kernels: dict[tuple[str, str], int] = {}
     names: list[str] = []
@@ -110,9 +131,14 @@ def build_plan(module: ir.Operation, kernel_name: str, chip: str, device_loop: b
     if kernel_name not in functions:
         raise error(f"kernel {kernel_name}: the module has no func.func @{kernel_name}")
     return {
-        "format": PLAN_FORMAT, "kernel": kernel_name, "arch": chip, "device_loop": device_loop,
-        "kernels": [{"name": n, "symbol": list(s), "params": params.get(i, [])}
-                    for (s, i), n in zip(sorted(kernels.items(), key=lambda kv: kv[1]), names)],
+        "format": PLAN_FORMAT,
+        "kernel": kernel_name,
+        "arch": chip,
+        "device_loop": device_loop,
+        "kernels": [
+            {"name": n, "symbol": list(s), "params": params.get(i, [])}
+            for (s, i), n in zip(sorted(kernels.items(), key=lambda kv: kv[1]), names)
+        ],
         "functions": functions,
     }
 

@@ -58,10 +58,12 @@ def compile_rocm(module: ir.Module, kernel_name: str, arch: str | RocmArch) -> R
     unchanged."""
     arch = arch if isinstance(arch, RocmArch) else parse_arch(arch)
     with module.context, ir.Location.unknown():
-        work, plan = gpu_kernels.outline_tasks(module, kernel_name, arch.chip, arch.device_loop,
-                                               "ROCm", RocmBuildError)
-        gpu_kernels.run_pipeline(device_pipeline(arch), work, kernel_name,
-                                 "lowering kernels to ROCDL", RocmBuildError)
+        work, plan = gpu_kernels.outline_tasks(
+            module, kernel_name, arch.chip, arch.device_loop, "ROCm", RocmBuildError
+        )
+        gpu_kernels.run_pipeline(
+            device_pipeline(arch), work, kernel_name, "lowering kernels to ROCDL", RocmBuildError
+        )
         rocm_rewrites.expand_float_atomic_minmax(work)
         rocm_rewrites.move_allocas_to_private(work)
         rocm_rewrites.ocml_calls_to_intrinsics(work)
@@ -74,8 +76,10 @@ def translate_device_module(module: ir.Operation, kernel_name: str) -> str:
     body = module.regions[0].blocks[0]
     gpu_modules = [op.operation for op in body.operations if op.operation.name == "gpu.module"]
     if len(gpu_modules) != 1:
-        raise RocmBuildError(f"kernel {kernel_name}: expected one gpu.module after outlining, "
-                             f"found {len(gpu_modules)}")
+        raise RocmBuildError(
+            f"kernel {kernel_name}: expected one gpu.module after outlining, "
+            f"found {len(gpu_modules)}"
+        )
     source = gpu_modules[0]
     device = ir.Module.create()
     device.operation.attributes["llvm.target_triple"] = ir.StringAttr.get(TRIPLE)
@@ -85,8 +89,9 @@ def translate_device_module(module: ir.Operation, kernel_name: str) -> str:
     try:
         return str(llvm_dialect.translate_module_to_llvmir(device.operation))
     except Exception as err:  # noqa: BLE001 - the bindings raise plain errors with diagnostics
-        raise RocmBuildError(f"kernel {kernel_name}: translating the kernels to LLVM IR "
-                             f"failed:\n{err}") from None
+        raise RocmBuildError(
+            f"kernel {kernel_name}: translating the kernels to LLVM IR failed:\n{err}"
+        ) from None
 
 
 # -- what LLVM 19's AMDGPU back end cannot link or select ------------------------------------------
@@ -141,8 +146,9 @@ def write_rocm_files(build: RocmBuild, folder: Path, hsaco: bool = True) -> dict
     files: dict[str, str | None] = {"llvm_ir": source.name, "hsaco": None}
     if hsaco:
         check_linkable(build)
-        files["hsaco"] = build_hsaco(build.llvm_ir, build.arch.chip, folder / f"{stem}.hsaco",
-                                     build.kernel).name
+        files["hsaco"] = build_hsaco(
+            build.llvm_ir, build.arch.chip, folder / f"{stem}.hsaco", build.kernel
+        ).name
     build.plan["files"] = files
     (folder / "plan.json").write_text(json.dumps(build.plan, indent=1, sort_keys=True) + "\n")
     return files

@@ -19,18 +19,33 @@ import re
 from mlir import ir
 from mlir.dialects.llvm import AtomicBinOp
 
-_MINMAX = {int(AtomicBinOp.fminimum): "llvm.intr.minimum",
-           int(AtomicBinOp.fmaximum): "llvm.intr.maximum"}
+_MINMAX = {
+    int(AtomicBinOp.fminimum): "llvm.intr.minimum",
+    int(AtomicBinOp.fmaximum): "llvm.intr.maximum",
+}
 
 # ocml function -> the intrinsic it is defined as (the device libraries implement each as the
 # matching __builtin); exp/log families only for f32, where LLVM 19 expands them for AMDGPU
 # (for f64 it would need a libcall, which the GPU does not have)
-OCML_INTRINSICS = {name: f"llvm.intr.{intr}" for name, intr in (
-    ("fabs", "fabs"), ("floor", "floor"), ("ceil", "ceil"), ("trunc", "trunc"),
-    ("rint", "rint"), ("round", "round"), ("sqrt", "sqrt"), ("fma", "fma"),
-    ("copysign", "copysign"), ("fmin", "minnum"), ("fmax", "maxnum"))}
-OCML_F32_INTRINSICS = {name: f"llvm.intr.{name}" for name in ("exp", "exp2", "log", "log2",
-                                                              "log10")}
+OCML_INTRINSICS = {
+    name: f"llvm.intr.{intr}"
+    for name, intr in (
+        ("fabs", "fabs"),
+        ("floor", "floor"),
+        ("ceil", "ceil"),
+        ("trunc", "trunc"),
+        ("rint", "rint"),
+        ("round", "round"),
+        ("sqrt", "sqrt"),
+        ("fma", "fma"),
+        ("copysign", "copysign"),
+        ("fmin", "minnum"),
+        ("fmax", "maxnum"),
+    )
+}
+OCML_F32_INTRINSICS = {
+    name: f"llvm.intr.{name}" for name in ("exp", "exp2", "log", "log2", "log10")
+}
 _OCML_NAME = re.compile(r"__ocml_(\w+)_(f32|f64)")
 
 
@@ -87,8 +102,9 @@ def _cas_loop(old: ir.Operation, combine: str) -> None:
     ordering = ir.IntegerAttr(old.attributes["ordering"]).value
     cas_attributes = {
         "success_ordering": old.attributes["ordering"],
-        "failure_ordering": ir.IntegerAttr.get(ir.IntegerType.get_signless(64),
-                                               _FAILURE_ORDERING[ordering]),
+        "failure_ordering": ir.IntegerAttr.get(
+            ir.IntegerType.get_signless(64), _FAILURE_ORDERING[ordering]
+        ),
         **{n: old.attributes[n] for n in ("alignment", "syncscope") if n in old.attributes},
     }
     with old.location:
@@ -99,17 +115,26 @@ def _cas_loop(old: ir.Operation, combine: str) -> None:
             current = loop.arguments[0]
             new = _create(combine, element, [current, value])
             cas = ir.Operation.create(
-                "llvm.cmpxchg", results=[pair], attributes=cas_attributes,
-                operands=[pointer, _create("llvm.bitcast", bits, [current]),
-                          _create("llvm.bitcast", bits, [new])])
+                "llvm.cmpxchg",
+                results=[pair],
+                attributes=cas_attributes,
+                operands=[
+                    pointer,
+                    _create("llvm.bitcast", bits, [current]),
+                    _create("llvm.bitcast", bits, [new]),
+                ],
+            )
             seen = _create("llvm.extractvalue", bits, [cas.results[0]], position=[0])
-            ok = _create("llvm.extractvalue", ir.IntegerType.get_signless(1), [cas.results[0]],
-                         position=[1])
+            ok = _create(
+                "llvm.extractvalue", ir.IntegerType.get_signless(1), [cas.results[0]], position=[1]
+            )
             again = _create("llvm.bitcast", element, [seen])
-            ir.Operation.create("llvm.cond_br", operands=[ok, current, again],
-                                successors=[post, loop],
-                                attributes={"operandSegmentSizes":
-                                            ir.DenseI32ArrayAttr.get([1, 1, 1])})
+            ir.Operation.create(
+                "llvm.cond_br",
+                operands=[ok, current, again],
+                successors=[post, loop],
+                attributes={"operandSegmentSizes": ir.DenseI32ArrayAttr.get([1, 1, 1])},
+            )
     old.results[0].replace_all_uses_with(post.arguments[0])
     old.erase()
 
@@ -122,8 +147,9 @@ def _create(name: str, result: ir.Type, operands: list, position: list[int] | No
     attributes = {}
     if position is not None:
         attributes["position"] = ir.DenseI64ArrayAttr.get(position)
-    return ir.Operation.create(name, results=[result], operands=operands,
-                               attributes=attributes).results[0]
+    return ir.Operation.create(
+        name, results=[result], operands=operands, attributes=attributes
+    ).results[0]
 
 
 def move_allocas_to_private(module: ir.Operation) -> int:
@@ -135,10 +161,15 @@ def move_allocas_to_private(module: ir.Operation) -> int:
     allocas = [op for op in _walk(module, "llvm.alloca", []) if op.results[0].type == flat]
     for old in allocas:
         with ir.InsertionPoint(old), old.location:
-            new = ir.Operation.create("llvm.alloca", results=[private], operands=list(old.operands),
-                                      attributes={n: old.attributes[n] for n in old.attributes})
-            cast = ir.Operation.create("llvm.addrspacecast", results=[flat],
-                                       operands=[new.results[0]])
+            new = ir.Operation.create(
+                "llvm.alloca",
+                results=[private],
+                operands=list(old.operands),
+                attributes={n: old.attributes[n] for n in old.attributes},
+            )
+            cast = ir.Operation.create(
+                "llvm.addrspacecast", results=[flat], operands=[new.results[0]]
+            )
         _replace(old, cast)
     return len(allocas)
 
@@ -156,12 +187,14 @@ def ocml_calls_to_intrinsics(module: ir.Operation) -> int:
             continue
         name, width = match.groups()
         intrinsic = OCML_INTRINSICS.get(name) or (
-            OCML_F32_INTRINSICS.get(name) if width == "f32" else None)
+            OCML_F32_INTRINSICS.get(name) if width == "f32" else None
+        )
         if intrinsic is None:
             continue
         with ir.InsertionPoint(old), old.location:
-            new = ir.Operation.create(intrinsic, results=[old.results[0].type],
-                                      operands=list(old.operands))
+            new = ir.Operation.create(
+                intrinsic, results=[old.results[0].type], operands=list(old.operands)
+            )
         _replace(old, new)
         count += 1
     if count:
@@ -170,8 +203,11 @@ def ocml_calls_to_intrinsics(module: ir.Operation) -> int:
 
 
 def _erase_unused_ocml_declarations(module: ir.Operation) -> None:
-    called = {ir.FlatSymbolRefAttr(op.attributes["callee"]).value
-              for op in _walk(module, "llvm.call", []) if "callee" in op.attributes}
+    called = {
+        ir.FlatSymbolRefAttr(op.attributes["callee"]).value
+        for op in _walk(module, "llvm.call", [])
+        if "callee" in op.attributes
+    }
     for function in _walk(module, "llvm.func", []):
         name = ir.StringAttr(function.attributes["sym_name"]).value
         declaration = not len(function.regions[0].blocks)

@@ -58,8 +58,11 @@ def find_tools() -> dict[str, str | None]:
 def missing_message(missing: list[str]) -> str:
     """The one message for a missing toolchain: what is missing, the command, the way around."""
     override = os.environ.get("QD_ROCM_LLVM_BIN")
-    where = (f"in QD_ROCM_LLVM_BIN={override}" if override
-             else "on PATH (as " + ", ".join(f"{t}-19" for t in missing) + ")")
+    where = (
+        f"in QD_ROCM_LLVM_BIN={override}"
+        if override
+        else "on PATH (as " + ", ".join(f"{t}-19" for t in missing) + ")"
+    )
     return (
         f"the ROCm target builds code objects (hsaco) with LLVM 19's AMDGPU back end, and "
         f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not {where}: install them "
@@ -88,8 +91,16 @@ def build_hsaco(llvm_ir: str, chip: str, out: Path, kernel_name: str) -> Path:
         source.write_text(llvm_ir)
         steps = [
             [tools["opt"], "-O3", *target, str(source), "-o", str(bitcode)],
-            [tools["llc"], "-O3", *target, f"--amdhsa-code-object-version={CODE_OBJECT_VERSION}",
-             "-filetype=obj", str(bitcode), "-o", str(obj)],
+            [
+                tools["llc"],
+                "-O3",
+                *target,
+                f"--amdhsa-code-object-version={CODE_OBJECT_VERSION}",
+                "-filetype=obj",
+                str(bitcode),
+                "-o",
+                str(obj),
+            ],
             [tools["ld.lld"], "-shared", "--no-undefined", str(obj), "-o", str(out)],
         ]
         for command in steps:
@@ -98,5 +109,6 @@ def build_hsaco(llvm_ir: str, chip: str, out: Path, kernel_name: str) -> Path:
                 name = Path(command[0]).name
                 raise RocmBuildError(
                     f"kernel {kernel_name}: {name} failed (exit {result.returncode}):\n"
-                    f"{result.stderr.strip()}\ncommand: {' '.join(command)}")
+                    f"{result.stderr.strip()}\ncommand: {' '.join(command)}"
+                )
     return out

@@ -14,9 +14,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "python"))
-import qdmlir_path  # noqa: E402,F401 - before qdmlir
-
 import pytest  # noqa: E402
+import qdmlir_path  # noqa: E402,F401 - before qdmlir
 
 os.environ.setdefault("QD_CACHE_DIR", str(HERE / "artifacts"))
 os.environ["QD_CACHE"] = "1"

@@ -31,12 +31,29 @@ def _run(command: list[str], env: dict, check: bool) -> int:
 
 
 def build() -> int:
-    env = dict(os.environ, QD_GPU_BUILD="1", QD_CACHE_DIR=str(ARTIFACTS),
-               QD_CUDA_ARCH=os.environ.get("QD_CUDA_ARCH", "sm_90"))
+    env = dict(
+        os.environ,
+        QD_GPU_BUILD="1",
+        QD_CACHE_DIR=str(ARTIFACTS),
+        QD_CUDA_ARCH=os.environ.get("QD_CUDA_ARCH", "sm_90"),
+    )
     ARTIFACTS.mkdir(exist_ok=True)
     # assertions fail here (the fake driver executes nothing): only the compiled kernels count
-    _run([sys.executable, "-m", "pytest", str(HERE), "-q", "-p", "no:cacheprovider",
-          "--tb=no", "-rN"], env, check=False)
+    _run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(HERE),
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--tb=no",
+            "-rN",
+        ],
+        env,
+        check=False,
+    )
     _run([sys.executable, str(ROOT / "bench" / "cuda_bench.py"), "--build"], env, check=True)
     entries = [p for p in ARTIFACTS.iterdir() if p.is_dir() and not p.name.startswith(".")]
     size = sum(f.stat().st_size for f in ARTIFACTS.rglob("*") if f.is_file())
@@ -50,8 +67,11 @@ def run() -> int:
     if not ARTIFACTS.is_dir():
         print(f"no {ARTIFACTS}: run `python tests/gpu/gpu_suite.py build` on the build machine")
         return 2
-    code = _run([sys.executable, "-m", "pytest", str(HERE), "-v", "-p", "no:cacheprovider",
-                 "-rs"], env, check=False)
+    code = _run(
+        [sys.executable, "-m", "pytest", str(HERE), "-v", "-p", "no:cacheprovider", "-rs"],
+        env,
+        check=False,
+    )
     _run([sys.executable, str(ROOT / "bench" / "cuda_bench.py")], env, check=False)
     return code
 

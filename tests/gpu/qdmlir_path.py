@@ -13,9 +13,15 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = {"qdmlir": "qdmlir", "qdmlir.frontend": "frontend", "qdmlir.dialects": "dialects",
-            "qdmlir.passes": "passes", "qdmlir.passes.targets": "passes/targets",
-            "qdmlir.runtime": "runtime", "qdmlir.tools": "tools"}
+PACKAGES = {
+    "qdmlir": "qdmlir",
+    "qdmlir.frontend": "frontend",
+    "qdmlir.dialects": "dialects",
+    "qdmlir.passes": "passes",
+    "qdmlir.passes.targets": "passes/targets",
+    "qdmlir.runtime": "runtime",
+    "qdmlir.tools": "tools",
+}
 
 
 class TreeFinder(importlib.abc.MetaPathFinder):
@@ -27,7 +33,8 @@ class TreeFinder(importlib.abc.MetaPathFinder):
             return None
         init = ROOT / folder / "__init__.py"
         return importlib.util.spec_from_file_location(
-            name, init, submodule_search_locations=[str(init.parent)])
+            name, init, submodule_search_locations=[str(init.parent)]
+        )
 
 
 def install() -> None:

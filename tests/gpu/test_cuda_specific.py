@@ -16,8 +16,11 @@ def bump(x: qd.types.ndarray(qd.f32, 1), flag: qd.types.ndarray(qd.i32, 0)):
 
 
 @qd.kernel(graph=True, checkpoints=True)
-def countdown(x: qd.types.ndarray(qd.i32, 1), steps: qd.types.ndarray(qd.i32, 0),
-              flag: qd.types.ndarray(qd.i32, 0)):
+def countdown(
+    x: qd.types.ndarray(qd.i32, 1),
+    steps: qd.types.ndarray(qd.i32, 0),
+    flag: qd.types.ndarray(qd.i32, 0),
+):
     while qd.graph_do_while(steps):
         with qd.checkpoint(5, yield_on=flag):
             for i in range(x.shape[0]):

@@ -21,7 +21,6 @@ import traceback
 from pathlib import Path
 
 import numpy as np
-
 from kernel_fuzz import Program, module_source, run_plan, same_status
 from reference_interpreter import ReferenceKernel, Unsupported
 
@@ -78,9 +77,11 @@ class Harness:
 
     def _new_pool(self) -> concurrent.futures.ProcessPoolExecutor:
         return concurrent.futures.ProcessPoolExecutor(
-            self.workers, mp_context=multiprocessing.get_context("spawn"),
+            self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
             initializer=_worker_init,
-            initargs=(str(self.cache_root), str(Path(__file__).parent), self.debug))
+            initargs=(str(self.cache_root), str(Path(__file__).parent), self.debug),
+        )
 
     def close(self) -> None:
         from qdmlir.runtime import cache
@@ -110,27 +111,31 @@ class Harness:
             for entry in self.cache_root.iterdir():
                 shutil.rmtree(entry, ignore_errors=True)
 
-
     def _count(self, program: Program, statuses: list) -> None:
         """Coverage figures, printed at the end: what the programs exercised."""
         text = program.source
         self.stats["lines"] += text.count("\n")
         self.stats["launches"] += len(statuses)
         self.stats["yields"] += sum(1 for s in statuses if s is not None and s.yielded)
-        self.stats["resumes"] += sum(1 for step in [program.first, *program.steps[
-            :len(statuses) - 1]] if step.action != "call")
+        self.stats["resumes"] += sum(
+            1
+            for step in [program.first, *program.steps[: len(statuses) - 1]]
+            if step.action != "call"
+        )
         self.stats["with checkpoint"] += "qd.checkpoint(" in text
         self.stats["with do-while"] += "graph_do_while" in text
         self.stats["with nested do-while"] += text.count("graph_do_while") > 1 and any(
-            line.startswith("        while qd.graph_do_while") for line in text.splitlines())
+            line.startswith("        while qd.graph_do_while") for line in text.splitlines()
+        )
         self.stats["with IntEnum label"] += "(IntEnum)" in text
         self.stats["with qd.func"] += "@qd.func" in text
         self.stats["with qd.ndrange"] += "qd.ndrange" in text
         self.stats["with serialized task"] += "qd.loop_config(serialize=True)" in text
         self.stats["with atomics"] += "qd.atomic_" in text or "+= " in text
         # a `//` or `%` by 0, -1 or an expression (kernel_fuzz.Gen.divisor): non-trapping selects
-        self.stats["with zero/-1/runtime divisor"] += re.search(r"(//|%) (0\)|\(-1\)|\()",
-                                                                text) is not None
+        self.stats["with zero/-1/runtime divisor"] += (
+            re.search(r"(//|%) (0\)|\(-1\)|\()", text) is not None
+        )
 
     def summary(self) -> str:
         figures = ", ".join(f"{key} {value}" for key, value in sorted(self.stats.items()))
@@ -139,8 +144,9 @@ class Harness:
     def _compile(self, batch: list[Program], path: Path, name: str) -> None:
         """Fill the cache in the workers; a compile error shows again when the kernel runs
         here, but a compiler that kills its process is found and reported here."""
-        futures = [self.pool.submit(_compile_one, str(path), name, p.name, p.arguments())
-                   for p in batch]
+        futures = [
+            self.pool.submit(_compile_one, str(path), name, p.name, p.arguments()) for p in batch
+        ]
         try:
             for future in futures:
                 future.result()
@@ -150,13 +156,19 @@ class Harness:
             self.pool = self._new_pool()
         for program in batch:  # one at a time, to find the program that crashes
             try:
-                self.pool.submit(_compile_one, str(path), name, program.name,
-                                 program.arguments()).result()
+                self.pool.submit(
+                    _compile_one, str(path), name, program.name, program.arguments()
+                ).result()
             except concurrent.futures.process.BrokenProcessPool:
                 self.pool.shutdown(cancel_futures=True)
                 self.pool = self._new_pool()
-                raise Mismatch(describe(program, "compiling the kernel killed the process "
-                                                 "(an abort or a segfault in the compiler)"))
+                raise Mismatch(
+                    describe(
+                        program,
+                        "compiling the kernel killed the process "
+                        "(an abort or a segfault in the compiler)",
+                    )
+                ) from None
 
 
 def check_program(module, program: Program) -> None:
@@ -180,13 +192,20 @@ def reference_run(module, program: Program) -> tuple[list, list]:
         try:
             statuses = run_plan(ReferenceKernel(kernel, order), program, arguments, labels)
         except (Unsupported, IndexError) as error:
-            raise Mismatch(describe(program, f"the generator left the reference subset: "
-                                             f"{type(error).__name__}: {error}")) from None
+            raise Mismatch(
+                describe(
+                    program,
+                    f"the generator left the reference subset: {type(error).__name__}: {error}",
+                )
+            ) from None
         reference_results.append((statuses, arguments))
     (expected, want), (backwards, other) = reference_results
     if not _same(expected, want, backwards, other):
-        raise Mismatch(describe(program, "the program depends on the order of task iterations "
-                                         "(a generator bug)"))
+        raise Mismatch(
+            describe(
+                program, "the program depends on the order of task iterations (a generator bug)"
+            )
+        )
     return expected, want
 
 
@@ -198,21 +217,26 @@ def check_compiled(module, program: Program, expected: list, want: list) -> None
     try:
         statuses = run_plan(kernel, program, arguments, labels)
     except Exception as error:  # noqa: BLE001 - any failure of the compiled side is the finding
-        raise Mismatch(describe(program, f"the compiled kernel raised {type(error).__name__}: "
-                                         f"{error}")) from error
+        raise Mismatch(
+            describe(program, f"the compiled kernel raised {type(error).__name__}: {error}")
+        ) from error
     if not _same(expected, want, statuses, arguments):
         detail = [f"statuses: reference {expected}, compiled {statuses}"]
         for arg, a, b in zip(program.args, want, arguments):
             if not _equal(a, b):
-                detail.append(f"{arg.name}: reference {np.asarray(a).tolist()}, "
-                              f"compiled {np.asarray(b).tolist()}")
+                detail.append(
+                    f"{arg.name}: reference {np.asarray(a).tolist()}, "
+                    f"compiled {np.asarray(b).tolist()}"
+                )
         raise Mismatch(describe(program, "\n".join(detail)))
 
 
 def _same(statuses_a, args_a, statuses_b, args_b) -> bool:
-    return len(statuses_a) == len(statuses_b) and all(
-        same_status(a, b) for a, b in zip(statuses_a, statuses_b)
-    ) and all(_equal(a, b) for a, b in zip(args_a, args_b))
+    return (
+        len(statuses_a) == len(statuses_b)
+        and all(same_status(a, b) for a, b in zip(statuses_a, statuses_b))
+        and all(_equal(a, b) for a, b in zip(args_a, args_b))
+    )
 
 
 def _equal(a, b) -> bool:
@@ -224,8 +248,10 @@ def _equal(a, b) -> bool:
 def describe(program: Program, why: str) -> str:
     arguments = ", ".join(f"{a.name}={a.initial!r}" for a in program.args)
     plan = "\n".join(f"  {step}" for step in [program.first, *program.steps])
-    return (f"{why}\n--- kernel {program.name} ---\n{program.source}\narguments: {arguments}\n"
-            f"plan:\n{plan}")
+    return (
+        f"{why}\n--- kernel {program.name} ---\n{program.source}\narguments: {arguments}\n"
+        f"plan:\n{plan}"
+    )
 
 
 __all__ = ["Harness", "Mismatch", "check_program", "import_path"]

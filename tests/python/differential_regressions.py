@@ -18,9 +18,13 @@ REGRESSIONS = [
     # A comparison assigned to a top-level variable made an i1 memory cell; MLIR's
     # memref-to-llvm asserts on i1 stores and aborted the process (fixed in
     # frontend/graph_lowering.py: the cell holds the default int).
-    _program("r_bool_top_level_variable", """\
+    _program(
+        "r_bool_top_level_variable",
+        """\
     v0 = (not (1 > f0[()]))
     for _ in range(1):
         a0[0] = v0 + 1
-""", [Arg("a0", "data", [0, 0]), Arg("f0", "flag", 1)]),
+""",
+        [Arg("a0", "data", [0, 0]), Arg("f0", "flag", 1)],
+    ),
 ]

@@ -43,8 +43,21 @@ class CUgraphConditionalNodeType(enum.IntEnum):
 
 
 OK = CUresult.CUDA_SUCCESS
-PTX_SIZES = {"u64": 8, "b64": 8, "s64": 8, "f64": 8, "u32": 4, "b32": 4, "s32": 4, "f32": 4,
-             "u16": 2, "b16": 2, "u8": 1, "b8": 1, "s8": 1}
+PTX_SIZES = {
+    "u64": 8,
+    "b64": 8,
+    "s64": 8,
+    "f64": 8,
+    "u32": 4,
+    "b32": 4,
+    "s32": 4,
+    "f32": 4,
+    "u16": 2,
+    "b16": 2,
+    "u8": 1,
+    "b8": 1,
+    "s8": 1,
+}
 
 
 @dataclass
@@ -77,8 +90,7 @@ class CUDA_MEMSET_NODE_PARAMS(SimpleNamespace):
 class CUgraphNodeParams:
     def __init__(self):
         self.type = None
-        self.conditional = SimpleNamespace(handle=None, type=None, size=0, ctx=None,
-                                           phGraph_out=[])
+        self.conditional = SimpleNamespace(handle=None, type=None, size=0, ctx=None, phGraph_out=[])
 
 
 class FakeDriver:
@@ -228,10 +240,14 @@ class FakeDriver:
     def _decode(self, function, pointers_address):
         sizes = function.sizes
         pointers = (ctypes.c_void_p * len(sizes)).from_address(
-            ctypes.addressof(pointers_address) if isinstance(pointers_address, ctypes.Array)
-            else int(pointers_address))
-        return [ctypes.string_at(p, 8 if size == 8 else size).ljust(8, b"\0")
-                for p, size in zip(pointers, sizes)]
+            ctypes.addressof(pointers_address)
+            if isinstance(pointers_address, ctypes.Array)
+            else int(pointers_address)
+        )
+        return [
+            ctypes.string_at(p, 8 if size == 8 else size).ljust(8, b"\0")
+            for p, size in zip(pointers, sizes)
+        ]
 
     def _run(self, function, grid, block, params):
         launch = Launch(function.name, tuple(grid), tuple(block), self._decode(function, params))
@@ -258,9 +274,13 @@ class FakeDriver:
         return (OK,)
 
     def cuGraphAddKernelNode(self, graph, deps, count, params):
-        node = ("kernel", params.func, (params.gridDimX, params.gridDimY, params.gridDimZ),
-                (params.blockDimX, params.blockDimY, params.blockDimZ),
-                self._decode(params.func, params.kernelParams))
+        node = (
+            "kernel",
+            params.func,
+            (params.gridDimX, params.gridDimY, params.gridDimZ),
+            (params.blockDimX, params.blockDimY, params.blockDimZ),
+            self._decode(params.func, params.kernelParams),
+        )
         graph.nodes.append(node)
         return OK, node
 
@@ -282,8 +302,9 @@ class FakeDriver:
         graph.nodes.append(node)
         return OK, node
 
-    cuGraphAddNode.__doc__ = ("cuGraphAddNode(hGraph, dependencies, dependencyData, "
-                              "numDependencies, nodeParams)")
+    cuGraphAddNode.__doc__ = (
+        "cuGraphAddNode(hGraph, dependencies, dependencyData, numDependencies, nodeParams)"
+    )
 
     def cuGraphInstantiate(self, graph, flags):
         return OK, graph

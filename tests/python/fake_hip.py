@@ -23,12 +23,28 @@ from fake_cuda_driver import Launch
 
 from qdmlir.runtime.hip_runtime import SIGNATURES
 
-ERRORS = {0: "hipSuccess", 1: "hipErrorInvalidValue", 2: "hipErrorOutOfMemory",
-          100: "hipErrorNoDevice", 200: "hipErrorInvalidImage", 209: "hipErrorNoBinaryForGpu",
-          500: "hipErrorNotFound", 719: "hipErrorLaunchFailure"}
+ERRORS = {
+    0: "hipSuccess",
+    1: "hipErrorInvalidValue",
+    2: "hipErrorOutOfMemory",
+    100: "hipErrorNoDevice",
+    200: "hipErrorInvalidImage",
+    209: "hipErrorNoBinaryForGpu",
+    500: "hipErrorNotFound",
+    719: "hipErrorLaunchFailure",
+}
 INVALID_VALUE, INVALID_IMAGE, NO_BINARY_FOR_GPU, NOT_FOUND = 1, 200, 209, 500
-IR_SIZES = {"ptr": 8, "i64": 8, "double": 8, "i32": 4, "float": 4, "i16": 2, "half": 2, "i8": 1,
-            "i1": 1}
+IR_SIZES = {
+    "ptr": 8,
+    "i64": 8,
+    "double": 8,
+    "i32": 4,
+    "float": 4,
+    "i16": 2,
+    "half": 2,
+    "i8": 1,
+    "i1": 1,
+}
 
 
 @dataclass
@@ -60,8 +76,9 @@ def _code_object(image: bytes) -> CodeObject:
         chip = meta["amdhsa.target"].rsplit("-", 1)[-1].split(":")[0]
         kernels = {}
         for k in meta["amdhsa.kernels"]:
-            sizes = [a[".size"] for a in k.get(".args", [])
-                     if not a[".value_kind"].startswith("hidden_")]
+            sizes = [
+                a[".size"] for a in k.get(".args", []) if not a[".value_kind"].startswith("hidden_")
+            ]
             kernels[k[".name"]] = KernelInfo(k[".name"], sizes, k[".max_flat_workgroup_size"], chip)
         return CodeObject(kernels, chip, image)
     text = image.decode(errors="replace")
@@ -85,8 +102,8 @@ def _amdgpu_metadata(elf: bytes) -> dict:
             namesz, descsz, kind = struct.unpack_from("<III", elf, at)
             name_at = at + 12
             desc_at = name_at + (namesz + 3) // 4 * 4
-            if elf[name_at:name_at + namesz] == b"AMDGPU\0" and kind == 32:
-                return _MsgPack(elf[desc_at:desc_at + descsz]).value()
+            if elf[name_at : name_at + namesz] == b"AMDGPU\0" and kind == 32:
+                return _MsgPack(elf[desc_at : desc_at + descsz]).value()
             at = desc_at + (descsz + 3) // 4 * 4
     raise ValueError("no NT_AMDGPU_METADATA note: not an AMDGPU code object")
 
@@ -104,7 +121,7 @@ class _MsgPack:
 
     def raw(self, n: int) -> bytes:
         self.at += n
-        return self.data[self.at - n:self.at]
+        return self.data[self.at - n : self.at]
 
     def value(self):
         byte = self.take("B")
@@ -122,8 +139,18 @@ class _MsgPack:
         fixed = {0xC0: None, 0xC2: False, 0xC3: True}
         if byte in fixed:
             return fixed[byte]
-        numbers = {0xCC: "B", 0xCD: "H", 0xCE: "I", 0xCF: "Q", 0xD0: "b", 0xD1: "h", 0xD2: "i",
-                   0xD3: "q", 0xCA: "f", 0xCB: "d"}
+        numbers = {
+            0xCC: "B",
+            0xCD: "H",
+            0xCE: "I",
+            0xCF: "Q",
+            0xD0: "b",
+            0xD1: "h",
+            0xD2: "i",
+            0xD3: "q",
+            0xCA: "f",
+            0xCB: "d",
+        }
         return self.take(numbers[byte])
 
 
@@ -136,8 +163,9 @@ def _checked(method):
 
     def call(self, *args):
         if len(args) != len(argtypes):
-            raise TypeError(f"{method.__name__} takes {len(argtypes)} arguments ({len(args)} "
-                            "given)")
+            raise TypeError(
+                f"{method.__name__} takes {len(argtypes)} arguments ({len(args)} given)"
+            )
         for position, (argtype, arg) in enumerate(zip(argtypes, args)):
             try:
                 argtype.from_param(arg)

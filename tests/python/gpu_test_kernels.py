@@ -19,8 +19,11 @@ def three(x: qd.types.ndarray(qd.f32, 1), flag: qd.types.ndarray(qd.i32, 0)):
 
 
 @qd.kernel(graph=True, checkpoints=True)
-def looped(x: qd.types.ndarray(qd.f32, 1), steps: qd.types.ndarray(qd.i32, 0),
-           flag: qd.types.ndarray(qd.i32, 0)):
+def looped(
+    x: qd.types.ndarray(qd.f32, 1),
+    steps: qd.types.ndarray(qd.i32, 0),
+    flag: qd.types.ndarray(qd.i32, 0),
+):
     while qd.graph_do_while(steps):
         with qd.checkpoint(4, yield_on=flag):
             for i in range(x.shape[0]):
@@ -30,5 +33,8 @@ def looped(x: qd.types.ndarray(qd.f32, 1), steps: qd.types.ndarray(qd.i32, 0),
 
 
 THREE_ARGS = [ArgSpec("x", "ndarray", "f32", 1), ArgSpec("flag", "ndarray", "i32", 0)]
-LOOP_ARGS = [ArgSpec("x", "ndarray", "f32", 1), ArgSpec("steps", "ndarray", "i32", 0),
-             ArgSpec("flag", "ndarray", "i32", 0)]
+LOOP_ARGS = [
+    ArgSpec("x", "ndarray", "f32", 1),
+    ArgSpec("steps", "ndarray", "i32", 0),
+    ArgSpec("flag", "ndarray", "i32", 0),
+]

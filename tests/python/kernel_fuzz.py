@@ -31,8 +31,14 @@ I2 = qd.types.ndarray(qd.i32, 2)
 F1 = qd.types.ndarray(qd.f32, 1)
 """
 
-ATOMIC_FAMILIES = [("+=", "-=", "add", "sub"), ("max",), ("min",), ("^=", "xor"),
-                   ("|=", "or"), ("&=", "and")]
+ATOMIC_FAMILIES = [
+    ("+=", "-=", "add", "sub"),
+    ("max",),
+    ("min",),
+    ("^=", "xor"),
+    ("|=", "or"),
+    ("&=", "and"),
+]
 INT_LITERALS = [0, 1, 2, 3, -1, 5, 7, -4, 9, 16, 100, -100, 65536, 2147483647, -2147483648]
 FLOAT_LITERALS = ["0.5", "1.0", "2.0", "-1.25", "0.75", "3.0", "-0.5", "0.1", "1e20"]
 
@@ -47,8 +53,13 @@ class Arg:
 
     @property
     def annotation(self) -> str:
-        return {"data": "I1", "fdata": "F1", "grid": "I2", "scalar": "qd.i32",
-                "fscalar": "qd.f32"}.get(self.kind, "I0")
+        return {
+            "data": "I1",
+            "fdata": "F1",
+            "grid": "I2",
+            "scalar": "qd.i32",
+            "fscalar": "qd.f32",
+        }.get(self.kind, "I0")
 
     def make(self):
         if self.kind == "scalar":
@@ -146,16 +157,19 @@ class Gen:
                 inner = scope.child()
                 var = f"j{len(lines)}"
                 inner.loop_vars.append(var)
-                lines += [f"for {var} in range({self.int(0, 3)}):",
-                          f"    if {self.cond(inner, 1)}:",
-                          f"        return {self.iexpr(inner, 2)}"]
+                lines += [
+                    f"for {var} in range({self.int(0, 3)}):",
+                    f"    if {self.cond(inner, 1)}:",
+                    f"        return {self.iexpr(inner, 2)}",
+                ]
         if not any("return" in line for line in lines) or self.flip(0.8):
             # a lone final `return 7` would make the call a compile-time constant
             value = self.iexpr(scope, 2)
             lines.append(f"return {params[0] if is_literal(value) else value}")
         signature = ", ".join(f"{p}: qd.i32" for p in params)
-        self.funcs.append("\n".join(["@qd.func", f"def {name}({signature}) -> qd.i32:",
-                                       *indent(lines)]))
+        self.funcs.append(
+            "\n".join(["@qd.func", f"def {name}({signature}) -> qd.i32:", *indent(lines)])
+        )
         self.callable.append((name, len(params)))
 
     # -- the kernel top level ------------------------------------------------------------------
@@ -166,8 +180,18 @@ class Gen:
         top = Scope(top_vars, counters, top_level=True)
         top_vars = top.top_vars  # grows as serial statements define top-level variables
         for _ in range(self.int(1, 5 if depth == 0 else 3)):
-            kind = self.pick(["task", "checkpoint", "serial", "do_while", "top_var",
-                              "checkpoint", "do_while", "checkpoint"])
+            kind = self.pick(
+                [
+                    "task",
+                    "checkpoint",
+                    "serial",
+                    "do_while",
+                    "top_var",
+                    "checkpoint",
+                    "do_while",
+                    "checkpoint",
+                ]
+            )
             if kind == "do_while" and depth >= 2 or kind == "checkpoint" and self.graph_only:
                 kind = "task"
             if kind == "task":
@@ -193,8 +217,9 @@ class Gen:
                 lines += indent(self.task(top_vars, counters, flag=flag))
             else:  # a serial task between the loops
                 scope = Scope(top_vars, counters, top_level=False)
-                lines += indent([f"if {self.cond(scope, 1)}:",
-                                 *indent(self.free_stmts(scope, 1, flag))])
+                lines += indent(
+                    [f"if {self.cond(scope, 1)}:", *indent(self.free_stmts(scope, 1, flag))]
+                )
         return lines
 
     def label(self) -> str:
@@ -225,16 +250,21 @@ class Gen:
             lines.append(f"{counter}[()] = {self.int(0, 3)}")
         inner = [*counters, counter]
         body = self.body(depth + 1, top_vars, inner)
-        decrement = self.pick([
-            [f"{counter}[()] = qd.max({counter}[()] - 1, 0)"],
-            ["for _ in range(1):", f"    {counter}[()] = qd.max({counter}[()] - 1, 0)"],
-            [f"if {counter}[()] > 0:", f"    {counter}[()] -= 1"],
-        ])
+        decrement = self.pick(
+            [
+                [f"{counter}[()] = qd.max({counter}[()] - 1, 0)"],
+                ["for _ in range(1):", f"    {counter}[()] = qd.max({counter}[()] - 1, 0)"],
+                [f"if {counter}[()] > 0:", f"    {counter}[()] -= 1"],
+            ]
+        )
         cut = self.int(0, len(body))
         # insert at an item boundary: a line at indent 0
-        boundaries = [i for i, line in enumerate(body)  # a loop_config stays with its loop
-                      if not line.startswith((" ", "else:")) and not (
-                          i > 0 and body[i - 1].startswith("qd.loop_config"))] + [len(body)]
+        boundaries = [
+            i
+            for i, line in enumerate(body)  # a loop_config stays with its loop
+            if not line.startswith((" ", "else:"))
+            and not (i > 0 and body[i - 1].startswith("qd.loop_config"))
+        ] + [len(body)]
         at = boundaries[min(cut, len(boundaries) - 1)]
         body = body[:at] + decrement + body[at:]
         lines.append(f"while qd.graph_do_while({counter}):")
@@ -253,15 +283,23 @@ class Gen:
         scope = Scope(top_vars, counters, top_level=False, in_task=True, iv="i")
         if grid_task:  # qd.ndrange over (N, M): a 1-d element is shared by M iterations
             scope.ivs = ["i", "j"]
-            header = "for i, j in qd.ndrange({}):".format(self.pick([
-                f"{self.n}, {self.m}", "m0.shape[0], m0.shape[1]", f"(0, {self.n}), m0.shape[1]"]))
+            header = "for i, j in qd.ndrange({}):".format(
+                self.pick(
+                    [
+                        f"{self.n}, {self.m}",
+                        "m0.shape[0], m0.shape[1]",
+                        f"(0, {self.n}), m0.shape[1]",
+                    ]
+                )
+            )
         else:
             scope.ivs = ["i"]
             extent = self.pick([str(self.n), f"{self.pick(self.data)}.shape[0]"])
             header = f"for i in range({extent}):"
         for name in self.data:
-            scope.roles[name] = self.pick(["read", "atomic"] if grid_task else
-                                          ["read", "own", "atomic"])
+            scope.roles[name] = self.pick(
+                ["read", "atomic"] if grid_task else ["read", "own", "atomic"]
+            )
         for name in self.fdata:
             scope.roles[name] = "read" if grid_task else self.pick(["read", "own"])
         for name in self.grid:
@@ -324,11 +362,15 @@ class Gen:
             return [f"if {self.cond(scope, 2)}:", f"    {self.pick(flags)}[()] = 1"]
         if kind == "if":
             inner = scope.child()
-            lines = [f"if {self.cond(scope, 2)}:", *indent(self.task_stmts(inner, depth + 1,
-                                                                            self.int(1, 2)))]
+            lines = [
+                f"if {self.cond(scope, 2)}:",
+                *indent(self.task_stmts(inner, depth + 1, self.int(1, 2))),
+            ]
             if self.flip(0.5):
-                lines += ["else:", *indent(self.task_stmts(scope.child(), depth + 1,
-                                                           self.int(1, 2)))]
+                lines += [
+                    "else:",
+                    *indent(self.task_stmts(scope.child(), depth + 1, self.int(1, 2))),
+                ]
             return lines
         if kind == "for":
             inner = scope.child()
@@ -336,8 +378,10 @@ class Gen:
             inner.loop_vars.append(var)
             inner.in_loop = True
             bound = self.pick([str(self.int(0, 4)), f"{self.pick(self.data)}.shape[0]"])
-            return [f"for {var} in range({bound}):",
-                    *indent(self.task_stmts(inner, depth + 1, self.int(1, 2)))]
+            return [
+                f"for {var} in range({bound}):",
+                *indent(self.task_stmts(inner, depth + 1, self.int(1, 2))),
+            ]
         if kind == "while":  # bounded: the count goes up first, so no path skips it
             count = f"w{self.locals}"
             self.locals += 1
@@ -345,8 +389,12 @@ class Gen:
             inner = scope.child()
             inner.in_loop = True
             inner.in_while = True
-            return [f"{count} = 0", f"while {count} < {self.int(0, 3)}:", f"    {count} += 1",
-                    *indent(self.task_stmts(inner, depth + 1, self.int(1, 2)))]
+            return [
+                f"{count} = 0",
+                f"while {count} < {self.int(0, 3)}:",
+                f"    {count} += 1",
+                *indent(self.task_stmts(inner, depth + 1, self.int(1, 2))),
+            ]
         if kind == "jump" and scope.in_loop:
             jump = "break" if scope.in_while else self.pick(["break", "continue"])
             return [f"if {self.cond(scope, 1)}:", f"    {jump}"]
@@ -386,8 +434,7 @@ class Gen:
         if kind == "aug":
             target = self.pick(self.data + self.grid)
             op = self.pick(["+=", "-=", "^=", "*="])
-            return [f"{target}[{self.subscript(scope, target, 'any')}] {op} "
-                    f"{self.iexpr(scope, 2)}"]
+            return [f"{target}[{self.subscript(scope, target, 'any')}] {op} {self.iexpr(scope, 2)}"]
         if kind == "flag":
             return [f"{self.pick(self.flags)}[()] = {self.pick([1, 0])}"]
         if kind == "acc":
@@ -396,11 +443,15 @@ class Gen:
             name = self.pick(scope.top_vars)
             return [f"{name} = {name} + {self.iexpr(scope, 1)}"]
         if kind == "if":
-            lines = [f"if {self.cond(scope, 2)}:",
-                     *indent(self.free_block(scope.child(top_level=False), depth + 1))]
+            lines = [
+                f"if {self.cond(scope, 2)}:",
+                *indent(self.free_block(scope.child(top_level=False), depth + 1)),
+            ]
             if self.flip(0.4):
-                lines += ["else:", *indent(self.free_block(scope.child(top_level=False),
-                                                           depth + 1))]
+                lines += [
+                    "else:",
+                    *indent(self.free_block(scope.child(top_level=False), depth + 1)),
+                ]
             return lines
         if scope.top_level:
             # a new name in a top-level serial statement is a top-level variable
@@ -445,8 +496,11 @@ class Gen:
             return iv
         if form == "mirror":
             return f"{size - 1} - {iv}"
-        divisor = self.pick([str(size), f"{self.pick(self.data)}.shape[0]"] if axis == 0 else
-                            [str(size)] + [f"{g}.shape[1]" for g in self.grid])
+        divisor = self.pick(
+            [str(size), f"{self.pick(self.data)}.shape[0]"]
+            if axis == 0
+            else [str(size)] + [f"{g}.shape[1]" for g in self.grid]
+        )
         value = self.iexpr(scope, 1)
         if is_literal(value):
             value = self.ileaf(scope, literal=False)
@@ -485,8 +539,9 @@ class Gen:
     def divisor(self, scope: Scope, depth: int) -> str:
         """A literal 1..7 (no check compiled), or with runtime divisors a literal 0 or -1, any
         expression, or one in -1..2 so that zero divisors are common."""
-        form = self.pick(["safe", "zero or minus one", "any", "small"]
-                         if self.runtime_divisors else ["safe"])
+        form = self.pick(
+            ["safe", "zero or minus one", "any", "small"] if self.runtime_divisors else ["safe"]
+        )
         if form == "safe":
             return str(self.int(1, 7))
         if form == "zero or minus one":
@@ -538,8 +593,14 @@ class Gen:
         return self.read(scope, self.pick(readable))
 
     def readable(self, scope: Scope, kinds: list[str]) -> list[str]:
-        names = {"data": self.data, "fdata": self.fdata, "grid": self.grid, "acc": self.accs,
-                 "flag": self.flags, "counter": scope.counters}
+        names = {
+            "data": self.data,
+            "fdata": self.fdata,
+            "grid": self.grid,
+            "acc": self.accs,
+            "flag": self.flags,
+            "counter": scope.counters,
+        }
         found = []
         for kind in kinds if not scope.in_func else []:
             for name in names[kind]:
@@ -623,11 +684,17 @@ class Gen:
         for name in self.data:
             args.append(Arg(name, "data", [self.pick(INT_LITERALS[:9]) for _ in range(self.n)]))
         for name in self.fdata:
-            args.append(Arg(name, "fdata", [float(self.pick([0, 0.5, -1, 2.25, 3]))
-                                             for _ in range(self.n)]))
+            args.append(
+                Arg(name, "fdata", [float(self.pick([0, 0.5, -1, 2.25, 3])) for _ in range(self.n)])
+            )
         for name in self.grid:
-            args.append(Arg(name, "grid", [[self.pick(INT_LITERALS[:9]) for _ in range(self.m)]
-                                           for _ in range(self.n)]))
+            args.append(
+                Arg(
+                    name,
+                    "grid",
+                    [[self.pick(INT_LITERALS[:9]) for _ in range(self.m)] for _ in range(self.n)],
+                )
+            )
         for name in self.flags:
             args.append(Arg(name, "flag", 1 if self.flip(0.15) else 0))
         for name in self.accs:
@@ -647,8 +714,13 @@ class Gen:
         if action == "label" and not self.labels:
             action = "call" if first else "this"
         clear = [f for f in self.flags if self.flip(0.7)] if not first else []
-        return Step(action, clear, self.int(0, max(len(self.labels) - 1, 0)),
-                    as_int=self.flip(0.3), only_if_yielded=self.flip(0.8))
+        return Step(
+            action,
+            clear,
+            self.int(0, max(len(self.labels) - 1, 0)),
+            as_int=self.flip(0.3),
+            only_if_yielded=self.flip(0.8),
+        )
 
 
 @dataclass
@@ -674,10 +746,22 @@ class Scope:
         self.top_vars = list(self.top_vars)
 
     def child(self, top_level: bool | None = None) -> Scope:
-        return Scope(self.top_vars, self.counters,
-                     self.top_level if top_level is None else top_level, self.in_task,
-                     self.iv, self.roles, self.atomic_family, {}, [], self, self.ivs,
-                     self.in_loop, self.in_while, self.in_func)
+        return Scope(
+            self.top_vars,
+            self.counters,
+            self.top_level if top_level is None else top_level,
+            self.in_task,
+            self.iv,
+            self.roles,
+            self.atomic_family,
+            {},
+            [],
+            self,
+            self.ivs,
+            self.in_loop,
+            self.in_while,
+            self.in_func,
+        )
 
     def all_locals(self) -> list[tuple[str, str]]:
         found = list(self.locals.items())
@@ -710,14 +794,21 @@ def programs(draw, runtime_divisors: bool = True) -> Program:
     text += [f"{name} = {value}" for name, value in gen.constants]
     for func_source in gen.funcs:
         text += ["", "", func_source]
-    decorator = "@qd.kernel(graph=True)" if gen.graph_only else (
-        "@qd.kernel(graph=True, checkpoints=True)")
+    decorator = (
+        "@qd.kernel(graph=True)" if gen.graph_only else ("@qd.kernel(graph=True, checkpoints=True)")
+    )
     text += ["", "", decorator, f"def KNAME({signature}):"]
     text += indent(body)
     source = "\n".join(text) + "\n"
     name = "k_" + hashlib.sha256(source.encode()).hexdigest()[:12]
-    return Program(name, source.replace("KNAME", name), args,
-                   [label.replace("KNAME", name) for label in gen.labels], first, steps)
+    return Program(
+        name,
+        source.replace("KNAME", name),
+        args,
+        [label.replace("KNAME", name) for label in gen.labels],
+        first,
+        steps,
+    )
 
 
 # -- running a plan ----------------------------------------------------------------------------
@@ -750,8 +841,11 @@ def run_plan(kernel, program: Program, arguments: list, labels: list) -> list:
 def same_status(a, b) -> bool:
     if a is None or b is None:
         return a is b
-    return a.yielded == b.yielded and type(a.checkpoint) is type(b.checkpoint) and (
-        a.checkpoint == b.checkpoint)
+    return (
+        a.yielded == b.yielded
+        and type(a.checkpoint) is type(b.checkpoint)
+        and (a.checkpoint == b.checkpoint)
+    )
 
 
 def module_source(batch: list[Program]) -> str:

@@ -90,6 +90,7 @@ def import_statement(x: I1):
 @qd.kernel
 def nested_function(x: I1):
     for i in range(x.shape[0]):
+
         def g():  # ERROR nested_function
             pass
 

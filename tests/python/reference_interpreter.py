@@ -34,11 +34,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-
-import qdmlir as qd
-from qdmlir.frontend import lang
-from qdmlir.frontend.kernel import QdFunc
-from qdmlir.runtime.status import GraphStatus
 from reference_scalars import (
     BOOL,
     F32,
@@ -57,6 +52,11 @@ from reference_scalars import (
     truth,
     wrap32,
 )
+
+import qdmlir as qd
+from qdmlir.frontend import lang
+from qdmlir.frontend.kernel import QdFunc
+from qdmlir.runtime.status import GraphStatus
 
 _ATOMIC_AUG = {"+": "add", "-": "add", "&": "and", "|": "or", "^": "xor"}
 _BINARY = {
@@ -179,8 +179,11 @@ class ReferenceKernel:
         return label, flag.id
 
     def _is_do_while(self, node: ast.stmt) -> bool:
-        return (isinstance(node, ast.While) and isinstance(node.test, ast.Call)
-                and self._resolve(node.test.func) is lang.graph_do_while)
+        return (
+            isinstance(node, ast.While)
+            and isinstance(node.test, ast.Call)
+            and self._resolve(node.test.func) is lang.graph_do_while
+        )
 
     def _resolve(self, node: ast.expr):
         if isinstance(node, ast.Name):
@@ -245,12 +248,20 @@ class ReferenceKernel:
 
     def _is_loop_config(self, node: ast.stmt) -> bool:
         """`qd.loop_config(serialize=True)`: the next task runs its iterations in order."""
-        if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
-                and self._resolve(node.value.func) is lang.loop_config):
+        if not (
+            isinstance(node, ast.Expr)
+            and isinstance(node.value, ast.Call)
+            and self._resolve(node.value.func) is lang.loop_config
+        ):
             return False
         keywords = {k.arg: k.value for k in node.value.keywords}
-        if node.value.args or set(keywords) != {"serialize"} or not (
-            isinstance(keywords["serialize"], ast.Constant) and keywords["serialize"].value is True
+        if (
+            node.value.args
+            or set(keywords) != {"serialize"}
+            or not (
+                isinstance(keywords["serialize"], ast.Constant)
+                and keywords["serialize"].value is True
+            )
         ):
             raise Unsupported(f"`{ast.unparse(node)}`")
         return True
@@ -409,8 +420,11 @@ class Executor:
                 return
             holder.names[name] = scalar
             return
-        scalar = value if isinstance(value, Const) and not isinstance(
-            value.value, (int, float)) else self.scalar(value)
+        scalar = (
+            value
+            if isinstance(value, Const) and not isinstance(value.value, (int, float))
+            else self.scalar(value)
+        )
         if self.top_level and isinstance(scalar, Val):
             scalar = cast(scalar, numeric(scalar.dtype))  # memory holds a bool as the int
             cells[name] = Cell(scalar.dtype, scalar.value)
@@ -468,8 +482,11 @@ class Executor:
             self.child().stmts(node.orelse)
 
     def stmt_For(self, node: ast.For) -> None:
-        if node.orelse or not isinstance(node.iter, ast.Call) or self.kernel._resolve(
-                node.iter.func) is not range:
+        if (
+            node.orelse
+            or not isinstance(node.iter, ast.Call)
+            or self.kernel._resolve(node.iter.func) is not range
+        ):
             raise Unsupported(f"the loop `{ast.unparse(node.iter)}`")
         start, stop, step = self.range_bounds(node.iter)
         for value in range(start, stop, step):
@@ -542,8 +559,10 @@ class Executor:
             return array, tuple(min(max(p, 0), n - 1) for p, n in zip(index, array.shape))
         for position, size in zip(index, array.shape):
             if not 0 <= position < size:
-                raise IndexError(f"index {tuple(index)} out of bounds for shape {array.shape} "
-                                 f"at `{ast.unparse(node)}`")
+                raise IndexError(
+                    f"index {tuple(index)} out of bounds for shape {array.shape} "
+                    f"at `{ast.unparse(node)}`"
+                )
         return array, tuple(index)
 
     def load(self, array, index) -> Val:
@@ -593,8 +612,10 @@ class Executor:
             return Val(cells[node.id].dtype, cells[node.id].value)
         value = self.kernel._resolve(node)
         if value is None and node.id not in self.kernel.globals:
-            raise Unsupported(f"name {node.id} is not defined (or a top-level variable read "
-                              "before this launch assigned it)")
+            raise Unsupported(
+                f"name {node.id} is not defined (or a top-level variable read "
+                "before this launch assigned it)"
+            )
         return Const(value)
 
     def expr_Attribute(self, node: ast.Attribute):
@@ -700,8 +721,11 @@ class Executor:
         if fn is abs or fn is lang.abs:
             value = self.scalar(self.expr(node.args[0]))
             value = cast(value, numeric(value.dtype))
-            return Val(F32, np.float32(abs(value.value))) if value.dtype == F32 else make(
-                I32, abs(value.value))
+            return (
+                Val(F32, np.float32(abs(value.value)))
+                if value.dtype == F32
+                else make(I32, abs(value.value))
+            )
         if fn in (min, max, lang.min, lang.max):
             return self._minmax("min" if fn in (min, lang.min) else "max", node.args)
         if fn is lang.cast:
@@ -710,9 +734,15 @@ class Executor:
             if target is None:
                 raise Unsupported(f"qd.cast to {dtype}")
             return cast(self.scalar(self.expr(node.args[0])), target)
-        atomics = {lang.atomic_add: "+", lang.atomic_sub: "-", lang.atomic_min: "min",
-                   lang.atomic_max: "max", lang.atomic_and: "&", lang.atomic_or: "|",
-                   lang.atomic_xor: "^"}
+        atomics = {
+            lang.atomic_add: "+",
+            lang.atomic_sub: "-",
+            lang.atomic_min: "min",
+            lang.atomic_max: "max",
+            lang.atomic_and: "&",
+            lang.atomic_or: "|",
+            lang.atomic_xor: "^",
+        }
         for atomic, op in atomics.items():
             if fn is atomic:
                 return self._atomic(op, node.args)
@@ -747,8 +777,13 @@ class Executor:
         if returns == [body[-1]]:
             callee.stmts(body[:-1])
             return callee.expr(body[-1].value) if body[-1].value is not None else Const(None)
-        result_type = self._annotation(fn, tree.returns and eval(  # noqa: S307 - test code
-            compile(ast.Expression(tree.returns), "<returns>", "eval"), fn.__globals__))
+        result_type = self._annotation(
+            fn,
+            tree.returns
+            and eval(  # noqa: S307 - test code
+                compile(ast.Expression(tree.returns), "<returns>", "eval"), fn.__globals__
+            ),
+        )
         if result_type is None:
             raise Unsupported("several returns without a return type")
         try:
@@ -795,8 +830,9 @@ class Executor:
         if op in ("min", "max"):
             if old.dtype == F32:
                 raise Unsupported("atomic min/max of floats")
-            new = Val(I32, min(old.value, value.value) if op == "min" else max(old.value,
-                                                                               value.value))
+            new = Val(
+                I32, min(old.value, value.value) if op == "min" else max(old.value, value.value)
+            )
         else:
             new = binary(op, old, value)
         self.store(array, index, new)

@@ -16,6 +16,7 @@ import numpy as np
 
 I32, F32, BOOL = "i32", "f32", "bool"
 
+
 class Unsupported(Exception):
     """The program leaves the interpreter's subset or does something the compiled code leaves
     undefined; either way it is not a valid differential test case."""

@@ -14,10 +14,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import kernels_with_bad_input as bad
 import numpy as np
 import pytest
 
-import kernels_with_bad_input as bad
 import qdmlir as qd
 
 SOURCE_FILE = inspect.getsourcefile(bad)
@@ -85,8 +85,7 @@ def marked_line(name: str) -> int:
 
 
 def test_every_marked_kernel_has_a_case():
-    marked = {line.split("# ERROR ")[1].split()[0] for line in SOURCE_LINES
-              if "  # ERROR " in line}
+    marked = {line.split("# ERROR ")[1].split()[0] for line in SOURCE_LINES if "  # ERROR " in line}
     assert marked == set(CONSTRUCTS)
 
 
@@ -96,8 +95,9 @@ def test_print_on_a_gpu_target_is_refused_with_a_fix():
 
     kernel = bad.print_an_array
     with pytest.raises(qd.QuadrantsSyntaxError) as caught:
-        Compilation.for_kernel(kernel, [ArgSpec("x", "ndarray", "i32", 1)],
-                               target="cuda").kernel_ir()
+        Compilation.for_kernel(
+            kernel, [ArgSpec("x", "ndarray", "i32", 1)], target="cuda"
+        ).kernel_ir()
     assert "print() in a kernel runs on qd.cpu only" in str(caught.value)
     assert "write the values to an ndarray" in str(caught.value)
 
@@ -108,8 +108,9 @@ def test_a_parameter_named_like_the_print_buffer_is_refused():
         for i in range(qd_print.shape[0]):
             print(i)
 
-    with pytest.raises(qd.QuadrantsSyntaxError, match="'qd_print' is a name qdmlir reserves "
-                                                      "for print"):
+    with pytest.raises(
+        qd.QuadrantsSyntaxError, match="'qd_print' is a name qdmlir reserves for print"
+    ):
         shadows(np.zeros(2, np.int32))
 
 
@@ -177,8 +178,13 @@ def any_arrays(x: qd.types.ndarray(), out: qd.types.ndarray()):
 
 
 def good(**changes):
-    arguments = {"x": np.zeros(4, np.int32), "y": np.zeros(4, np.float32), "n": 1, "h": 0.5,
-                 "flag": np.zeros((), np.int32)}
+    arguments = {
+        "x": np.zeros(4, np.int32),
+        "y": np.zeros(4, np.float32),
+        "n": 1,
+        "h": 0.5,
+        "flag": np.zeros((), np.int32),
+    }
     arguments.update(changes)
     return list(arguments.values())
 
@@ -193,48 +199,89 @@ def read_only():
 CALLS = {
     "too_few": (lambda: step(*good()[:3]), TypeError, ["takes 5 argument", "got 3"]),
     "too_many": (lambda: step(*good(), 5), TypeError, ["takes 5 argument", "got 6"]),
-    "unknown_keyword": (lambda: step(*good(), bogus=1), TypeError,
-                        ["kernel 'step'", "unexpected keyword argument 'bogus'"]),
+    "unknown_keyword": (
+        lambda: step(*good(), bogus=1),
+        TypeError,
+        ["kernel 'step'", "unexpected keyword argument 'bogus'"],
+    ),
     "twice": (lambda: step(*good(), x=1), TypeError, ["multiple values for argument 'x'"]),
-    "list": (lambda: step(*good(x=[1, 2])), TypeError,
-             ["argument 0 ('x')", "got list", "np.zeros(shape, np.int32)"]),
+    "list": (
+        lambda: step(*good(x=[1, 2])),
+        TypeError,
+        ["argument 0 ('x')", "got list", "np.zeros(shape, np.int32)"],
+    ),
     "none": (lambda: step(*good(x=None)), TypeError, ["argument 0 ('x')", "NoneType"]),
-    "dtype": (lambda: step(*good(x=np.zeros(4))), TypeError,
-              ["expected dtype int32", "x.astype(np.int32)"]),
-    "ndim": (lambda: step(*good(x=np.zeros((2, 2), np.int32))), ValueError,
-             ["expected a 1-d array", "shape (2, 2)"]),
-    "contiguity": (lambda: step(*good(x=np.zeros(8, np.int32)[::2])), ValueError,
-                   ["not C-contiguous", "np.ascontiguousarray"]),
+    "dtype": (
+        lambda: step(*good(x=np.zeros(4))),
+        TypeError,
+        ["expected dtype int32", "x.astype(np.int32)"],
+    ),
+    "ndim": (
+        lambda: step(*good(x=np.zeros((2, 2), np.int32))),
+        ValueError,
+        ["expected a 1-d array", "shape (2, 2)"],
+    ),
+    "contiguity": (
+        lambda: step(*good(x=np.zeros(8, np.int32)[::2])),
+        ValueError,
+        ["not C-contiguous", "np.ascontiguousarray"],
+    ),
     "read_only": (lambda: step(*good(x=read_only())), ValueError, ["read-only", "np.array(x)"]),
-    "qd_ndarray_dtype": (lambda: step(*good(x=qd.ndarray(qd.f32, (4,)))), TypeError,
-                         ["expected a 1-d i32 ndarray", "qd.ndarray f32[4]"]),
-    "flag_as_int": (lambda: step(*good(flag=0)), TypeError,
-                    ["argument 4 ('flag')", "0-d i32 ndarray", "got int 0"]),
-    "scalar_out_of_range": (lambda: step(*good(n=2**40)), OverflowError,
-                            ["argument 2 ('n')", "out of range for qd.i32"]),
+    "qd_ndarray_dtype": (
+        lambda: step(*good(x=qd.ndarray(qd.f32, (4,)))),
+        TypeError,
+        ["expected a 1-d i32 ndarray", "qd.ndarray f32[4]"],
+    ),
+    "flag_as_int": (
+        lambda: step(*good(flag=0)),
+        TypeError,
+        ["argument 4 ('flag')", "0-d i32 ndarray", "got int 0"],
+    ),
+    "scalar_out_of_range": (
+        lambda: step(*good(n=2**40)),
+        OverflowError,
+        ["argument 2 ('n')", "out of range for qd.i32"],
+    ),
     "scalar_string": (lambda: step(*good(n="3")), TypeError, ["expected an integer for qd.i32"]),
     "scalar_float_for_int": (lambda: step(*good(n=3.5)), TypeError, ["convert it with int(...)"]),
-    "scalar_nan_for_int": (lambda: step(*good(n=float("nan"))), TypeError,
-                           ["expected an integer"]),
-    "float_out_of_range": (lambda: step(*good(h=1e300)), OverflowError,
-                           ["argument 3 ('h')", "out of range for qd.f32"]),
-    "array_for_scalar": (lambda: step(*good(n=np.zeros(3))), TypeError,
-                         ["expected an integer for qd.i32", "numpy.ndarray"]),
-    "unannotated_list": (lambda: any_arrays([1, 2], [0, 0]), TypeError,
-                         ["kernel 'any_arrays' argument 0 ('x')", "expected an ndarray"]),
-    "unannotated_complex": (lambda: any_arrays(np.zeros(2, np.complex64),
-                                               np.zeros(2, np.complex64)), TypeError,
-                            ["complex64", "has no qd equivalent"]),
+    "scalar_nan_for_int": (lambda: step(*good(n=float("nan"))), TypeError, ["expected an integer"]),
+    "float_out_of_range": (
+        lambda: step(*good(h=1e300)),
+        OverflowError,
+        ["argument 3 ('h')", "out of range for qd.f32"],
+    ),
+    "array_for_scalar": (
+        lambda: step(*good(n=np.zeros(3))),
+        TypeError,
+        ["expected an integer for qd.i32", "numpy.ndarray"],
+    ),
+    "unannotated_list": (
+        lambda: any_arrays([1, 2], [0, 0]),
+        TypeError,
+        ["kernel 'any_arrays' argument 0 ('x')", "expected an ndarray"],
+    ),
+    "unannotated_complex": (
+        lambda: any_arrays(np.zeros(2, np.complex64), np.zeros(2, np.complex64)),
+        TypeError,
+        ["complex64", "has no qd equivalent"],
+    ),
     "resume_without_label": (lambda: step.resume(*good()), TypeError, ["from_checkpoint"]),
-    "resume_float_label": (lambda: step.resume(*good(), from_checkpoint=1.0), RuntimeError,
-                           ["must be an int or IntEnum value"]),
-    "resume_unknown_label": (lambda: step.resume(*good(), from_checkpoint=7), RuntimeError,
-                             ["does not match any qd.checkpoint", "available labels: 1"]),
-    "resume_plain_kernel": (lambda: any_arrays.resume(np.zeros(1), np.zeros(1),
-                                                      from_checkpoint=1), RuntimeError,
-                            ["cannot be resumed", "checkpoints=True"]),
-    "call_a_qd_func": (lambda: bad.two(1, 2), RuntimeError,
-                       ["can only be called from a kernel"]),
+    "resume_float_label": (
+        lambda: step.resume(*good(), from_checkpoint=1.0),
+        RuntimeError,
+        ["must be an int or IntEnum value"],
+    ),
+    "resume_unknown_label": (
+        lambda: step.resume(*good(), from_checkpoint=7),
+        RuntimeError,
+        ["does not match any qd.checkpoint", "available labels: 1"],
+    ),
+    "resume_plain_kernel": (
+        lambda: any_arrays.resume(np.zeros(1), np.zeros(1), from_checkpoint=1),
+        RuntimeError,
+        ["cannot be resumed", "checkpoints=True"],
+    ),
+    "call_a_qd_func": (lambda: bad.two(1, 2), RuntimeError, ["can only be called from a kernel"]),
 }
 
 
@@ -297,27 +344,33 @@ def restore_config():
     config._current = saved
 
 
-@pytest.mark.parametrize("options, error, fragment", [
-    ({"arch": "tpu"}, ValueError, "qd.init(arch='tpu'): unknown arch; use one of cpu"),
-    ({"arch": 42}, ValueError, "expected qd.cpu, qd.cuda or qd.amdgpu"),
-    ({"arch": qd.vulkan}, RuntimeError, "qdmlir has no vulkan target"),
-    ({"arch": "metal"}, RuntimeError, "qdmlir has no metal target"),
-    ({"default_fp": "float128"}, ValueError, "unknown qd dtype 'float128'"),
-    ({"default_ip": qd.f32}, ValueError, "default_ip must be an integer type"),
-    ({"default_fp": qd.i64}, ValueError, "default_fp must be a float type"),
-])
+@pytest.mark.parametrize(
+    "options, error, fragment",
+    [
+        ({"arch": "tpu"}, ValueError, "qd.init(arch='tpu'): unknown arch; use one of cpu"),
+        ({"arch": 42}, ValueError, "expected qd.cpu, qd.cuda or qd.amdgpu"),
+        ({"arch": qd.vulkan}, RuntimeError, "qdmlir has no vulkan target"),
+        ({"arch": "metal"}, RuntimeError, "qdmlir has no metal target"),
+        ({"default_fp": "float128"}, ValueError, "unknown qd dtype 'float128'"),
+        ({"default_ip": qd.f32}, ValueError, "default_ip must be an integer type"),
+        ({"default_fp": qd.i64}, ValueError, "default_fp must be a float type"),
+    ],
+)
 def test_bad_init_options(restore_config, options, error, fragment):
     with pytest.raises(error) as caught:
         qd.init(**options)
     assert fragment in str(caught.value)
 
 
-@pytest.mark.parametrize("dtype, shape, error, fragment", [
-    ("int", (3,), TypeError, "qd.ndarray('int', (3,)): unknown qd dtype 'int'"),
-    (object, (3,), TypeError, "has no qd equivalent"),
-    (qd.f32, (-1,), ValueError, "(-1,) is not a valid shape"),
-    (qd.f32, (2**40,), ValueError, "is not a valid shape"),
-])
+@pytest.mark.parametrize(
+    "dtype, shape, error, fragment",
+    [
+        ("int", (3,), TypeError, "qd.ndarray('int', (3,)): unknown qd dtype 'int'"),
+        (object, (3,), TypeError, "has no qd equivalent"),
+        (qd.f32, (-1,), ValueError, "(-1,) is not a valid shape"),
+        (qd.f32, (2**40,), ValueError, "is not a valid shape"),
+    ],
+)
 def test_bad_ndarrays(dtype, shape, error, fragment):
     with pytest.raises(error) as caught:
         qd.ndarray(dtype, shape)
@@ -330,8 +383,9 @@ def test_bad_ndarrays(dtype, shape, error, fragment):
 def qd_opt(tmp_path, text: str | bytes, *options, timeout=60) -> subprocess.CompletedProcess:
     path = tmp_path / "input.mlir"
     path.write_bytes(text if isinstance(text, bytes) else text.encode())
-    return subprocess.run([str(BIN / "qd-opt"), str(path), *options], capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [str(BIN / "qd-opt"), str(path), *options], capture_output=True, text=True, timeout=timeout
+    )
 
 
 def assert_one_line_error(result, fragment: str) -> None:
@@ -349,8 +403,9 @@ def test_qd_opt_does_not_hang_on_an_unterminated_string(tmp_path):
 
 
 def test_qd_opt_refuses_integer_types_wider_than_mlir_allows(tmp_path):
-    result = qd_opt(tmp_path, "func.func @f(%a: i99999999) {\n  func.return\n}\n",
-                    "-p", "canonicalize")
+    result = qd_opt(
+        tmp_path, "func.func @f(%a: i99999999) {\n  func.return\n}\n", "-p", "canonicalize"
+    )
     assert_one_line_error(result, "input.mlir:1:18: error: integer bitwidth is limited to")
 
 
@@ -359,23 +414,27 @@ def test_qd_opt_on_binary_input(tmp_path):
 
 
 def test_qd_opt_on_a_checkpoint_op_outside_a_function(tmp_path):
-    text = ('%c = "test.op"() : () -> memref<i32>\n'
-            'checkpoint.do_while %c : memref<i32> {\n  checkpoint.serial {\n  }\n}\n')
+    text = (
+        '%c = "test.op"() : () -> memref<i32>\n'
+        "checkpoint.do_while %c : memref<i32> {\n  checkpoint.serial {\n  }\n}\n"
+    )
     result = qd_opt(tmp_path, text, "-p", "checkpoint-lower")
     assert_one_line_error(result, "checkpoint.do_while is not inside a func.func")
 
 
 def test_qd_opt_on_a_function_without_its_type(tmp_path):
     # xDSL verifies func.return first, which read the missing property and raised KeyError
-    text = ('"builtin.module"() ({\n  "func.func"() <{sym_name = "g", lunction_type = () -> ()}> '
-            '({\n    "func.return"() : () -> ()\n  }) : () -> ()\n}) : () -> ()\n')
+    text = (
+        '"builtin.module"() ({\n  "func.func"() <{sym_name = "g", lunction_type = () -> ()}> '
+        '({\n    "func.return"() : () -> ()\n  }) : () -> ()\n}) : () -> ()\n'
+    )
     result = qd_opt(tmp_path, text)
     assert_one_line_error(result, "input.mlir:2:3: error: property 'function_type' expected")
 
 
 # -- qd-compile: targets, arches, toolchains ---------------------------------------------------
 
-KERNEL_FILE = '''\
+KERNEL_FILE = """\
 import qdmlir as qd
 
 
@@ -383,16 +442,25 @@ import qdmlir as qd
 def k(x: qd.types.ndarray(qd.i32, 1)):
     for i in range(x.shape[0]):
         x[i] += 1
-'''
+"""
 
 
 def qd_compile(tmp_path, *options, env=None) -> subprocess.CompletedProcess:
     source = tmp_path / "kernels.py"
     source.write_text(KERNEL_FILE)
-    environment = {"PATH": str(BIN), "HOME": os.environ.get("HOME", "/tmp"), "QD_CACHE": "0",
-                   **(env or {})}
-    return subprocess.run([str(BIN / "qd-compile"), str(source), "--kernel", "k", *options],
-                          capture_output=True, text=True, timeout=300, env=environment)
+    environment = {
+        "PATH": str(BIN),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "QD_CACHE": "0",
+        **(env or {}),
+    }
+    return subprocess.run(
+        [str(BIN / "qd-compile"), str(source), "--kernel", "k", *options],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=environment,
+    )
 
 
 def assert_compile_error(result, *fragments) -> None:
@@ -404,15 +472,22 @@ def assert_compile_error(result, *fragments) -> None:
         assert fragment in last, last
 
 
-@pytest.mark.parametrize("options, fragments", [
-    (["--target", "tpu"], ["invalid choice: 'tpu'"]),
-    (["--target", "cuda", "--arch", "sm_1", "--emit", "ptx"],
-     ["--arch 'sm_1' is not a CUDA architecture", "sm_90"]),
-    (["--target", "rocm", "--arch", "gfx1", "--emit", "llvm-ir"],
-     ["--arch 'gfx1' is not an AMD GPU architecture", "gfx90a"]),
-    (["--emit", "ptx"], ["--emit ptx needs --target cuda"]),
-    (["--kernel", "nope"], ["has no @qd.kernel named 'nope' (kernels: k)"]),
-])
+@pytest.mark.parametrize(
+    "options, fragments",
+    [
+        (["--target", "tpu"], ["invalid choice: 'tpu'"]),
+        (
+            ["--target", "cuda", "--arch", "sm_1", "--emit", "ptx"],
+            ["--arch 'sm_1' is not a CUDA architecture", "sm_90"],
+        ),
+        (
+            ["--target", "rocm", "--arch", "gfx1", "--emit", "llvm-ir"],
+            ["--arch 'gfx1' is not an AMD GPU architecture", "gfx90a"],
+        ),
+        (["--emit", "ptx"], ["--emit ptx needs --target cuda"]),
+        (["--kernel", "nope"], ["has no @qd.kernel named 'nope' (kernels: k)"]),
+    ],
+)
 def test_qd_compile_refuses_unknown_targets_and_arches(tmp_path, options, fragments):
     assert_compile_error(qd_compile(tmp_path, *options), *fragments)
 
@@ -424,20 +499,49 @@ def test_no_c_compiler(tmp_path):
 
 
 def test_no_ptxas(tmp_path):
-    result = qd_compile(tmp_path, "--target", "cuda", "--arch", "sm_90", "--emit", "cubin",
-                        "-o", str(tmp_path / "k.cubin"), env={"CUDA_HOME": str(tmp_path)})
+    result = qd_compile(
+        tmp_path,
+        "--target",
+        "cuda",
+        "--arch",
+        "sm_90",
+        "--emit",
+        "cubin",
+        "-o",
+        str(tmp_path / "k.cubin"),
+        env={"CUDA_HOME": str(tmp_path)},
+    )
     assert_compile_error(result, "ptxas not found", "--emit ptx works without it")
 
 
 def test_qd_ptxas_pointing_nowhere(tmp_path):
-    result = qd_compile(tmp_path, "--target", "cuda", "--arch", "sm_90", "--emit", "cubin",
-                        "-o", str(tmp_path / "k.cubin"),
-                        env={"QD_PTXAS": str(tmp_path / "ptxas")})
+    result = qd_compile(
+        tmp_path,
+        "--target",
+        "cuda",
+        "--arch",
+        "sm_90",
+        "--emit",
+        "cubin",
+        "-o",
+        str(tmp_path / "k.cubin"),
+        env={"QD_PTXAS": str(tmp_path / "ptxas")},
+    )
     assert_compile_error(result, "is not an executable file")
 
 
 def test_no_llc_19(tmp_path):
     # an empty QD_ROCM_LLVM_BIN hides the system's opt-19 / llc-19 / ld.lld-19
-    result = qd_compile(tmp_path, "--target", "rocm", "--arch", "gfx90a", "--emit", "hsaco",
-                        "-o", str(tmp_path / "k.hsaco"), env={"QD_ROCM_LLVM_BIN": str(tmp_path)})
+    result = qd_compile(
+        tmp_path,
+        "--target",
+        "rocm",
+        "--arch",
+        "gfx90a",
+        "--emit",
+        "hsaco",
+        "-o",
+        str(tmp_path / "k.hsaco"),
+        env={"QD_ROCM_LLVM_BIN": str(tmp_path)},
+    )
     assert_compile_error(result, "llc", "not in QD_ROCM_LLVM_BIN", "apt-get install llvm-19")

@@ -84,8 +84,10 @@ def test_an_out_of_bounds_read_is_an_index_error_with_kernel_line_index_and_shap
     with pytest.raises(IndexError) as caught:
         shifted_read(x, y)
     message = str(caught.value)
-    assert "kernel 'shifted_read': index 4 is out of bounds for axis 0 of `x` with shape (4,)" \
+    assert (
+        "kernel 'shifted_read': index 4 is out of bounds for axis 0 of `x` with shape (4,)"
         in message
+    )
     assert f"{THIS_FILE}:{line_of('READ')}:" in message and "y[i] = x[i + 1]" in message
     assert list(y) == [1, 2, 3, 0]  # the bad read gave 0, the good ones ran
 
@@ -93,8 +95,11 @@ def test_an_out_of_bounds_read_is_an_index_error_with_kernel_line_index_and_shap
 def test_an_out_of_bounds_write_is_skipped(debug):
     m = np.zeros((3, 2), np.int32)
     guard = np.full(16, 99, np.int32)  # memory a wild write could hit
-    with pytest.raises(IndexError, match=r"index \(0, 2\) is out of bounds for axis 1 of `m` "
-                                         r"with shape \(3, 2\) \(write at .*:\d+:\d+\)") as caught:
+    with pytest.raises(
+        IndexError,
+        match=r"index \(0, 2\) is out of bounds for axis 1 of `m` "
+        r"with shape \(3, 2\) \(write at .*:\d+:\d+\)",
+    ) as caught:
         column_write(m, 2)
     assert "2 more out-of-bounds accesses were skipped" in str(caught.value)
     assert not m.any() and (guard == 99).all()
@@ -186,8 +191,10 @@ def test_the_same_kernel_source_in_two_places_reports_its_own_line(debug, tmp_pa
     import importlib.util
     import sys
 
-    body = ("import qdmlir as qd\n\n\n@qd.kernel\ndef read(x: qd.types.ndarray(qd.i32, 1), "
-            "i: qd.i32):\n    for _ in range(1):\n        x[0] = x[i]\n")
+    body = (
+        "import qdmlir as qd\n\n\n@qd.kernel\ndef read(x: qd.types.ndarray(qd.i32, 1), "
+        "i: qd.i32):\n    for _ in range(1):\n        x[0] = x[i]\n"
+    )
     lines = []
     for name, padding in (("first_copy", ""), ("second_copy", "\n\n\n\n")):
         path = tmp_path / f"{name}.py"
@@ -208,10 +215,13 @@ def divide(a: I1, b: I1, out: I1):
         out[i] = a[i] // b[i] + a[i] % b[i]  # DIVIDE
 
 
-@pytest.mark.parametrize("a, b, text", [
-    ([7, 8], [2, 0], "8 // 0 is an integer division by zero"),
-    ([-2**31, 1], [-1, 1], "-2147483648 // -1 is an integer overflow"),
-])
+@pytest.mark.parametrize(
+    "a, b, text",
+    [
+        ([7, 8], [2, 0], "8 // 0 is an integer division by zero"),
+        ([-(2**31), 1], [-1, 1], "-2147483648 // -1 is an integer overflow"),
+    ],
+)
 def test_integer_division_that_would_trap_is_a_zero_division_error(debug, a, b, text):
     # without debug these give 0 (and wrap) silently, where x86's idiv would raise SIGFPE
     out = np.full(2, 5, np.int32)

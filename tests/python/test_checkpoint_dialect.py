@@ -1,9 +1,9 @@
 """The checkpoint ops built from Python: plain-value constructors, accessors and verifiers."""
 
 import pytest
+from xdsl.dialects import test as test_dialect
 from xdsl.dialects.builtin import MemRefType, ModuleOp, f32, i32
 from xdsl.dialects.func import FuncOp, ReturnOp
-from xdsl.dialects import test as test_dialect
 from xdsl.utils.exceptions import VerifyException
 
 from qdmlir.dialects.checkpoint import DoWhileOp, RegionOp, SerialOp
@@ -45,7 +45,9 @@ def test_do_while_condition_must_be_0d_i32():
 def test_do_while_accepts_memref_i32():
     module = _kernel(arg_types=(MemRefType(i32, []),))
     func = module.body.block.first_op
-    func.body.block.insert_op_before(DoWhileOp(func.args[0], [SerialOp()]), func.body.block.first_op)
+    func.body.block.insert_op_before(
+        DoWhileOp(func.args[0], [SerialOp()]), func.body.block.first_op
+    )
     module.verify()
 
 

@@ -121,7 +121,7 @@ def test_threads_compiling_different_kernels_at_once(disk_cache, compile_count):
 
 # -- processes sharing a cache folder ------------------------------------------------------------
 
-WORKER = textwrap.dedent('''\
+WORKER = textwrap.dedent("""\
     import os, sys, time
     from pathlib import Path
     import numpy as np
@@ -134,9 +134,9 @@ WORKER = textwrap.dedent('''\
     shared_kernels.scale(x, int(sys.argv[3]))
     assert list(x[:3]) == [0, int(sys.argv[3]), 2 * int(sys.argv[3])], x[:3]
     print("ok")
-''')
+""")
 
-SHARED_KERNELS = textwrap.dedent('''\
+SHARED_KERNELS = textwrap.dedent("""\
     import qdmlir as qd
 
 
@@ -144,7 +144,7 @@ SHARED_KERNELS = textwrap.dedent('''\
     def scale(x: qd.types.ndarray(qd.i32, 1), k: qd.i32):
         for i in range(x.shape[0]):
             x[i] = i * k
-''')
+""")
 
 
 def test_processes_sharing_a_cache_never_read_a_half_written_artifact(tmp_path):
@@ -152,9 +152,15 @@ def test_processes_sharing_a_cache_never_read_a_half_written_artifact(tmp_path):
     (tmp_path / "shared_kernels.py").write_text(SHARED_KERNELS)
     go = tmp_path / "go"
     env = {**os.environ, "QD_CACHE": "1", "QD_CACHE_DIR": str(root)}
-    workers = [subprocess.Popen([sys.executable, "-c", WORKER, str(go), str(tmp_path), str(k)],
-                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-               for k in (2, 3, 5)]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, str(go), str(tmp_path), str(k)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for k in (2, 3, 5)
+    ]
     reader = ArtifactCache(root, enabled=True)
     go.touch()
     seen_entries = set()
@@ -204,7 +210,7 @@ DAMAGE = {
 }
 
 
-RUN_SCALE = textwrap.dedent('''\
+RUN_SCALE = textwrap.dedent("""\
     import sys
     import numpy as np
     sys.path.insert(0, sys.argv[1])
@@ -213,14 +219,19 @@ RUN_SCALE = textwrap.dedent('''\
     shared_kernels.scale(x, 3)
     assert list(x) == [0, 3, 6, 9], x
     print("ok")
-''')
+""")
 
 
 def run_scale(folder: Path, root: Path) -> None:
     """`shared_kernels.scale` in a fresh process over the cache at `root`."""
     env = {**os.environ, "QD_CACHE": "1", "QD_CACHE_DIR": str(root)}
-    result = subprocess.run([sys.executable, "-c", RUN_SCALE, str(folder)], env=env,
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", RUN_SCALE, str(folder)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr[-3000:]
 
 
@@ -242,7 +253,8 @@ def test_a_damaged_cache_entry_is_rebuilt(pristine_cache, tmp_path, damage):
     (entry,) = [p for p in root.iterdir() if not p.name.startswith(".")]
     DAMAGE[damage](entry)
     assert ArtifactCache(root, enabled=True).lookup(entry.name) is None or (
-        damage == "unloadable-library")
+        damage == "unloadable-library"
+    )
     run_scale(pristine_cache, root)
     assert ArtifactCache(root, enabled=True).lookup(entry.name) == entry  # whole again
 
@@ -251,7 +263,8 @@ def test_a_damaged_cache_entry_is_rebuilt(pristine_cache, tmp_path, damage):
 
 
 def test_a_build_that_fails_part_way_publishes_nothing_and_leaves_arrays_alone(
-        disk_cache, monkeypatch):
+    disk_cache, monkeypatch
+):
     from qdmlir.passes.targets import cpu
 
     def half_a_build(module, kernel_name, args, out_dir):
@@ -286,7 +299,7 @@ def test_a_compile_error_after_valid_tasks_runs_nothing():
     assert list(x) == [0, 1, 2, 3]
 
 
-DYING_BUILD = textwrap.dedent('''\
+DYING_BUILD = textwrap.dedent("""\
     import sys, time
     from pathlib import Path
     sys.path.insert(0, sys.argv[1])
@@ -301,15 +314,19 @@ DYING_BUILD = textwrap.dedent('''\
     import numpy as np
     import shared_kernels
     shared_kernels.scale(np.zeros(4, np.int32), 2)
-''')
+""")
 
 
 def test_a_process_killed_mid_build_leaves_no_entry(tmp_path, disk_cache):
     root = disk_cache.root
     (tmp_path / "shared_kernels.py").write_text(SHARED_KERNELS)
     env = {**os.environ, "QD_CACHE": "1", "QD_CACHE_DIR": str(root)}
-    dying = subprocess.Popen([sys.executable, "-c", DYING_BUILD, str(tmp_path)], env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    dying = subprocess.Popen(
+        [sys.executable, "-c", DYING_BUILD, str(tmp_path)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     assert dying.stdout.readline().decode().strip() == "building", dying.stderr.read().decode()
     dying.send_signal(signal.SIGKILL)
     dying.wait(timeout=30)

@@ -87,7 +87,10 @@ def _countdown_model(acc, counter, flag, resume_point):
 
 
 @pytest.mark.parametrize("n", [3, 4000])
-@pytest.mark.parametrize("counter, flag, resume_point", [(3, 0, 0), (1, 0, 0), (3, 1, 0), (3, 0, 1), (2, 1, 1), (3, 0, 2)])
+@pytest.mark.parametrize(
+    "counter, flag, resume_point",
+    [(3, 0, 0), (1, 0, 0), (3, 1, 0), (3, 0, 1), (2, 1, 1), (3, 0, 2)],
+)
 def test_do_while_runs_natively_and_exits_on_yield(kernels, n, counter, flag, resume_point):
     acc, cnt, f = ndarray(dtypes.i64, n), ndarray(dtypes.i32, ()), ndarray(dtypes.i32, ())
     cnt[()], f[()] = counter, flag
@@ -175,7 +178,9 @@ def test_small_tasks_stay_on_the_calling_thread(tmp_path):
 
 def test_library_depends_only_on_libc_libm_libomp(tmp_path):
     library = build_cpu_library(kernel_text("mathk"), "mathk", ARGS["mathk"], tmp_path)
-    assert library.name == "qd_mathk.so" and sorted(p.name for p in tmp_path.iterdir()) == [library.name]
+    assert library.name == "qd_mathk.so" and sorted(p.name for p in tmp_path.iterdir()) == [
+        library.name
+    ]
     needed = _needed(library)
     assert set(needed) <= {"libc.so.6", "libm.so.6", "libomp.so"} and "libomp.so" in needed
 
@@ -186,8 +191,12 @@ def _needed(library):
 
     from qdmlir.passes.targets.cpu import llvm_tool
 
-    dump = subprocess.run([llvm_tool("llvm-readelf"), "-d", str(library)], capture_output=True, text=True)
-    return [line.split("[")[1].rstrip("]") for line in dump.stdout.splitlines() if "(NEEDED)" in line]
+    dump = subprocess.run(
+        [llvm_tool("llvm-readelf"), "-d", str(library)], capture_output=True, text=True
+    )
+    return [
+        line.split("[")[1].rstrip("]") for line in dump.stdout.splitlines() if "(NEEDED)" in line
+    ]
 
 
 def test_library_without_parallel_loops_does_not_need_libomp(tmp_path):

@@ -12,8 +12,6 @@ from qdmlir.passes.targets.cuda_arch import CudaArchError, parse_arch
 from qdmlir.runtime.artifact import Manifest
 
 
-
-
 def _build(arch="sm_90"):
     return Compilation.for_kernel(looped, LOOP_ARGS, target="cuda", arch=arch).cuda_build()
 
@@ -81,16 +79,25 @@ def test_a_task_left_on_the_host_is_an_error_with_its_location():
     # what convert-parallel-loops-to-gpu leaves behind when it cannot map a loop
     with ir.Context():
         module = ir.Module.parse(LEFT_ON_HOST)
-        with pytest.raises(CudaBuildError, match=r'1 task\(s\) could not be mapped .*"-":6:3.*atomic_add'):
+        with pytest.raises(
+            CudaBuildError, match=r'1 task\(s\) could not be mapped .*"-":6:3.*atomic_add'
+        ):
             check_all_tasks_mapped(module.operation, "k")
 
 
 def test_a_task_with_a_reduction_fails_with_mlirs_diagnostics():
-    reduction = LEFT_ON_HOST.replace("scf.parallel (%i) = (%c0) to (%n) step (%c1) {", "%z = arith.constant 0.0 : f32\n  %r = scf.parallel (%i) = (%c0) to (%n) step (%c1) init (%z) -> f32 {").replace(
-        "    scf.reduce\n", "    scf.reduce(%v : f32) {\n    ^bb0(%a: f32, %b: f32):\n      %t = arith.addf %a, %b : f32\n      scf.reduce.return %t : f32\n    }\n")
+    reduction = LEFT_ON_HOST.replace(
+        "scf.parallel (%i) = (%c0) to (%n) step (%c1) {",
+        "%z = arith.constant 0.0 : f32\n  %r = scf.parallel (%i) = (%c0) to (%n) step (%c1) init (%z) -> f32 {",
+    ).replace(
+        "    scf.reduce\n",
+        "    scf.reduce(%v : f32) {\n    ^bb0(%a: f32, %b: f32):\n      %t = arith.addf %a, %b : f32\n      scf.reduce.return %t : f32\n    }\n",
+    )
     with ir.Context():
         module = ir.Module.parse(reduction)
-        with pytest.raises(CudaBuildError, match=r"kernel k: .* failed:\nFailure while executing pass pipeline"):
+        with pytest.raises(
+            CudaBuildError, match=r"kernel k: .* failed:\nFailure while executing pass pipeline"
+        ):
             compile_cuda(module, "k", "sm_90")
 
 
@@ -108,5 +115,7 @@ func.func @k(%x: memref<?xf32>, %s: memref<2xi32>) attributes {qd.kernel, qd.low
 def test_host_code_the_runtime_cannot_run_is_an_error_naming_the_op():
     with ir.Context():
         module = ir.Module.parse(HOST_MATH)
-        with pytest.raises(CudaBuildError, match=r"math.sqrt cannot run on the host .*keep it inside a task"):
+        with pytest.raises(
+            CudaBuildError, match=r"math.sqrt cannot run on the host .*keep it inside a task"
+        ):
             compile_cuda(module, "k", "sm_90")

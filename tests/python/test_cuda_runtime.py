@@ -20,7 +20,6 @@ from qdmlir.runtime.cuda import CudaLauncher, CudaLoadError, graph_policy
 from qdmlir.runtime.cuda_driver import CudaError
 from qdmlir.runtime.cuda_ndarray import DeviceNdarray
 
-
 _BUILT = {}
 
 
@@ -46,14 +45,18 @@ def test_tasks_launch_in_order_with_grids_and_packed_descriptors(fake, tmp_path_
     launcher = CudaLauncher(artifact(tmp_path_factory, three, THREE_ARGS, "sm_90"))
     x, flag = DeviceNdarray(qd.f32, (1000,)), DeviceNdarray(qd.i32, ())
     assert launcher.launch((x, flag), 0) == -1
-    assert [launch.name for launch in fake.launches] == ["three_k0", "three_k1", "three_k2",
-                                                         "three_k3"]
+    assert [launch.name for launch in fake.launches] == [
+        "three_k0",
+        "three_k1",
+        "three_k2",
+        "three_k3",
+    ]
     grids = [launch.grid for launch in fake.launches]
     assert grids == [(4, 1, 1), (4, 1, 1), (1, 1, 1), (4, 1, 1)]  # ceil(1000 / 256); the flag check
     first = fake.launches[0]
     words = [first.u64(i) for i in range(len(first.params))]
     at = words.index(x._pointer)
-    assert words[at:at + 5] == [x._pointer, x._pointer, 0, 1000, 1]  # memref<?xf32> descriptor
+    assert words[at : at + 5] == [x._pointer, x._pointer, 0, 1000, 1]  # memref<?xf32> descriptor
     assert launcher.state.pointer in words  # every task reads the state itself
 
 
@@ -66,7 +69,8 @@ def test_a_yield_is_read_from_the_state_once_at_the_end(fake, tmp_path_factory):
     assert launcher.launch((x, flag), 0) == 1
     assert fake.calls.count("cuMemcpyDtoHAsync") == 1
     assert fake.calls.index("cuMemcpyDtoHAsync") > max(
-        i for i, c in enumerate(fake.calls) if c == "cuLaunchKernel")
+        i for i, c in enumerate(fake.calls) if c == "cuLaunchKernel"
+    )
 
 
 def test_the_launch_state_is_written_before_the_tasks(fake, tmp_path_factory):
@@ -74,7 +78,8 @@ def test_the_launch_state_is_written_before_the_tasks(fake, tmp_path_factory):
     x, flag = DeviceNdarray(qd.f32, (8,)), DeviceNdarray(qd.i32, ())
     seen = []
     fake.kernels["three_k0"] = lambda f, launch: seen.append(
-        (f.read(launcher.state.pointer, "i"), f.read(launcher.state.pointer + 4, "i")))
+        (f.read(launcher.state.pointer, "i"), f.read(launcher.state.pointer + 4, "i"))
+    )
     launcher.launch((x, flag), 1)
     assert seen == [(1, -1)]
 
@@ -90,19 +95,31 @@ def test_a_steady_call_replays_a_graph(fake, tmp_path_factory):
     other = DeviceNdarray(qd.f32, (16,))
     launcher.launch((other, flag), 0)
     assert fake.graphs_launched == 2  # new arguments: direct again
-    assert [launch.name for launch in fake.launches[-4:]] == ["three_k0", "three_k1",
-                                                              "three_k2", "three_k3"]
+    assert [launch.name for launch in fake.launches[-4:]] == [
+        "three_k0",
+        "three_k1",
+        "three_k2",
+        "three_k3",
+    ]
 
 
-@pytest.mark.parametrize("loops, seen, mode, build", [
-    (False, 1, "auto", False), (False, 2, "auto", True), (True, 1, "auto", True),
-    (True, 5, "0", False), (False, 1, "1", True)])
+@pytest.mark.parametrize(
+    "loops, seen, mode, build",
+    [
+        (False, 1, "auto", False),
+        (False, 2, "auto", True),
+        (True, 1, "auto", True),
+        (True, 5, "0", False),
+        (False, 1, "1", True),
+    ],
+)
 def test_graph_policy(loops, seen, mode, build):
     assert graph_policy(loops, seen, mode) is build
 
 
 def _loop_references(fake, launcher, steps):
     """cond0: the entry guard (true); cond1: steps != 0; k2: the serial `steps -= 1`."""
+
     def decrement(f, launch):
         f._memset(4, steps._pointer, (f.read(steps._pointer, "i") - 1) & 0xFFFFFFFF, 1)
 
@@ -111,14 +128,18 @@ def _loop_references(fake, launcher, steps):
 
     fake.kernels["looped_k2"] = decrement
     fake.kernels["looped__qd_cond0"] = lambda f, launch: f.set_conditional(
-        launch.u64(len(launch.params) - 1), 1)
+        launch.u64(len(launch.params) - 1), 1
+    )
     fake.kernels["looped__qd_cond1"] = condition
 
 
 def test_sm90_do_while_is_one_graph_with_a_while_node(fake, tmp_path_factory):
     launcher = CudaLauncher(artifact(tmp_path_factory, looped, LOOP_ARGS, "sm_90"))
-    x, steps, flag = (DeviceNdarray(qd.f32, (8,)), DeviceNdarray(qd.i32, ()),
-                      DeviceNdarray(qd.i32, ()))
+    x, steps, flag = (
+        DeviceNdarray(qd.f32, (8,)),
+        DeviceNdarray(qd.i32, ()),
+        DeviceNdarray(qd.i32, ()),
+    )
     steps[()] = 3
     _loop_references(fake, launcher, steps)
     assert launcher.launch((x, steps, flag), 0) == -1
@@ -138,8 +159,11 @@ def test_sm80_do_while_runs_the_host_loop(fake, tmp_path_factory):
     fake.capability = (8, 0)
     cuda_driver.use_driver(fake)
     launcher = CudaLauncher(artifact(tmp_path_factory, looped, LOOP_ARGS, "sm_80"))
-    x, steps, flag = (DeviceNdarray(qd.f32, (8,)), DeviceNdarray(qd.i32, ()),
-                      DeviceNdarray(qd.i32, ()))
+    x, steps, flag = (
+        DeviceNdarray(qd.f32, (8,)),
+        DeviceNdarray(qd.i32, ()),
+        DeviceNdarray(qd.i32, ()),
+    )
     steps[()] = 4
     _loop_references(fake, launcher, steps)
     fake.calls.clear()
@@ -170,9 +194,14 @@ class Tensor:
     """What torch and CuPy show: __cuda_array_interface__ only."""
 
     def __init__(self, pointer, shape, typestr="<f4", strides=None, stream=None):
-        self.__cuda_array_interface__ = {"data": (pointer, False), "shape": shape,
-                                         "typestr": typestr, "strides": strides,
-                                         "version": 3, "stream": stream}
+        self.__cuda_array_interface__ = {
+            "data": (pointer, False),
+            "shape": shape,
+            "typestr": typestr,
+            "strides": strides,
+            "version": 3,
+            "stream": stream,
+        }
 
 
 def test_cuda_array_interface_arguments_pass_zero_copy(fake, tmp_path_factory):
@@ -180,17 +209,22 @@ def test_cuda_array_interface_arguments_pass_zero_copy(fake, tmp_path_factory):
     storage = DeviceNdarray(qd.f32, (300,))
     tensor = Tensor(storage._pointer, (300,), stream=12345)
     launcher.launch((tensor, DeviceNdarray(qd.i32, ())), 0)
-    assert fake.launches[0].u64(fake.launches[0].params.index(
-        struct.pack("<q", storage._pointer))) == storage._pointer
+    assert (
+        fake.launches[0].u64(fake.launches[0].params.index(struct.pack("<q", storage._pointer)))
+        == storage._pointer
+    )
     assert "cuStreamWaitEvent" in fake.calls  # ordered after the producer's stream
 
 
-@pytest.mark.parametrize("bad, message", [
-    (np.zeros(4, np.float32), "a numpy array is host memory"),
-    (Tensor(1 << 20, (4,), "<f8"), "expected a 1-d f32 array, got typestr <f8"),
-    (Tensor(1 << 20, (4, 2), strides=(4, 16)), "expected a 1-d f32 array"),
-    (Tensor(1 << 20, (4,), strides=(8,)), "not C-contiguous"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (np.zeros(4, np.float32), "a numpy array is host memory"),
+        (Tensor(1 << 20, (4,), "<f8"), "expected a 1-d f32 array, got typestr <f8"),
+        (Tensor(1 << 20, (4, 2), strides=(4, 16)), "expected a 1-d f32 array"),
+        (Tensor(1 << 20, (4,), strides=(8,)), "not C-contiguous"),
+    ],
+)
 def test_bad_arguments_name_the_argument_and_the_fix(fake, tmp_path_factory, bad, message):
     launcher = CudaLauncher(artifact(tmp_path_factory, three, THREE_ARGS, "sm_90"))
     with pytest.raises((TypeError, ValueError), match=message) as info:

@@ -12,11 +12,10 @@ import math
 import os
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, seed, settings
-from hypothesis import strategies as st
-
 from differential_harness import Harness
 from differential_regressions import REGRESSIONS
+from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import strategies as st
 from kernel_fuzz import programs
 
 PROGRAMS = int(os.environ.get("QD_FUZZ_PROGRAMS", "520"))
@@ -42,8 +41,14 @@ def harness(tmp_path_factory):
 
 def test_random_programs_match_the_reference(harness):
     @seed(SEED)
-    @settings(max_examples=math.ceil(PROGRAMS / BATCH), deadline=None, database=None,
-              suppress_health_check=list(HealthCheck), print_blob=True, phases=PHASES)
+    @settings(
+        max_examples=math.ceil(PROGRAMS / BATCH),
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+        print_blob=True,
+        phases=PHASES,
+    )
     @given(st.lists(programs(runtime_divisors=not DEBUG), min_size=BATCH, max_size=BATCH))
     def check(batch):
         harness.run_batch(batch)
@@ -51,7 +56,8 @@ def test_random_programs_match_the_reference(harness):
     check()
     print(f"differential, seed {SEED}: {harness.summary()}")
     assert harness.programs >= PROGRAMS, (
-        f"only {harness.programs} programs ran (wanted {PROGRAMS}): Hypothesis stopped early")
+        f"only {harness.programs} programs ran (wanted {PROGRAMS}): Hypothesis stopped early"
+    )
 
 
 @pytest.mark.parametrize("program", REGRESSIONS, ids=lambda p: p.name)

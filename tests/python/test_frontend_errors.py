@@ -8,11 +8,11 @@ graph=True, which raises at decoration.
 import inspect
 import re
 
+import kernels_with_errors as bad
 import numpy as np
 import pytest
 
 import qdmlir as qd
-import kernels_with_errors as bad
 
 SOURCE_FILE = inspect.getsourcefile(bad)
 SOURCE_LINES = open(SOURCE_FILE).read().splitlines()
@@ -36,76 +36,123 @@ def i32_1d():
 # kernel name -> (arguments factory, Quadrants' phrase, a fragment of the fix)
 CASES = {
     "checkpoint_without_checkpoints_flag": (
-        lambda: (i32_0d(),), "`checkpoints=True`", "checkpoints=True)"),
+        lambda: (i32_0d(),),
+        "`checkpoints=True`",
+        "checkpoints=True)",
+    ),
     "checkpoint_in_plain_kernel": (
-        lambda: (i32_0d(),), "requires @qd.kernel(graph=True)", "graph=True"),
-    "no_arguments": (
-        lambda: (i32_0d(),), "qd.checkpoint(cp_id, yield_on=flag)", "qd.checkpoint(0"),
+        lambda: (i32_0d(),),
+        "requires @qd.kernel(graph=True)",
+        "graph=True",
+    ),
+    "no_arguments": (lambda: (i32_0d(),), "qd.checkpoint(cp_id, yield_on=flag)", "qd.checkpoint(0"),
     "missing_yield_on": (
-        lambda: (i32_0d(),), "missing required argument `yield_on`", "yield_on=flag"),
-    "missing_cp_id": (
-        lambda: (i32_0d(),), "missing required argument `cp_id`", "qd.checkpoint(0"),
-    "three_positional": (
-        lambda: (i32_0d(),), "at most 2 positional arguments", "qd.checkpoint(0"),
-    "cp_id_twice": (
-        lambda: (i32_0d(),), "both positionally and as a keyword", "qd.checkpoint(0"),
+        lambda: (i32_0d(),),
+        "missing required argument `yield_on`",
+        "yield_on=flag",
+    ),
+    "missing_cp_id": (lambda: (i32_0d(),), "missing required argument `cp_id`", "qd.checkpoint(0"),
+    "three_positional": (lambda: (i32_0d(),), "at most 2 positional arguments", "qd.checkpoint(0"),
+    "cp_id_twice": (lambda: (i32_0d(),), "both positionally and as a keyword", "qd.checkpoint(0"),
     "unexpected_keyword": (
-        lambda: (i32_0d(),), "unexpected keyword argument 'when'", "qd.checkpoint(0"),
+        lambda: (i32_0d(),),
+        "unexpected keyword argument 'when'",
+        "qd.checkpoint(0",
+    ),
     "float_label": (
-        lambda: (i32_0d(),), "must be an int literal or an IntEnum value", "IntEnum member"),
+        lambda: (i32_0d(),),
+        "must be an int literal or an IntEnum value",
+        "IntEnum member",
+    ),
     "expression_label": (
-        lambda: (i32_0d(),), "must be an int literal or an IntEnum value", "module-level int"),
+        lambda: (i32_0d(),),
+        "must be an int literal or an IntEnum value",
+        "module-level int",
+    ),
     "plain_enum_label": (
-        lambda: (i32_0d(),), "must be an int literal or an IntEnum value", "IntEnum member"),
-    "duplicate_label": (
-        lambda: (i32_0d(),), "already used by another checkpoint", "its own label"),
+        lambda: (i32_0d(),),
+        "must be an int literal or an IntEnum value",
+        "IntEnum member",
+    ),
+    "duplicate_label": (lambda: (i32_0d(),), "already used by another checkpoint", "its own label"),
     "yield_on_unknown_name": (
-        lambda: (i32_0d(),), "does not resolve to an ndarray kernel parameter",
-        "qd.types.ndarray(qd.i32, 0)"),
+        lambda: (i32_0d(),),
+        "does not resolve to an ndarray kernel parameter",
+        "qd.types.ndarray(qd.i32, 0)",
+    ),
     "yield_on_scalar": (
-        lambda: (i32_0d(), 1), "does not resolve to an ndarray kernel parameter",
-        "qd.types.ndarray(qd.i32, 0)"),
+        lambda: (i32_0d(), 1),
+        "does not resolve to an ndarray kernel parameter",
+        "qd.types.ndarray(qd.i32, 0)",
+    ),
     "yield_on_expression": (
-        lambda: (i32_1d(),), "must reference a kernel ndarray argument", "0-d qd.i32 ndarray"),
+        lambda: (i32_1d(),),
+        "must reference a kernel ndarray argument",
+        "0-d qd.i32 ndarray",
+    ),
     "yield_on_wrong_type": (
-        lambda: (qd.ndarray(qd.f32, (4,)),), "must be a 0-d i32 ndarray",
-        "qd.types.ndarray(qd.i32, 0)"),
+        lambda: (qd.ndarray(qd.f32, (4,)),),
+        "must be a 0-d i32 ndarray",
+        "qd.types.ndarray(qd.i32, 0)",
+    ),
     "nested_checkpoints": (lambda: (i32_0d(),), "cannot be nested", "outer checkpoint"),
     "checkpoint_in_task": (lambda: (i32_0d(),), "kernel top level", "kernel top level"),
     "bare_assign": (
-        lambda: (i32_0d(), i32_0d()), "bare top-level Assign statement", "for _ in range(1):"),
+        lambda: (i32_0d(), i32_0d()),
+        "bare top-level Assign statement",
+        "for _ in range(1):",
+    ),
     "bare_augassign": (
-        lambda: (i32_0d(), i32_0d()), "bare top-level AugAssign statement",
-        "for _ in range(1):"),
+        lambda: (i32_0d(), i32_0d()),
+        "bare top-level AugAssign statement",
+        "for _ in range(1):",
+    ),
     "bare_annassign": (
-        lambda: (i32_0d(),), "bare top-level AnnAssign statement", "for _ in range(1):"),
+        lambda: (i32_0d(),),
+        "bare top-level AnnAssign statement",
+        "for _ in range(1):",
+    ),
     "bare_expression": (
-        lambda: (i32_0d(), i32_0d()), "bare top-level Expr statement", "for _ in range(1):"),
+        lambda: (i32_0d(), i32_0d()),
+        "bare top-level Expr statement",
+        "for _ in range(1):",
+    ),
     "do_while_in_plain_kernel": (
-        lambda: (i32_0d(),), "requires @qd.kernel(graph=True)", "graph=True"),
+        lambda: (i32_0d(),),
+        "requires @qd.kernel(graph=True)",
+        "graph=True",
+    ),
     "do_while_in_task": (lambda: (i32_0d(),), "kernel top level", "kernel top level"),
     "do_while_in_checkpoint": (lambda: (i32_0d(),), "kernel top level", "kernel top level"),
     "do_while_on_scalar": (
-        lambda: (1, i32_0d()), "does not resolve to an ndarray kernel parameter",
-        "qd.types.ndarray(qd.i32, 0)"),
+        lambda: (1, i32_0d()),
+        "does not resolve to an ndarray kernel parameter",
+        "qd.types.ndarray(qd.i32, 0)",
+    ),
     "do_while_on_f32": (
-        lambda: (qd.ndarray(qd.f32, ()),), "must be a 0-d i32 ndarray",
-        "qd.types.ndarray(qd.i32, 0)"),
-    "checkpoint_in_func": (
-        lambda: (i32_0d(),), "cannot be used inside a @qd.func", "kernel body"),
-    "graph_kernel_returns": (
-        lambda: (i32_0d(),), "cannot return values", "ndarray parameter"),
+        lambda: (qd.ndarray(qd.f32, ()),),
+        "must be a 0-d i32 ndarray",
+        "qd.types.ndarray(qd.i32, 0)",
+    ),
+    "checkpoint_in_func": (lambda: (i32_0d(),), "cannot be used inside a @qd.func", "kernel body"),
+    "graph_kernel_returns": (lambda: (i32_0d(),), "cannot return values", "ndarray parameter"),
     "undefined_name": (
-        lambda: (i32_1d(),), "name 'not_defined_anywhere' is not defined", "define it"),
+        lambda: (i32_1d(),),
+        "name 'not_defined_anywhere' is not defined",
+        "define it",
+    ),
     "unsupported_statement": (lambda: (i32_1d(),), "try/except is not supported", None),
-    "unsupported_expression": (
-        lambda: (i32_1d(),), "a list comprehension is not supported", None),
+    "unsupported_expression": (lambda: (i32_1d(),), "a list comprehension is not supported", None),
     "recursion": (
-        lambda: (i32_1d(),), "recursion in qd.func is not supported (recursive -> recursive)",
-        "loop"),
+        lambda: (i32_1d(),),
+        "recursion in qd.func is not supported (recursive -> recursive)",
+        "loop",
+    ),
     "wrong_index_count": (
-        lambda: (qd.ndarray(qd.i32, (2, 2)),), "has 2 dimension(s) but is indexed with 1",
-        "one index per dimension"),
+        lambda: (qd.ndarray(qd.i32, (2, 2)),),
+        "has 2 dimension(s) but is indexed with 1",
+        "one index per dimension",
+    ),
     "missing_annotation": (lambda: (i32_1d(),), "has no type annotation", "qd.types.ndarray"),
     "calls_input": (lambda: (i32_1d(),), "calling `input` is not supported", "qd.func"),
     "float_index": (lambda: (i32_1d(),), "not an integer", "int(x)"),

@@ -19,7 +19,8 @@ from qdmlir.passes.pipeline import default_pipeline
 
 LIT = Path(__file__).resolve().parents[1] / "lit"
 SAMPLES = sorted(
-    p for p in [*LIT.glob("passes/checkpoint-*.mlir"), *LIT.glob("pipeline/*.mlir")]
+    p
+    for p in [*LIT.glob("passes/checkpoint-*.mlir"), *LIT.glob("pipeline/*.mlir")]
     if "invalid" not in p.name and "errors" not in p.name
 )
 

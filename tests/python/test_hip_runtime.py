@@ -51,9 +51,16 @@ def artifact(tmp_path_factory, kernel, args, arch="gfx90a"):
             plan = json.loads((folder / "plan.json").read_text())
             plan["files"]["hsaco"] = files["llvm_ir"]
             (folder / "plan.json").write_text(json.dumps(plan))
-            Manifest(kernel=kernel.__name__, target="amdgpu", library=files["llvm_ir"],
-                     args=args, slots=compilation.slots, entry=kernel.__name__, arch=arch,
-                     plan="plan.json").write(folder)
+            Manifest(
+                kernel=kernel.__name__,
+                target="amdgpu",
+                library=files["llvm_ir"],
+                args=args,
+                slots=compilation.slots,
+                entry=kernel.__name__,
+                arch=arch,
+                plan="plan.json",
+            ).write(folder)
         _BUILT[key] = folder
     return _BUILT[key]
 
@@ -70,15 +77,18 @@ def test_tasks_launch_in_order_with_grids_and_packed_descriptors(fake, tmp_path_
     launcher = HipLauncher(artifact(tmp_path_factory, three, THREE_ARGS))
     x, flag = HipNdarray(qd.f32, (1000,)), HipNdarray(qd.i32, ())
     assert launcher.launch((x, flag), 0) == -1
-    assert [launch.name for launch in fake.launches] == ["three_k0", "three_k1", "three_k2",
-                                                         "three_k3"]
-    assert [launch.grid for launch in fake.launches] == [(4, 1, 1), (4, 1, 1), (1, 1, 1),
-                                                         (4, 1, 1)]
+    assert [launch.name for launch in fake.launches] == [
+        "three_k0",
+        "three_k1",
+        "three_k2",
+        "three_k3",
+    ]
+    assert [launch.grid for launch in fake.launches] == [(4, 1, 1), (4, 1, 1), (1, 1, 1), (4, 1, 1)]
     assert {launch.block for launch in fake.launches} == {(256, 1, 1)}
     first = fake.launches[0]
     words = [first.u64(i) for i in range(len(first.params))]
     at = words.index(x._pointer)
-    assert words[at:at + 5] == [x._pointer, x._pointer, 0, 1000, 1]  # memref<?xf32> descriptor
+    assert words[at : at + 5] == [x._pointer, x._pointer, 0, 1000, 1]  # memref<?xf32> descriptor
     assert launcher.state.pointer in words  # every task reads the state itself
     assert "hipModuleLaunchKernel" in fake.calls and "hipStreamSynchronize" in fake.calls
 
@@ -92,7 +102,8 @@ def test_a_yield_is_read_from_the_state_once_at_the_end(fake, tmp_path_factory):
     assert launcher.launch((x, flag), 0) == 1
     assert fake.calls.count("hipMemcpyDtoHAsync") == 1
     assert fake.calls.index("hipMemcpyDtoHAsync") > max(
-        i for i, c in enumerate(fake.calls) if c == "hipModuleLaunchKernel")
+        i for i, c in enumerate(fake.calls) if c == "hipModuleLaunchKernel"
+    )
 
 
 def test_the_launch_state_is_written_before_the_tasks(fake, tmp_path_factory):
@@ -100,7 +111,8 @@ def test_the_launch_state_is_written_before_the_tasks(fake, tmp_path_factory):
     x, flag = HipNdarray(qd.f32, (8,)), HipNdarray(qd.i32, ())
     seen = []
     fake.kernels["three_k0"] = lambda f, launch: seen.append(
-        (f.read(launcher.state.pointer, "i"), f.read(launcher.state.pointer + 4, "i")))
+        (f.read(launcher.state.pointer, "i"), f.read(launcher.state.pointer + 4, "i"))
+    )
     launcher.launch((x, flag), 1)
     assert seen == [(1, -1)]
 
@@ -110,7 +122,8 @@ def test_a_do_while_runs_the_host_loop(fake, tmp_path_factory):
     x, steps, flag = HipNdarray(qd.f32, (8,)), HipNdarray(qd.i32, ()), HipNdarray(qd.i32, ())
     steps[()] = 4
     fake.kernels["looped_k2"] = lambda f, launch: f._memset(  # the serial `steps -= 1`
-        4, steps._pointer, (f.read(steps._pointer, "i") - 1) & 0xFFFFFFFF, 1)
+        4, steps._pointer, (f.read(steps._pointer, "i") - 1) & 0xFFFFFFFF, 1
+    )
     fake.calls.clear()
     assert launcher.launch((x, steps, flag), 0) == -1
     assert steps[()] == 0
@@ -121,7 +134,8 @@ def test_a_do_while_runs_the_host_loop(fake, tmp_path_factory):
 
 
 def test_a_yield_ends_the_loop_and_a_resume_resets_resume_point_after_one_pass(
-        fake, tmp_path_factory):
+    fake, tmp_path_factory
+):
     launcher = HipLauncher(artifact(tmp_path_factory, looped, LOOP_ARGS))
     x, steps, flag = HipNdarray(qd.f32, (8,)), HipNdarray(qd.i32, ()), HipNdarray(qd.i32, ())
     steps[()] = 3
@@ -133,10 +147,12 @@ def test_a_yield_ends_the_loop_and_a_resume_resets_resume_point_after_one_pass(
     del fake.kernels["looped_k1"]
     steps[()] = 2
     fake.kernels["looped_k2"] = lambda f, launch: f._memset(
-        4, steps._pointer, (f.read(steps._pointer, "i") - 1) & 0xFFFFFFFF, 1)
+        4, steps._pointer, (f.read(steps._pointer, "i") - 1) & 0xFFFFFFFF, 1
+    )
     seen = []
     fake.kernels["looped_k0"] = lambda f, launch: seen.append(
-        (f.read(launcher.state.pointer, "i"), f.read(launcher.state.pointer + 4, "i")))
+        (f.read(launcher.state.pointer, "i"), f.read(launcher.state.pointer + 4, "i"))
+    )
     assert launcher.launch((x, steps, flag), 1) == -1
     assert seen == [(1, -1), (0, -1)]  # DESIGN §1 rule 3: only the first pass is partial
 
@@ -160,9 +176,14 @@ class Tensor:
     """What ROCm builds of torch and CuPy show: __cuda_array_interface__ only."""
 
     def __init__(self, pointer, shape, typestr="<f4", stream=None):
-        self.__cuda_array_interface__ = {"data": (pointer, False), "shape": shape,
-                                         "typestr": typestr, "strides": None, "version": 3,
-                                         "stream": stream}
+        self.__cuda_array_interface__ = {
+            "data": (pointer, False),
+            "shape": shape,
+            "typestr": typestr,
+            "strides": None,
+            "version": 3,
+            "stream": stream,
+        }
 
 
 def test_array_interface_arguments_pass_zero_copy_after_their_stream(fake, tmp_path_factory):
@@ -175,8 +196,11 @@ def test_array_interface_arguments_pass_zero_copy_after_their_stream(fake, tmp_p
 
 def test_bad_arguments_name_the_argument_and_the_fix(fake, tmp_path_factory):
     launcher = HipLauncher(artifact(tmp_path_factory, three, THREE_ARGS))
-    with pytest.raises(TypeError, match=r"kernel 'three' argument 0 \('x'\): expected a 1-d f32 "
-                       r"HIP array \(qd.ndarray on qd.amdgpu.*a numpy array is host memory"):
+    with pytest.raises(
+        TypeError,
+        match=r"kernel 'three' argument 0 \('x'\): expected a 1-d f32 "
+        r"HIP array \(qd.ndarray on qd.amdgpu.*a numpy array is host memory",
+    ):
         launcher.launch((np.zeros(4, np.float32), HipNdarray(qd.i32, ())), 0)
 
 
@@ -193,9 +217,12 @@ def test_a_code_object_for_another_chip_says_which(tmp_path_factory):
     folder = artifact(tmp_path_factory, three, THREE_ARGS, "gfx90a")
     hip_runtime.use_library(FakeHip(arch="gfx942"))
     try:
-        with pytest.raises(HipLoadError, match=r"built for gfx90a\) on this gfx942 device: "
-                           r"hipModuleLoadData failed: hipErrorNoBinaryForGpu"
-                           r".*QD_ROCM_ARCH=gfx942"):
+        with pytest.raises(
+            HipLoadError,
+            match=r"built for gfx90a\) on this gfx942 device: "
+            r"hipModuleLoadData failed: hipErrorNoBinaryForGpu"
+            r".*QD_ROCM_ARCH=gfx942",
+        ):
             HipLauncher(folder)
     finally:
         hip_runtime.use_library(None)
@@ -204,16 +231,27 @@ def test_a_code_object_for_another_chip_says_which(tmp_path_factory):
 def test_an_artifact_without_a_code_object_says_how_to_get_one(fake, tmp_path):
     build = Compilation.for_kernel(three, THREE_ARGS, target="rocm").rocm_build()
     files = write_rocm_files(build, tmp_path, hsaco=False)
-    Manifest(kernel="three", target="amdgpu", library=files["llvm_ir"], args=THREE_ARGS,
-             arch="gfx90a", plan="plan.json").write(tmp_path)
-    with pytest.raises(HipLoadError, match=r"has no code object .*sudo apt-get install llvm-19 "
-                       "lld-19"):
+    Manifest(
+        kernel="three",
+        target="amdgpu",
+        library=files["llvm_ir"],
+        args=THREE_ARGS,
+        arch="gfx90a",
+        plan="plan.json",
+    ).write(tmp_path)
+    with pytest.raises(
+        HipLoadError,
+        match=r"has no code object .*sudo apt-get install llvm-19 "
+        "lld-19",
+    ):
         HipLauncher(tmp_path)
 
 
 def test_the_device_reads_its_chip_from_either_properties_call():
-    for library, call in ((FakeHip("gfx942"), "hipGetDevicePropertiesR0600"),
-                          (FakeHip("gfx90a", rocm6=False), "hipGetDeviceProperties")):
+    for library, call in (
+        (FakeHip("gfx942"), "hipGetDevicePropertiesR0600"),
+        (FakeHip("gfx90a", rocm6=False), "hipGetDeviceProperties"),
+    ):
         hip_runtime.use_library(library)
         try:
             device = HipDevice()
@@ -238,8 +276,11 @@ def test_launch_grids_beyond_hip_limits_are_refused(fake, tmp_path_factory):
         launcher.check_grid((1 << 24, 1, 1), "three_k0", (256, 1, 1))
 
 
-@pytest.mark.skipif(not HAVE_TOOLS, reason="llvm-19/lld-19 are not installed: qd.init(arch="
-                    "qd.amdgpu) cannot build the code object a kernel call needs")
+@pytest.mark.skipif(
+    not HAVE_TOOLS,
+    reason="llvm-19/lld-19 are not installed: qd.init(arch="
+    "qd.amdgpu) cannot build the code object a kernel call needs",
+)
 def test_qd_init_amdgpu_compiles_caches_and_launches(fake, monkeypatch, tmp_path):
     monkeypatch.setenv("QD_ROCM_ARCH", "gfx90a")
     monkeypatch.setenv("QD_CACHE_DIR", str(tmp_path))
@@ -293,24 +334,31 @@ def test_qd_init_amdgpu_without_the_toolchain_says_how_to_install_it(fake, monke
     monkeypatch.setattr(rocm_toolchain, "SEARCH_DIRS", [])
     qd.init(arch=qd.amdgpu)
     try:
-        with pytest.raises(rocm_toolchain.RocmToolchainMissing,
-                           match="`sudo apt-get install llvm-19 lld-19`"):
+        with pytest.raises(
+            rocm_toolchain.RocmToolchainMissing, match="`sudo apt-get install llvm-19 lld-19`"
+        ):
             three(qd.ndarray(qd.f32, (8,)), qd.ndarray(qd.i32, ()))
     finally:
         qd.init(arch=qd.cpu)
 
 
-REAL = [lib for lib in hip_runtime.LIBRARY_NAMES[:3] if shutil.which("ldconfig")
-        and lib.split("/")[-1] in subprocess.run(["ldconfig", "-p"], capture_output=True,
-                                                  text=True).stdout]
+REAL = [
+    lib
+    for lib in hip_runtime.LIBRARY_NAMES[:3]
+    if shutil.which("ldconfig")
+    and lib.split("/")[-1]
+    in subprocess.run(["ldconfig", "-p"], capture_output=True, text=True).stdout
+]
 
 
 def test_every_call_exists_in_the_real_library_and_fails_cleanly_without_a_gpu():
     """Where ROCm's libamdhip64 is installed (it loads without a GPU), the bound names are real,
     and a device fails with HIP's own error, named, instead of crashing."""
     if not REAL:
-        pytest.skip("libamdhip64 is not installed (apt-get install libamdhip64-5): the "
-                    "signatures are checked against the fake only")
+        pytest.skip(
+            "libamdhip64 is not installed (apt-get install libamdhip64-5): the "
+            "signatures are checked against the fake only"
+        )
     code = (
         "from qdmlir.runtime import hip_runtime as h\n"
         "lib = h.library()\n"
@@ -321,8 +369,7 @@ def test_every_call_exists_in_the_real_library_and_fails_cleanly_without_a_gpu()
         "except h.HipError as e:\n"
         "    print('refused:', e)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "refused: " in done.stdout and "failed: hipError" in done.stdout, done.stdout
 

@@ -70,8 +70,15 @@ def test_bitwise_operators():
 
 
 @qd.kernel
-def promote(a: qd.i32, b: qd.i64, c: qd.u8, d: qd.u32, out_i64: qd.types.ndarray(qd.i64, 1),
-            out_u32: qd.types.ndarray(qd.u32, 1), out_f: F32_1D):
+def promote(
+    a: qd.i32,
+    b: qd.i64,
+    c: qd.u8,
+    d: qd.u32,
+    out_i64: qd.types.ndarray(qd.i64, 1),
+    out_u32: qd.types.ndarray(qd.u32, 1),
+    out_f: F32_1D,
+):
     for _ in range(1):
         out_i64[0] = a + b
         out_i64[1] = c + 1
@@ -121,7 +128,9 @@ def test_and_or_short_circuit_memory_reads():
 
 
 @qd.kernel
-def conversions(x: qd.types.ndarray(qd.f64, 1), i: I32_1D, f: F32_1D, w: qd.types.ndarray(qd.i64, 1)):
+def conversions(
+    x: qd.types.ndarray(qd.f64, 1), i: I32_1D, f: F32_1D, w: qd.types.ndarray(qd.i64, 1)
+):
     for k in range(x.shape[0]):
         i[k] = int(x[k])
         f[k] = float(i[k]) + qd.cast(x[k], qd.f32)
@@ -172,8 +181,11 @@ def test_math_functions_match_python():
     maths(x, out)
     for row, v in zip(out, x.tolist()):
         expected = [
-            math.sqrt(v), math.sin(v) + math.cos(v), math.exp(v) - math.log(v),
-            math.floor(v) + math.ceil(v), abs(v) + min(v, 1.0) + max(v, 2.0, 0.5),
+            math.sqrt(v),
+            math.sin(v) + math.cos(v),
+            math.exp(v) - math.log(v),
+            math.floor(v) + math.ceil(v),
+            abs(v) + min(v, 1.0) + max(v, 2.0, 0.5),
             math.tanh(v) + math.atan2(v, 2.0) + min(max(v, 0.25), 1.0),
             math.tan(v) + math.asin(v / 10) + math.acos(v / 10),
             float(round(v + 0.0)) if abs(v % 1 - 0.5) > 1e-9 else math.floor(v) + 1.0,
@@ -302,8 +314,12 @@ def test_augmented_assignment_to_shared_elements_is_atomic(n):
 
 
 @qd.kernel
-def atomic_minmax(x: F32_1D, lo: qd.types.ndarray(qd.f32, 0), hi: qd.types.ndarray(qd.i32, 0),
-                  old_sum: qd.types.ndarray(qd.i64, 0)):
+def atomic_minmax(
+    x: F32_1D,
+    lo: qd.types.ndarray(qd.f32, 0),
+    hi: qd.types.ndarray(qd.i32, 0),
+    old_sum: qd.types.ndarray(qd.i64, 0),
+):
     for i in range(x.shape[0]):
         qd.atomic_min(lo[()], x[i])
         qd.atomic_max(hi[()], int(x[i]))
@@ -313,7 +329,11 @@ def atomic_minmax(x: F32_1D, lo: qd.types.ndarray(qd.f32, 0), hi: qd.types.ndarr
 
 def test_atomic_min_max_return_old_values():
     x = np.linspace(-5, 20, 1001).astype(np.float32)
-    lo, hi, old_sum = np.full((), 1e9, np.float32), np.full((), -99, np.int32), np.zeros((), np.int64)
+    lo, hi, old_sum = (
+        np.full((), 1e9, np.float32),
+        np.full((), -99, np.int32),
+        np.zeros((), np.int64),
+    )
     atomic_minmax(x, lo, hi, old_sum)
     assert float(lo) == -5.0 and int(hi) == 20 and int(old_sum) <= 1001
 
@@ -352,7 +372,7 @@ def test_ndrange_inside_a_task_is_one_serial_loop_in_row_major_order():
 
 @qd.kernel
 def grouped_over_an_array(g: qd.types.ndarray(qd.i32, 2)):
-    for I in qd.grouped(g):
+    for I in qd.grouped(g):  # noqa: E741 - Quadrants' own spelling of a grouped index
         g[I] = I[0] * 10 + I[1]
 
 
@@ -387,10 +407,12 @@ def test_print_in_kernels_writes_like_quadrants_after_the_launch(capsys):
     x, n = np.array([0.1, 3.0, 0, 0], np.float32), np.array([-7], np.int32)
     flag = np.zeros((), np.int32)
     assert noisy(x, n, flag) == qd.GraphStatus(True, 1)
-    assert capsys.readouterr().out == ("start,-7,2.500000,1\n"
-                                       "func sees 3.000000 1\n"
-                                       "4294967289 0.100000001490|\n"  # f64 prints 12 decimals
-                                       "task 2\n")
+    assert capsys.readouterr().out == (
+        "start,-7,2.500000,1\n"
+        "func sees 3.000000 1\n"
+        "4294967289 0.100000001490|\n"  # f64 prints 12 decimals
+        "task 2\n"
+    )
     flag[()] = 0
     noisy.resume(x, n, flag, from_checkpoint=1)
     # a resume skips the task before the checkpoint; serial statements run on every launch
@@ -409,12 +431,15 @@ def test_prints_from_parallel_iterations_are_whole_lines_and_overflow_is_reporte
     every_iteration(np.arange(1000, dtype=np.int32) * 2)
     lines = capsys.readouterr().out.splitlines()
     assert sorted(lines, key=lambda line: int(line.split()[0])) == [
-        f"{i} {2 * i}" for i in range(1000)]
+        f"{i} {2 * i}" for i in range(1000)
+    ]
     too_many = PRINT_WORDS // 3 + 10  # 3 words a record: the last ones cannot fit
     every_iteration(np.zeros(too_many, np.int32))
     out = capsys.readouterr().out.splitlines()
-    assert out[-1] == (f"[qdmlir] {too_many - (PRINT_WORDS - 2) // 3} more print(s) in this "
-                       f"launch did not fit the {PRINT_WORDS}-word print buffer and were dropped")
+    assert out[-1] == (
+        f"[qdmlir] {too_many - (PRINT_WORDS - 2) // 3} more print(s) in this "
+        f"launch did not fit the {PRINT_WORDS}-word print buffer and were dropped"
+    )
     assert len(out) - 1 == (PRINT_WORDS - 2) // 3
 
 
@@ -450,8 +475,11 @@ def test_template_numbers_are_compile_time_constants_one_compile_per_value():
     assert len(blend._specializations) == 3
     blend(x, 2, Blend.SCALE, passes)  # a value seen before reuses its build
     assert len(blend._specializations) == 3 and x[0] == 16
-    with pytest.raises(TypeError, match=r"argument 1 \('k'\): a qd.template\(\) argument must be "
-                                        "a number, a bool, an IntEnum member or an ndarray"):
+    with pytest.raises(
+        TypeError,
+        match=r"argument 1 \('k'\): a qd.template\(\) argument must be "
+        "a number, a bool, an IntEnum member or an ndarray",
+    ):
         blend(x, "3", Blend.ADD, passes)
 
 
@@ -728,15 +756,18 @@ def test_ndarray_annotations_without_dtype_specialise_per_call():
 
 
 @qd.kernel
-def more_math(x: qd.types.ndarray(qd.f64, 1), out: qd.types.ndarray(qd.f64, 2),
-              n: I32_1D, r: I32_1D):
+def more_math(
+    x: qd.types.ndarray(qd.f64, 1), out: qd.types.ndarray(qd.f64, 2), n: I32_1D, r: I32_1D
+):
     for i in range(x.shape[0]):
         v = x[i]
         out[i, 0] = qd.math.degrees(v) + qd.math.radians(v)
         out[i, 1] = qd.math.fract(v) + qd.math.log2(qd.abs(v) + 1.0)
         out[i, 2] = qd.math.sign(v) + qd.math.mod(v, 2.5)
         out[i, 3] = qd.math.mix(v, 10.0, 0.25) + qd.math.step(0.5, v)
-        out[i, 4] = qd.math.smoothstep(-1.0, 1.0, v) + qd.math.isnan(v) * 100 + qd.math.isinf(v) * 1000
+        out[i, 4] = (
+            qd.math.smoothstep(-1.0, 1.0, v) + qd.math.isnan(v) * 100 + qd.math.isinf(v) * 1000
+        )
         r[i] = qd.raw_div(n[i], 3) * 10 + qd.raw_mod(n[i], 3)
 
 
@@ -747,11 +778,13 @@ def test_qd_math_compositions_and_c_style_division():
     r = np.zeros(3, np.int32)
     more_math(x, out, n, r)
     for row, v in zip(out, x.tolist()):
-        expected = [qd.math.degrees(v) + qd.math.radians(v),
-                    qd.math.fract(v) + math.log2(abs(v) + 1.0),
-                    qd.math.sign(v) + qd.math.mod(v, 2.5),
-                    qd.math.mix(v, 10.0, 0.25) + qd.math.step(0.5, v),
-                    qd.math.smoothstep(-1.0, 1.0, v)]
+        expected = [
+            qd.math.degrees(v) + qd.math.radians(v),
+            qd.math.fract(v) + math.log2(abs(v) + 1.0),
+            qd.math.sign(v) + qd.math.mod(v, 2.5),
+            qd.math.mix(v, 10.0, 0.25) + qd.math.step(0.5, v),
+            qd.math.smoothstep(-1.0, 1.0, v),
+        ]
         np.testing.assert_allclose(row, expected, rtol=1e-12)
     assert list(r) == [-2 * 10 - 1, 2 * 10 + 1, 0]
 
@@ -840,6 +873,7 @@ def test_integer_division_never_traps():
     divide_everything(a, b, q, r, c)
     assert list(q) == [0, 3, low, 0, -3]
     assert list(r) == [0, 1, 0, 0, 3]
-    wrapped = np.array([0 + 0 + 1, 3 + 1 + 1, low + 0 + low // 4, 0 + 0 + low // 4, -2 - 1 - 3],
-                       np.int64).astype(np.int32)  # the sums wrap in i32
+    wrapped = np.array(
+        [0 + 0 + 1, 3 + 1 + 1, low + 0 + low // 4, 0 + 0 + low // 4, -2 - 1 - 3], np.int64
+    ).astype(np.int32)  # the sums wrap in i32
     assert list(c) == list(wrapped)

@@ -43,8 +43,10 @@ STRINGS = """\
 """
 
 CASES = {
-    "nocreateundeforpoison": (INTRINSIC_ATTRIBUTE,
-                              INTRINSIC_ATTRIBUTE.replace("nocreateundeforpoison ", "")),
+    "nocreateundeforpoison": (
+        INTRINSIC_ATTRIBUTE,
+        INTRINSIC_ATTRIBUTE.replace("nocreateundeforpoison ", ""),
+    ),
     "samesign": (SAMESIGN, SAMESIGN.replace("icmp samesign ult", "icmp ult")),
     "captures-none": (CAPTURES_NONE, "declare void @f(ptr nocapture)\n"),
     "captures-some": (CAPTURES_SOME, "declare void @f(ptr noundef)\n"),
@@ -74,16 +76,19 @@ def test_errnomem_first_in_the_list_is_dropped_too():
 
 
 def _opt19(text: str) -> subprocess.CompletedProcess:
-    return subprocess.run([OPT19, "-S", "-o", "/dev/null"], input=text, capture_output=True,
-                          text=True)
+    return subprocess.run(
+        [OPT19, "-S", "-o", "/dev/null"], input=text, capture_output=True, text=True
+    )
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_opt19_rejects_the_original_and_reads_the_rewrite(case):
     snippet, _ = CASES[case]
     if OPT19 is None:
-        pytest.skip("opt-19 is not on PATH (sudo apt-get install llvm-19): the rewrite is "
-                    "checked against the expected text only")
+        pytest.skip(
+            "opt-19 is not on PATH (sudo apt-get install llvm-19): the rewrite is "
+            "checked against the expected text only"
+        )
     assert _opt19(snippet).returncode != 0, "LLVM 19 reads this already: the rule is not needed"
     done = _opt19(downgrade_to_llvm19(snippet))
     assert done.returncode == 0, done.stderr

@@ -93,7 +93,14 @@ SCENARIOS = {
     "fresh launch runs everything": (STRAIGHT, 0, 0, 0, [1, 2, 3, 4, 5], -1, 0),
     "first task of the checkpoint yields, nothing after runs": (STRAIGHT, 0, 1, 0, [1, 2], 1, 0),
     "resume at the checkpoint re-runs its tasks and the serial statement": (
-        STRAIGHT, 1, 0, 0, [2, 3, 4, 5], -1, 0),
+        STRAIGHT,
+        1,
+        0,
+        0,
+        [2, 3, 4, 5],
+        -1,
+        0,
+    ),
     "resume past a yielding checkpoint never reads its flag": (STRAIGHT, 2, 1, 0, [4, 5], -1, 0),
     "resume past every slot runs serial statements only": (STRAIGHT, 3, 0, 0, [4], -1, 0),
     "loop runs while the counter is non-zero": (LOOP, 0, 0, 3, [1, 2, 1, 2, 1, 2, 3], -1, 0),
@@ -130,8 +137,9 @@ def _launch(text: str, target: str, resume_point: int, flag: int, counter: int):
         np.array(counter, np.int32),
         np.array([resume_point, -1], np.int32),
     ]
-    engine.invoke("k", *[ctypes.pointer(ctypes.pointer(get_ranked_memref_descriptor(a)))
-                         for a in arrays])
+    engine.invoke(
+        "k", *[ctypes.pointer(ctypes.pointer(get_ranked_memref_descriptor(a))) for a in arrays]
+    )
     count = int(arrays[1])
     return list(log[:count]), int(arrays[4][1]), int(arrays[3])
 

@@ -18,8 +18,13 @@ from pathlib import Path
 import pytest
 
 LIT = Path(__file__).parents[1] / "lit"
-FILES = sorted([*LIT.glob("passes/*.mlir"), *LIT.glob("dialects/checkpoint/*.mlir"),
-                *LIT.glob("pipeline/*.mlir")])
+FILES = sorted(
+    [
+        *LIT.glob("passes/*.mlir"),
+        *LIT.glob("dialects/checkpoint/*.mlir"),
+        *LIT.glob("pipeline/*.mlir"),
+    ]
+)
 QD_OPT = str(Path(sys.executable).parent / "qd-opt")
 PER_FILE = int(os.environ.get("QD_MUTANTS_PER_FILE", "12"))
 SEED = int(os.environ.get("QD_MUTATION_SEED", "1"))
@@ -31,8 +36,18 @@ PIPELINES = [
 # one diagnostic per line: `file:line:col: error: ...` (a verifier error may lack the line and
 # column), or `qd-opt: error: ...`
 ERROR_LINE = re.compile(r"^(\S+?(:\d+:\d+)?: error: |qd-opt: error: ).+")
-TYPES = ["i32", "i64", "f32", "index", "i1", "memref<i32>", "memref<?xi32>", "memref<2xi32>",
-         "i99999999", "()"]
+TYPES = [
+    "i32",
+    "i64",
+    "f32",
+    "index",
+    "i1",
+    "memref<i32>",
+    "memref<?xi32>",
+    "memref<2xi32>",
+    "i99999999",
+    "()",
+]
 NUMBERS = ["-1", "0", "1", "2", "7", str(2**31), str(2**63), str(-(2**40)), "99999"]
 
 
@@ -56,12 +71,15 @@ def mutate(text: str, rng: random.Random) -> str:
         found = list(re.finditer(pattern, text))
         if found:
             match = rng.choice(found)
-            new = {4: lambda: rng.choice(NUMBERS), 5: lambda: rng.choice(found).group(),
-                   6: lambda: rng.choice(TYPES)}[kind]()
-            return text[:match.start()] + new + text[match.end():]
+            new = {
+                4: lambda: rng.choice(NUMBERS),
+                5: lambda: rng.choice(found).group(),
+                6: lambda: rng.choice(TYPES),
+            }[kind]()
+            return text[: match.start()] + new + text[match.end() :]
     elif text:
         start = rng.randrange(len(text))
-        return text[:start] + text[start + rng.randrange(1, 20):]
+        return text[:start] + text[start + rng.randrange(1, 20) :]
     return "\n".join(lines)
 
 
@@ -79,8 +97,12 @@ def mutants(path: Path, rng: random.Random) -> list[str]:
 def problems(path: Path, pipeline: str) -> list[str]:
     """What is wrong with qd-opt's behaviour on `path` (empty: one error line per bad chunk)."""
     try:
-        result = subprocess.run([QD_OPT, str(path), "--split-input-file", "-p", pipeline],
-                                capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            [QD_OPT, str(path), "--split-input-file", "-p", pipeline],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     except subprocess.TimeoutExpired:
         return ["qd-opt did not finish in 120 s"]
     found = []
@@ -107,7 +129,10 @@ def test_mutated_lit_files_give_one_line_errors(lit_file, tmp_path):
             single = tmp_path / f"mutant{index}.mlir"
             single.write_text(text)
             found = problems(single, pipeline)
-            assert not found, (f"qd-opt -p '{pipeline}' on this mutant of {lit_file.name}: "
-                               f"{found}\n{text}")
-        pytest.fail(f"qd-opt -p '{pipeline}' misbehaves on the mutants of {lit_file.name} "
-                    f"together only: {problems(combined, pipeline)}")
+            assert not found, (
+                f"qd-opt -p '{pipeline}' on this mutant of {lit_file.name}: {found}\n{text}"
+            )
+        pytest.fail(
+            f"qd-opt -p '{pipeline}' misbehaves on the mutants of {lit_file.name} "
+            f"together only: {problems(combined, pipeline)}"
+        )

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-import qdmlir as qd
 import test_checkpoint_semantics as cases
 from reference_interpreter import ReferenceKernel
 from reference_scalars import F32, I32, Unsupported, Val, binary, compare, literal, wrap32
+
+import qdmlir as qd
 
 I32_0D = qd.types.ndarray(qd.i32, 0)
 I32_1D = qd.types.ndarray(qd.i32, 1)
@@ -115,7 +115,9 @@ def test_a_resume_past_a_do_while_skips_it_entirely():
     # point, so neither its body nor its serial decrement runs
     x, counter, flag = zeros(2), scalar(2), scalar(0)
     assert ReferenceKernel(loop_then_tail).resume(x, counter, flag, from_checkpoint=5) == (
-        False, None)
+        False,
+        None,
+    )
     assert list(x) == [0, 1] and counter[()] == 2
 
 

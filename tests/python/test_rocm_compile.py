@@ -22,16 +22,16 @@ from qdmlir.passes.targets.rocm_toolchain import RocmBuildError, RocmToolchainMi
 from qdmlir.runtime.artifact import ArgSpec, Manifest
 
 HAVE_TOOLS = all(rocm_toolchain.find_tools().values())
-NO_TOOLS = ("opt-19/llc-19/ld.lld-19 are not installed (sudo apt-get install llvm-19 lld-19): "
-            "no code object is built here")
+NO_TOOLS = (
+    "opt-19/llc-19/ld.lld-19 are not installed (sudo apt-get install llvm-19 lld-19): "
+    "no code object is built here"
+)
 
 
 @qd.kernel
 def sines(x: qd.types.ndarray(qd.f32, 1)):
     for i in range(x.shape[0]):
         x[i] = qd.sin(x[i])
-
-
 
 
 def _build(arch="gfx90a"):
@@ -57,8 +57,9 @@ def test_the_mapping_and_plan_are_cudas():
     cuda = Compilation.for_kernel(looped, LOOP_ARGS, target="cuda", arch="sm_80").cuda_build().plan
     rocm = _build().plan
     assert rocm["functions"] == cuda["functions"]
-    assert [(k["name"], k["params"]) for k in rocm["kernels"]] == \
-        [(k["name"], k["params"]) for k in cuda["kernels"]]
+    assert [(k["name"], k["params"]) for k in rocm["kernels"]] == [
+        (k["name"], k["params"]) for k in cuda["kernels"]
+    ]
 
 
 @pytest.mark.parametrize("arch", ["gfx1100", "sm_90", "gfx90", "GFX90A:xnack+"])
@@ -151,8 +152,12 @@ llvm.func @k(%x: f32, %y: f64) -> f32 {
 def test_ocml_calls_that_are_intrinsics_become_intrinsics():
     count, text = _apply(rocm_rewrites.ocml_calls_to_intrinsics, OCML)
     assert count == 4  # floor f32/f64, exp f32, fma
-    for intrinsic in ("llvm.intr.floor(%arg0) : (f32) -> f32", "(f64) -> f64",
-                      "llvm.intr.exp(", "llvm.intr.fma("):
+    for intrinsic in (
+        "llvm.intr.floor(%arg0) : (f32) -> f32",
+        "(f64) -> f64",
+        "llvm.intr.exp(",
+        "llvm.intr.fma(",
+    ):
         assert intrinsic in text
     # f64 exp needs a libcall on AMDGPU and sin is not exactly an intrinsic: both stay calls
     assert "llvm.call @__ocml_exp_f64" in text and "llvm.call @__ocml_sin_f32" in text
@@ -160,11 +165,15 @@ def test_ocml_calls_that_are_intrinsics_become_intrinsics():
 
 
 def test_math_that_needs_device_libraries_is_refused_with_its_names():
-    build = Compilation.for_kernel(sines, [ArgSpec("x", "ndarray", "f32", 1)],
-                                   target="rocm").rocm_build()
+    build = Compilation.for_kernel(
+        sines, [ArgSpec("x", "ndarray", "f32", 1)], target="rocm"
+    ).rocm_build()
     assert unsupported_calls(build.llvm_ir) == ["__ocml_sin_f32"]
-    with pytest.raises(RocmBuildError, match=r"kernel sines: the kernels call __ocml_sin_f32, "
-                       r".*does not link ROCm's device libraries.*sqrt, floor.*exp and log on f32"):
+    with pytest.raises(
+        RocmBuildError,
+        match=r"kernel sines: the kernels call __ocml_sin_f32, "
+        r".*does not link ROCm's device libraries.*sqrt, floor.*exp and log on f32",
+    ):
         check_linkable(build)
 
 
@@ -191,8 +200,9 @@ def test_qd_rocm_llvm_bin_names_the_folder(monkeypatch, tmp_path):
     (tmp_path / "opt").write_text("#!/bin/sh\n")
     (tmp_path / "opt").chmod(0o755)
     monkeypatch.setenv("QD_ROCM_LLVM_BIN", str(tmp_path))
-    with pytest.raises(RocmToolchainMissing,
-                       match=f"llc, ld.lld are not in QD_ROCM_LLVM_BIN={tmp_path}"):
+    with pytest.raises(
+        RocmToolchainMissing, match=f"llc, ld.lld are not in QD_ROCM_LLVM_BIN={tmp_path}"
+    ):
         rocm_toolchain.require_tools()
 
 
@@ -207,8 +217,9 @@ def _qd_compile(capsys, *argv) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_qd_compile_without_the_toolchain_fails_fast_with_one_line(no_toolchain, capsys,
-                                                                   tmp_path, monkeypatch):
+def test_qd_compile_without_the_toolchain_fails_fast_with_one_line(
+    no_toolchain, capsys, tmp_path, monkeypatch
+):
     def no_lowering(self):
         raise AssertionError("compiled before the toolchain was checked")
 
@@ -229,8 +240,11 @@ def test_write_artifact_writes_hsaco_ir_plan_and_manifest(tmp_path):
     compilation = Compilation.for_kernel(looped, LOOP_ARGS, target="rocm", arch="gfx942")
     manifest = compilation.write_artifact(tmp_path)
     assert Manifest.read(tmp_path) == manifest
-    assert (manifest.target, manifest.arch, manifest.library) == ("amdgpu", "gfx942",
-                                                                  "qd_looped.hsaco")
+    assert (manifest.target, manifest.arch, manifest.library) == (
+        "amdgpu",
+        "gfx942",
+        "qd_looped.hsaco",
+    )
     image = (tmp_path / manifest.library).read_bytes()
     assert image[:4] == b"\x7fELF"
     kernels = read_code_object(image)
@@ -264,8 +278,7 @@ def test_every_test_kernel_becomes_a_code_object_or_names_the_math_it_lacks(tmp_
                 check_linkable(build)
             refused.append(param.id)
             continue
-        out = rocm_toolchain.build_hsaco(build.llvm_ir, "gfx90a", tmp_path / f"{name}.hsaco",
-                                         name)
+        out = rocm_toolchain.build_hsaco(build.llvm_ir, "gfx90a", tmp_path / f"{name}.hsaco", name)
         assert sorted(read_code_object(out.read_bytes())) == sorted(build.kernel_names()), name
         built.append(param.id)
     print(f"{len(built)} kernels built, refused for their math: {refused}")

@@ -12,7 +12,10 @@ def _manifest(**changes) -> Manifest:
         kernel="step",
         target="cpu",
         library="qd_step.so",
-        args=[ArgSpec("x", "ndarray", "f32", 1), {"name": "n", "kind": "scalar", "dtype": "i32", "ndim": 0}],
+        args=[
+            ArgSpec("x", "ndarray", "f32", 1),
+            {"name": "n", "kind": "scalar", "dtype": "i32", "ndim": 0},
+        ],
         slots=[SlotSpec(), {"label": 10, "yield_on": "x"}],
         key="ab" * 8,
         compiler="qdmlir 0.1.0",

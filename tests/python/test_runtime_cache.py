@@ -55,7 +55,15 @@ def test_missing_entry_is_a_miss(cache):
         lambda e: _edit_manifest(e, format=0),
         lambda e: _edit_manifest(e, checksums={}),
     ],
-    ids=["corrupt-manifest", "no-manifest", "truncated-so", "no-so", "foreign-key", "old-format", "no-checksums"],
+    ids=[
+        "corrupt-manifest",
+        "no-manifest",
+        "truncated-so",
+        "no-so",
+        "foreign-key",
+        "old-format",
+        "no-checksums",
+    ],
 )
 def test_damaged_entries_are_misses_and_get_rebuilt(cache, damage):
     calls = []
@@ -137,7 +145,9 @@ for _ in range(20):
 def test_processes_racing_on_one_key_never_see_a_partial_entry(tmp_path):
     root = tmp_path / "cache"
     racers = [
-        subprocess.Popen([sys.executable, "-c", _RACER, str(root), tag, KEY], stderr=subprocess.PIPE)
+        subprocess.Popen(
+            [sys.executable, "-c", _RACER, str(root), tag, KEY], stderr=subprocess.PIPE
+        )
         for tag in ("a", "b", "c")
     ]
     for racer in racers:

@@ -22,7 +22,12 @@ from qdmlir.runtime import dtypes
 def test_required_types_describe_themselves(name, np_type, mlir, signed, is_float, bits):
     t = dtypes.from_name(name)
     assert (t.name, t.np_dtype, t.mlir, t.signed, t.is_float, t.bits) == (
-        name, np.dtype(np_type), mlir, signed, is_float, bits,
+        name,
+        np.dtype(np_type),
+        mlir,
+        signed,
+        is_float,
+        bits,
     )
     assert dtypes.from_numpy(np_type) is t
     assert dtypes.from_numpy(np.dtype(np_type)) is t

@@ -62,12 +62,27 @@ def test_a_numpy_array_changed_in_place_is_rechecked(graph3):
 @pytest.mark.parametrize(
     "position, value, error, message",
     [
-        (0, np.zeros(4, np.float64), TypeError, r"argument 0 \('x'\): expected dtype float32 \(qd.f32\).*astype"),
-        (0, np.zeros((4, 4), np.float32)[:, 0], ValueError, r"argument 0 \('x'\): .*not C-contiguous.*np.ascontiguousarray"),
+        (
+            0,
+            np.zeros(4, np.float64),
+            TypeError,
+            r"argument 0 \('x'\): expected dtype float32 \(qd.f32\).*astype",
+        ),
+        (
+            0,
+            np.zeros((4, 4), np.float32)[:, 0],
+            ValueError,
+            r"argument 0 \('x'\): .*not C-contiguous.*np.ascontiguousarray",
+        ),
         (0, np.zeros((2, 2), np.float32), ValueError, r"argument 0 \('x'\): expected a 1-d array"),
         (0, [1.0, 2.0], TypeError, r"argument 0 \('x'\): expected a 1-d f32 ndarray .* got list"),
         (0, ndarray(dtypes.f64, 4), TypeError, r"argument 0 \('x'\): expected a 1-d f32 ndarray"),
-        (1, ndarray(dtypes.i32, 1), TypeError, r"argument 1 \('flag'\): expected a 0-d i32 ndarray"),
+        (
+            1,
+            ndarray(dtypes.i32, 1),
+            TypeError,
+            r"argument 1 \('flag'\): expected a 0-d i32 ndarray",
+        ),
         (2, "2.0", TypeError, r"argument 2 \('s'\): expected a real number for qd.f32"),
         (2, 1e39, OverflowError, r"argument 2 \('s'\): 1e\+39 is out of range for qd.f32"),
     ],
@@ -98,7 +113,12 @@ def test_wrong_argument_count(graph3):
         (2, -(2**63) - 1, OverflowError, "out of range for qd.i64"),
         (5, -1, OverflowError, r"argument 5 \('e'\): -1 is out of range for qd.u8 \[0, 255\]"),
         (6, 2**32, OverflowError, "out of range for qd.u32"),
-        (1, 1.5, TypeError, r"argument 1 \('a'\): expected an integer for qd.i32, got float 1.5; convert it with int"),
+        (
+            1,
+            1.5,
+            TypeError,
+            r"argument 1 \('a'\): expected an integer for qd.i32, got float 1.5; convert it with int",
+        ),
         (2, None, TypeError, "expected an integer for qd.i64, got NoneType"),
     ],
 )
@@ -111,7 +131,9 @@ def test_scalars_are_range_checked(scalars, position, value, error, message):
 
 def test_numpy_scalars_and_bools_are_accepted(scalars):
     out = np.zeros(6)
-    scalars.launch((out, np.int32(-3), True, np.float32(0.5), np.float64(2.0), np.uint8(200), np.uint32(9)), 0)
+    scalars.launch(
+        (out, np.int32(-3), True, np.float32(0.5), np.float64(2.0), np.uint8(200), np.uint32(9)), 0
+    )
     assert out.tolist() == [-3, 1, 0.5, 2.0, 200, 9]
 
 

@@ -60,9 +60,11 @@ def test_upstream_mlir_reads_what_xdsl_prints():
 @pytest.mark.parametrize("kind", sorted(ATOMIC_KINDS))
 def test_atomic_kind_numbers_match_the_installed_mlir(kind):
     element = "f32" if kind.endswith("f") else "i32"
-    text = (f"func.func @f(%m: memref<4x{element}>, %v: {element}, %i: index) {{\n"
-            f"  %r = memref.atomic_rmw {kind} %v, %m[%i] : ({element}, memref<4x{element}>) "
-            f"-> {element}\n  return\n}}")
+    text = (
+        f"func.func @f(%m: memref<4x{element}>, %v: {element}, %i: index) {{\n"
+        f"  %r = memref.atomic_rmw {kind} %v, %m[%i] : ({element}, memref<4x{element}>) "
+        f"-> {element}\n  return\n}}"
+    )
     with mlir.ir.Context():
         generic = mlir.ir.Module.parse(text).operation.get_asm(print_generic_op_form=True)
     assert f"kind = {ATOMIC_KINDS[kind]} : i64" in generic
@@ -70,6 +72,8 @@ def test_atomic_kind_numbers_match_the_installed_mlir(kind):
 
 def test_unknown_atomic_kind_is_a_parse_error():
     with pytest.raises(Exception, match="unknown atomic_rmw kind 'addx'"):
-        xdsl_print("func.func @f(%m: memref<i32>, %v: i32) {\n"
-                   "  %r = memref.atomic_rmw addx %v, %m[] : (i32, memref<i32>) -> i32\n"
-                   "  func.return\n}")
+        xdsl_print(
+            "func.func @f(%m: memref<i32>, %v: i32) {\n"
+            "  %r = memref.atomic_rmw addx %v, %m[] : (i32, memref<i32>) -> i32\n"
+            "  func.return\n}"
+        )

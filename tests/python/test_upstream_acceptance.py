@@ -57,8 +57,7 @@ def _specs(kernel: Kernel, overrides: tuple = (), constants: dict | None = None)
 
 def prints(build: Compilation) -> bool:
     """Whether the kernel calls print(), which GPU targets refuse."""
-    cpu = Compilation.for_kernel(build.kernel, build.args, target="cpu",
-                                 constants=build.constants)
+    cpu = Compilation.for_kernel(build.kernel, build.args, target="cpu", constants=build.constants)
     cpu.kernel_ir()
     return bool(cpu.print_sites)
 
