@@ -1,7 +1,7 @@
 """CPU target numbers: build time, steady-call overhead, 3-pass element-wise bandwidth.
 
 Run: .venv/bin/python bench/cpu_runtime.py; compare with bench/numba_reference.py, run with a
-Python that has numba, in the same window (DESIGN §4: report ratios, the box is shared).
+Python that has numba, in the same window (docs/performance.md: report ratios, the box is shared).
 Kernels are the hand-written lowered ones of tests/python/cpu_kernels/.
 """
 

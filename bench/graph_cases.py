@@ -1,4 +1,4 @@
-"""The DESIGN §4 cases, written once in the Quadrants language and run by either implementation:
+"""The docs/performance.md cases, written once in the Quadrants language, run by either one:
 
     python bench/graph_cases.py qdmlir <case>      # import qdmlir as qd
     python bench/graph_cases.py quadrants <case>   # import quadrants as qd

@@ -1,4 +1,4 @@
-"""The same DESIGN §4 cases hand-written in numba: the native ceiling qdmlir is measured against.
+"""The docs/performance.md cases hand-written in numba: the native ceiling to measure against.
 
     python bench/numba_cases.py <case>
 

@@ -1,4 +1,4 @@
-"""numba ceilings for bench/cpu_runtime.py (DESIGN §4): run with a Python that has numba,
+"""numba ceilings for bench/cpu_runtime.py (docs/performance.md): run with a Python that has numba,
 e.g. /tmp/qd-venv/bin/python bench/numba_reference.py [path/to/qd_graph3.so].
 
 Imports nothing from qdmlir. Given the graph3 library that `bench/cpu_runtime.py bandwidth`

@@ -1,5 +1,5 @@
 """Draw bench/results/latest.json as a PNG: qdmlir's speed-up over Quadrants and its distance
-from numba, per case, against the DESIGN §4 targets. Runs in the reference venv (matplotlib).
+from numba, per case, against docs/performance.md. Runs in the reference venv (matplotlib).
 
     python bench/plot.py bench/results/latest.json bench/results/cpu.png
 """

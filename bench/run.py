@@ -1,4 +1,4 @@
-"""`make bench`: DESIGN §4's cases for qdmlir, Quadrants 1.3.3 and numba, as ratios.
+"""`make bench`: docs/performance.md's cases for qdmlir, Quadrants 1.3.3 and numba, as ratios.
 
 Every measurement is a fresh process; rounds alternate the implementations so the shared
 machine's load falls on all of them alike; the table reports medians over rounds and the
@@ -27,7 +27,7 @@ STEADY_CASES = ("tiny", "dowhile", "resume", "bandwidth")
 
 @dataclass(frozen=True)
 class Target:
-    """A DESIGN §4 target: qdmlir versus the anchor (Quadrants) and the ceiling (numba)."""
+    """A docs/performance.md target: qdmlir versus the anchor (Quadrants) and the ceiling (numba)."""
 
     label: str
     unit: str

@@ -1,4 +1,4 @@
-"""The `checkpoint` dialect: the graph structure of a checkpointed kernel (DESIGN §1, §2).
+"""The `checkpoint` dialect: the graph structure of a checkpointed kernel (docs/semantics.md).
 
 A kernel is a `func.func` whose top level (and every `checkpoint.do_while` body) is a sequence of
 tasks, checkpoint regions and serial statements. These three ops name that structure; the passes
@@ -141,7 +141,7 @@ class DoWhileOp(IRDLOperation):
 
     `cond` is a 0-d i32 memref (`while qd.graph_do_while(cond):`). The loop also ends as soon
     as a task in it yields; `resume_point` is reset to 0 after every iteration, so only the
-    first iteration of a resumed launch is partial (DESIGN §1 rule 3).
+    first iteration of a resumed launch is partial (docs/semantics.md rule 3).
 
         checkpoint.do_while %counter : memref<i32> {
           checkpoint.region { ... }
@@ -181,7 +181,7 @@ class SerialOp(IRDLOperation):
     """Straight-line code that runs once, on one thread, as a unit.
 
     At the kernel top level (or in a do-while body) it is a serial statement: it has no slot
-    and runs on every launch, resumes included, unless a task already yielded (DESIGN §1
+    and runs on every launch, resumes included, unless a task already yielded (docs/semantics.md
     rule 1). Inside a `checkpoint.region` it is a serial task of that checkpoint (an `if` or
     `while` between the loops of a `with qd.checkpoint(...)` block).
 

@@ -1,4 +1,4 @@
-"""The compile-time rules of `qd.checkpoint` and `qd.graph_do_while` (DESIGN §1).
+"""The compile-time rules of `qd.checkpoint` and `qd.graph_do_while` (docs/semantics.md).
 
 Each error keeps the phrase Quadrants uses for the same mistake (`checkpoints=True`,
 `cannot be nested`, `bare top-level Assign statement`, `for _ in range(1):`, ...), so programs

@@ -1,4 +1,4 @@
-"""The compiler driver: one kernel signature from Python source to an artifact (DESIGN §2).
+"""The compiler driver: one kernel signature from Python source to an artifact.
 
 `@qd.kernel` (on a cache miss) and `qd-compile` both use `Compilation`, so there is one driver:
 

@@ -1,4 +1,4 @@
-"""Compile-time errors of the kernel language (DESIGN §1: errors name kernel, file:line and fix).
+"""Compile-time errors of the kernel language: each names kernel, file:line and fix (docs/semantics.md).
 
 `QuadrantsSyntaxError` is qdmlir's own class, exported under Quadrants' name so programs that
 catch `qd.QuadrantsSyntaxError` keep working. Its message reads:

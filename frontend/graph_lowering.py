@@ -1,4 +1,4 @@
-"""A kernel's top level: tasks, checkpoints, do-while loops and serial statements (DESIGN §1).
+"""A kernel's top level: tasks, checkpoints, do-while loops, serial statements (docs/semantics.md).
 
 The kernel becomes a `func.func` over memrefs and scalars (docs/architecture.md §1). Each
 top-level `for` is a task (`scf.parallel`); `with qd.checkpoint(...)` a `checkpoint.region`;

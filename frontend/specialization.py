@@ -39,7 +39,7 @@ class Specialization:
         return self.statuses[self.launcher.launch(args, resume_point) + 1]
 
     def slot_of(self, label) -> int:
-        """The slot `kernel.resume(from_checkpoint=label)` starts at (DESIGN §1 rule 6)."""
+        """The slot `kernel.resume(from_checkpoint=label)` starts at (docs/semantics.md rule 6)."""
         slot = self.slots_by_label.get(label)  # an IntEnum member hashes as its int
         if slot is None:
             if not self.slots_by_label:

@@ -117,7 +117,7 @@ class LowerRegionToGuards(RewritePattern):
 
 @dataclass
 class LowerSerialToGuard(RewritePattern):
-    """A serial statement runs unless a task yielded (DESIGN §1 rule 1).
+    """A serial statement runs unless a task yielded (docs/semantics.md rule 1).
 
         checkpoint.serial { S }   ->   <yielded_at == -1>; scf.if %none { S } {qd.guard_serial}
 

@@ -1,4 +1,4 @@
-"""`checkpoint-verify`: the kernel-level rules of DESIGN §1 that no single op verifier can see.
+"""`checkpoint-verify`: the kernel-level rules of docs/semantics.md that no op verifier can see.
 
 Every problem is reported at the op it is about, then the pass fails (docs/architecture.md §1).
 """
@@ -38,7 +38,7 @@ def _where(region: RegionOp, position: int) -> str:
 
 
 def check_labels(func: FuncOp, errors: DiagnosticCollector) -> None:
-    """Labels are unique by value within a kernel (DESIGN §1)."""
+    """Labels are unique by value within a kernel (docs/semantics.md)."""
     first: dict[int, tuple[RegionOp, int]] = {}
     for position, region in enumerate(regions_in_order(func)):
         label = region.label_value
@@ -94,7 +94,7 @@ def check_yield_on(func: FuncOp, region: RegionOp, errors: DiagnosticCollector) 
 
 
 def check_placement(func: FuncOp, errors: DiagnosticCollector) -> None:
-    """Checkpoint ops sit where DESIGN §1 allows them, at any depth."""
+    """Checkpoint ops sit where docs/semantics.md allows them, at any depth."""
     for op in func.walk():
         if isinstance(op, RegionOp):
             if any(isinstance(a, RegionOp) for a in _ancestors(op)):

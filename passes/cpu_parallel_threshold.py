@@ -1,4 +1,4 @@
-"""`cpu-parallel-threshold`: run small tasks on the calling thread (DESIGN §3-§4, docs/targets.md).
+"""`cpu-parallel-threshold`: run small tasks on the calling thread (docs/targets.md).
 
 IR in: upstream-only IR (after checkpoint-lower) holding `scf.parallel` tasks.
 IR out: each outermost `scf.parallel` becomes

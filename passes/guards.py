@@ -71,7 +71,7 @@ def not_yielded(state: SSAValue) -> list[Operation]:
 
 
 def slot_condition(state: SSAValue, slot: int) -> list[Operation]:
-    """`resume_point <= slot && yielded_at == -1`: DESIGN §1 rule 1 for a checkpoint slot."""
+    """`resume_point <= slot && yielded_at == -1`: semantics.md rule 1 for a checkpoint slot."""
     resume = load_state(state, RESUME_POINT)
     slot_value = constant(slot, i32)
     reached = arith.CmpiOp(resume[-1], slot_value, "sle")
@@ -104,7 +104,7 @@ def serial_guard(state: SSAValue, body: Sequence[Operation]) -> list[Operation]:
 
 def flag_check(state: SSAValue, flag: SSAValue, slot: int) -> list[Operation]:
     """`if flag[] != 0: yielded_at = slot`, for inside a slot guard (yielded_at is -1 there,
-    so the first yielder wins without a second test: DESIGN §1 rule 2)."""
+    so the first yielder wins without a second test: docs/semantics.md rule 2)."""
     value = memref.LoadOp.get(flag, [])
     zero = constant(0, i32)
     raised = arith.CmpiOp(value, zero, "ne")
@@ -116,7 +116,7 @@ def flag_check(state: SSAValue, flag: SSAValue, slot: int) -> list[Operation]:
 
 
 def resume_reset(state: SSAValue) -> list[Operation]:
-    """`resume_point = 0`: later iterations of a do-while run in full (DESIGN §1 rule 3)."""
+    """`resume_point = 0`: later iterations of a do-while run in full (docs/semantics.md rule 3)."""
     zero = constant(0, i32)
     position = constant(RESUME_POINT, IndexType())
     return [zero, position, memref.StoreOp.get(zero, state, [position])]

@@ -1,4 +1,4 @@
-"""The one boundary from xDSL to upstream MLIR (DESIGN §2, docs/architecture.md §4).
+"""The one boundary from xDSL to upstream MLIR (docs/architecture.md §4).
 
 Lowered IR crosses as generic text with locations; upstream parses and verifies it.
 """

@@ -1,4 +1,4 @@
-"""The default pass pipeline, kernel IR to lowered IR (DESIGN §2, docs/architecture.md §1-§3).
+"""The default pass pipeline, kernel IR to lowered IR (docs/architecture.md §1-§3).
 
 One flat list in run order, so `qd-opt -p "$(...)"`, `--print-ir-after-all` and the compiler
 driver all see the same passes.

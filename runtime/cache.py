@@ -1,6 +1,6 @@
 """The on-disk artifact cache: one folder per cache key, published by an atomic rename.
 
-DESIGN §2: a kernel compiled once is an artifact the runtime loads without the compiler. An entry
+A kernel compiled once is an artifact the runtime loads without the compiler. An entry
 `<root>/<key>/` holds manifest.json plus its files and is never modified once published; it
 is built in a private temp folder beside it and renamed into place, so a reader sees either
 nothing or a whole entry. Anything unreadable, foreign or truncated is a miss. `QD_CACHE_DIR`

@@ -1,8 +1,8 @@
 """`qd.ndarray(dtype, shape)` on the CPU: a zero-initialised, C-contiguous host array.
 
 The Quadrants surface (`shape`, `dtype`, `fill`, `from_numpy`, `to_numpy`, `copy_from`, host
-indexing `a[()]`, `a[i, j]`) over a numpy array it owns. DESIGN §4: host access is a plain
-memory access. The launcher reads `_words` (data pointer, then sizes), computed once: the
+indexing `a[()]`, `a[i, j]`) over a numpy array it owns; host access is a plain memory access
+(docs/performance.md). The launcher reads `_words` (data pointer, then sizes), computed once: the
 buffer never moves or changes shape while the object lives.
 """
 

@@ -1,4 +1,4 @@
-"""`qd.GraphStatus(yielded, checkpoint)`: what a `checkpoints=True` kernel launch returns (DESIGN §1.5).
+"""`qd.GraphStatus(yielded, checkpoint)`: what a `checkpoints=True` launch returns (semantics rule 5).
 
 Same fields and repr as Quadrants' class; a NamedTuple besides, so statuses compare equal by
 value and unpack: `yielded, checkpoint = step(...)`.

@@ -1,4 +1,4 @@
-"""qd-compile: a Python kernel file to IR at any stage, or to an artifact (DESIGN §2).
+"""qd-compile: a Python kernel file to IR at any stage, or to an artifact (docs/architecture.md).
 
     qd-compile model.py --kernel step --emit kernel-ir
     qd-compile model.py --kernel step --emit upstream-ir --target cpu

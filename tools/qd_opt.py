@@ -1,4 +1,4 @@
-"""qd-opt: parse, verify, transform and print checkpoint IR, with mlir-opt's habits (DESIGN §2).
+"""qd-opt: parse, verify, transform and print checkpoint IR, with mlir-opt's habits.
 
 Built on xDSL's `xDSLOptMain`; what it adds is what lit tests written the MLIR way rely on:
 `--pass-pipeline` (also `builtin.module(...)`), `--print-ir-after-all` (to stderr, every pass,

@@ -1,1 +1,1 @@
-"""Target back ends: upstream MLIR pipelines from the hand-off to an artifact (DESIGN §2, §3)."""
+"""Target back ends: upstream MLIR pipelines from the hand-off to an artifact (docs/targets.md)."""

@@ -1,6 +1,6 @@
 """The CPU target: upstream MLIR (lowered IR, docs/architecture.md §3) -> a host shared object.
 
-DESIGN §3 (`qd.cpu`): every task runs in one native function; `scf.parallel` becomes an OpenMP
+docs/targets.md (`qd.cpu`): every task runs in one native function; `scf.parallel` becomes an OpenMP
 work-sharing loop (libomp), small trip counts having been routed to a serial copy earlier by
 `cpu-parallel-threshold`. The steps: upstream passes to the LLVM dialect, the `qd_entry` wrapper
 (cpu_entry.py), LLVM IR in-process, then `opt -O3` / `llc -O3` for the host CPU and `cc -shared`.

@@ -1,6 +1,6 @@
 """The CUDA target: lowered IR (docs/architecture.md §3, gpu guards) -> PTX, cubin and a host plan.
 
-DESIGN §3 (`qd.cuda`): one GPU kernel per task, guards inside each kernel. The steps:
+docs/targets.md (`qd.cuda`): one GPU kernel per task, guards inside each kernel. The steps:
 1. (xDSL, sm_90+) `gpu-condition-kernels` adds the kernels that set CUDA graph conditionals;
 2. the hand-off, then the steps every GPU target shares (gpu_kernels.py): each task mapped to
    a `gpu.launch` and outlined into its own kernel, the host functions turned into the launch

@@ -14,7 +14,7 @@ PTX_FEATURE = "+ptx80"
 """PTX ISA 8.0: what the issue asks for, accepted by drivers from CUDA 12.0 on."""
 SUPPORTED = ("sm_80", "sm_86", "sm_87", "sm_89", "sm_90")
 DEVICE_LOOP_MIN_SM = 90
-"""From SM 9.0 the do-while runs in a CUDA graph WHILE node (DESIGN §3)."""
+"""From SM 9.0 the do-while runs in a CUDA graph WHILE node (docs/targets.md)."""
 
 
 class CudaArchError(ValueError):

@@ -1,6 +1,6 @@
 """What the GPU targets share: every task its own kernel, guards inside, the host part a plan.
 
-DESIGN §3 (`qd.cuda`, `qd.amdgpu`): one GPU kernel per task, guards inside each kernel. From the
+docs/targets.md (`qd.cuda`, `qd.amdgpu`): one GPU kernel per task, guards inside each kernel. From the
 hand-off on, CUDA and ROCm run the same steps up to the device lowering:
 1. `MAP_TASKS_PIPELINE` maps every `scf.parallel` to a `gpu.launch`, checked
    (convert-parallel-loops-to-gpu leaves a loop it cannot map without a word);

@@ -1,6 +1,6 @@
 """The ROCm target: lowered IR (docs/architecture.md §3, gpu guards) -> amdgcn IR, hsaco, plan.
 
-DESIGN §3 (`qd.amdgpu`): one GPU kernel per task, guards inside each kernel. The steps:
+docs/targets.md (`qd.amdgpu`): one GPU kernel per task, guards inside each kernel. The steps:
 1. the hand-off, then the steps every GPU target shares (gpu_kernels.py): each task its own
    kernel, the host functions turned into the launch plan (CUDA's format), one `gpu.module`;
 2. `device_pipeline(arch)` lowers that module through ROCDL (`convert-gpu-to-rocdl`, HIP

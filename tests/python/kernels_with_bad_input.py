@@ -1,7 +1,7 @@
 """Kernels that use Python the kernel language does not have, one construct each.
 
 test_bad_input.py asserts that each raises qd.QuadrantsSyntaxError at the line marked
-`# ERROR <name>` (the compile-time rules of DESIGN §1 have their own module,
+`# ERROR <name>` (the compile-time rules of docs/semantics.md have their own module,
 kernels_with_errors.py).
 """
 

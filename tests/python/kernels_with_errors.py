@@ -1,4 +1,4 @@
-"""Kernels that break the compile-time rules of DESIGN §1, one per rule.
+"""Kernels that break the compile-time rules of docs/semantics.md, one per rule.
 
 Kept in their own module so tests can assert the exact file:line each error points at: the
 line of the marker comment `# ERROR <name>` is where each error must be reported.

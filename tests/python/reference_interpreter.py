@@ -1,4 +1,4 @@
-"""A reference interpreter of the kernel language and DESIGN §1's launch rules, in plain Python.
+"""A reference interpreter of the kernel language and docs/semantics.md's launch rules, in Python.
 
 It executes a kernel's Python AST directly, never the compiler's IR, so the differential tests
 (test_differential.py) compare two independent readings of the same source. Slow is fine;
@@ -99,7 +99,7 @@ class Slot:
 
 @dataclass
 class Launch:
-    """One launch: the arrays by parameter name, and the state DESIGN §1 describes."""
+    """One launch: the arrays by parameter name, and the state docs/semantics.md describes."""
 
     arrays: dict[str, np.ndarray]
     resume_point: int
@@ -125,7 +125,7 @@ class Scope:
 
 class ReferenceKernel:
     """`ReferenceKernel(qd_kernel)(*args)` and `.resume(*args, from_checkpoint=label)` behave as
-    the compiled kernel does by DESIGN §1, on numpy arrays (modified in place)."""
+    the compiled kernel does by docs/semantics.md, on numpy arrays (modified in place)."""
 
     def __init__(self, kernel, order: str = "forward"):
         self.fn = getattr(kernel, "fn", kernel)
@@ -148,7 +148,7 @@ class ReferenceKernel:
         self.last_slot: dict[int, int | None] = {}  # do-while node id -> last slot inside
         self._number(self._body(self.tree.body))
 
-    # -- numbering (DESIGN §1: dense, source order) -------------------------------------------
+    # -- numbering (docs/semantics.md: dense, source order) --------------------------------------
 
     def _number(self, body: list[ast.stmt]) -> None:
         for node in body:
@@ -201,7 +201,7 @@ class ReferenceKernel:
             return body[1:]
         return body
 
-    # -- launching (DESIGN §1 rules 1-6) ------------------------------------------------------
+    # -- launching (docs/semantics.md rules 1-6) -------------------------------------------------
 
     def __call__(self, *args):
         return self._launch(args, 0)

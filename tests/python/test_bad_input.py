@@ -1,7 +1,7 @@
 """Bad input everywhere: each case is a specific error that says where and how to fix it, never
 a crash, a hang or a traceback from inside qdmlir (issue 8).
 
-DESIGN §1's own compile-time errors are in test_frontend_errors.py; argument packing is also
+docs/semantics.md's own compile-time errors are in test_frontend_errors.py; argument packing is also
 tested below the front door in test_runtime_launcher.py. This file covers what the user meets
 first: kernel calls, unsupported Python, qd.init / qd.ndarray, qd-opt and qd-compile.
 """

@@ -1,4 +1,4 @@
-"""DESIGN §1 on the CPU: numbering, launch rules 1-6, and the user guide's host loops.
+"""docs/semantics.md on the CPU: numbering, launch rules 1-6, and the user guide's host loops.
 
 Expected values are worked out from the rules by hand in each test's comment; where qdmlir goes
 beyond Quadrants the test says so.

@@ -2,7 +2,7 @@
 
 Each kernel in cpu_kernels/ is built twice: as written (every task an OpenMP loop) and after
 cpu-parallel-threshold (small tasks serial). Results are checked against numpy and against a
-Python model of DESIGN §1's launch rules.
+Python model of docs/semantics.md's launch rules.
 """
 
 import math
@@ -34,7 +34,7 @@ def kernels(request, tmp_path_factory):
 
 
 def _graph3_model(x, flag, s, resume_point):
-    """DESIGN §1 for graph3: slots 0, 1 (yields if flag), 2; returns yielded_at."""
+    """docs/semantics.md for graph3: slots 0, 1 (yields if flag), 2; returns yielded_at."""
     if resume_point <= 0:
         x += 1
     if resume_point <= 1:
@@ -71,7 +71,7 @@ def test_yield_then_resume_completes_the_work_once(kernels):
 
 
 def _countdown_model(acc, counter, flag, resume_point):
-    """DESIGN §1 rules 1-3 for countdown.mlir; returns (yielded_at, counter)."""
+    """docs/semantics.md rules 1-3 for countdown.mlir; returns (yielded_at, counter)."""
     if resume_point > 1:
         return -1, counter
     while True:

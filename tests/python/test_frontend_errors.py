@@ -1,4 +1,4 @@
-"""Every compile-time error of DESIGN §1: Quadrants' phrase, the fix, and the file:line.
+"""Every compile-time error of docs/semantics.md: Quadrants' phrase, the fix, and the file:line.
 
 Each kernel in kernels_with_errors.py marks the line its error must point at with
 `# ERROR <name>`. Errors are raised at the first call (lazily), except checkpoints=True without

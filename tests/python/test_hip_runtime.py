@@ -154,7 +154,7 @@ def test_a_yield_ends_the_loop_and_a_resume_resets_resume_point_after_one_pass(
         (f.read(launcher.state.pointer, "i"), f.read(launcher.state.pointer + 4, "i"))
     )
     assert launcher.launch((x, steps, flag), 1) == -1
-    assert seen == [(1, -1), (0, -1)]  # DESIGN §1 rule 3: only the first pass is partial
+    assert seen == [(1, -1), (0, -1)]  # docs/semantics.md rule 3: only the first pass is partial
 
 
 def test_device_ndarray_round_trips_through_hip(fake):

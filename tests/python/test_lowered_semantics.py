@@ -1,4 +1,4 @@
-"""Run lowered kernels and compare what ran with DESIGN §1's launch rules.
+"""Run lowered kernels and compare what ran with docs/semantics.md's launch rules.
 
 Each task appends its tag to a log; the default pipeline (cpu or cuda) lowers the kernel, the
 hand-off passes it to upstream MLIR, whose ExecutionEngine runs it on the host (scf.parallel

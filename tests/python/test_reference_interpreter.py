@@ -1,4 +1,4 @@
-"""The reference interpreter agrees with the hand-worked cases of DESIGN §1, and with Python /
+"""The reference interpreter agrees with the hand-worked cases of docs/semantics.md, and Python /
 numpy on scalar semantics, before it is trusted to judge the compiler (test_differential.py)."""
 
 from __future__ import annotations

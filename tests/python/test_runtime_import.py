@@ -1,4 +1,4 @@
-"""The runtime imports without the compiler: neither `mlir` nor `xdsl` (DESIGN §2)."""
+"""The runtime imports without the compiler: neither `mlir` nor `xdsl` (docs/architecture.md)."""
 
 import subprocess
 import sys

@@ -1,5 +1,5 @@
 // RUN: qd-opt %s -p checkpoint-lower --split-input-file | FileCheck %s
-// How do-while loops meet resume (DESIGN §1 rules 1, 3 and 6): a loop runs iff its last slot
+// How do-while loops meet resume (docs/semantics.md rules 1, 3 and 6): a loop runs iff its last slot
 // would (`resume_point <= last && yielded_at == -1`), so a resume past the loop skips it, and
 // its per-iteration reset of resume_point cannot make the slots between the loop and the
 // resume point run again. Inside the loop, only the first iteration of a resume is partial.

@@ -1,6 +1,6 @@
 // RUN: qd-opt %s -p checkpoint-lower --split-input-file | FileCheck %s
 // A do-while becomes an `scf.while` whose before-region runs the lowered body, resets
-// resume_point, and continues iff `cond[] != 0 && yielded_at == -1` (DESIGN §1 rule 3).
+// resume_point, and continues iff `cond[] != 0 && yielded_at == -1` (docs/semantics.md rule 3).
 
 // CHECK-LABEL: func.func @counter_loop
 // CHECK-SAME:    (%[[N:.*]]: index, %[[COND:.*]]: memref<i32>, %[[STATE:.*]]: memref<2xi32>)

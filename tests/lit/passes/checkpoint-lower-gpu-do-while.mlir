@@ -1,6 +1,6 @@
 // RUN: qd-opt %s -p 'checkpoint-lower{target=gpu}' | FileCheck %s
 // On a gpu target a do-while is the same host scf.while as on cpu (a host loop reading the
-// flag, DESIGN §3); its tasks carry their guards inside, as everywhere on a gpu.
+// flag, docs/targets.md); its tasks carry their guards inside, as everywhere on a gpu.
 
 // CHECK-LABEL: func.func @device_tasks_in_a_host_loop
 // CHECK-SAME:    %[[STATE:[^:]*]]: memref<2xi32>)

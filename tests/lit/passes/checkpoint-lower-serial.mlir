@@ -1,6 +1,6 @@
 // RUN: qd-opt %s -p checkpoint-lower --split-input-file | FileCheck %s
 // A serial statement has no slot: it runs on every launch, resumes included, unless a task
-// already yielded (DESIGN §1 rule 1): `scf.if (yielded_at == -1)`, tagged `qd.guard_serial`.
+// already yielded (docs/semantics.md rule 1): `scf.if (yielded_at == -1)`, tagged `qd.guard_serial`.
 
 // CHECK-LABEL: func.func @serial_statement
 // CHECK-SAME:    (%[[OUT:.*]]: memref<i32>, %[[STATE:.*]]: memref<2xi32>)

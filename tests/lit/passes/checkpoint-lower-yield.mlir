@@ -1,7 +1,7 @@
 // RUN: qd-opt %s -p checkpoint-lower --split-input-file | FileCheck %s
 // After each task of a checkpoint with yield_on, a non-zero flag makes the launch yield at
 // that slot: the check sits inside the task's guard, where yielded_at is known to be -1, so
-// the first yielder wins without a second test (DESIGN §1 rule 2).
+// the first yielder wins without a second test (docs/semantics.md rule 2).
 
 // CHECK-LABEL: func.func @yield_after_the_task
 // CHECK-SAME:    (%[[N:.*]]: index, %[[FLAG:.*]]: memref<i32>, %[[STATE:.*]]: memref<2xi32>)

@@ -1,6 +1,6 @@
 // RUN: qd-opt %s -p checkpoint-number --split-input-file | FileCheck %s
 // Tasks and checkpoints inside do-while loops, nested ones too, are numbered like any other,
-// in source (pre-)order (DESIGN §1).
+// in source (pre-)order (docs/semantics.md).
 
 // CHECK-LABEL: func.func @nested_do_while
 // CHECK:         checkpoint.region slot 0 {

@@ -3,7 +3,7 @@
 // checkpoints of a kernel 0, 1, 2, ... in source order (docs/architecture.md §2).
 
 // Implicit and explicit checkpoints share one numbering: `for; with cp(10); for; with cp(20)`
-// gives slots 0..3 with labels [none, 10, none, 20] (DESIGN §1's numbering example).
+// gives slots 0..3 with labels [none, 10, none, 20] (docs/semantics.md's numbering example).
 // CHECK-LABEL: func.func @mixed_implicit_and_explicit
 // CHECK:         checkpoint.region slot 0 {
 // CHECK-NEXT:      scf.parallel

@@ -1,5 +1,5 @@
 // RUN: qd-opt %s -p checkpoint-verify --split-input-file --verify-diagnostics
-// Checkpoints do not nest, at any depth (DESIGN §1).
+// Checkpoints do not nest, at any depth (docs/semantics.md).
 
 func.func @region_in_region() {
   checkpoint.region label 1 {

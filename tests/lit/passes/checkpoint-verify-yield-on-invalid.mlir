@@ -1,5 +1,5 @@
 // RUN: qd-opt %s -p checkpoint-verify --split-input-file --verify-diagnostics
-// yield_on names a kernel argument, by its SSA name, of type memref<i32> (DESIGN §1).
+// yield_on names a kernel argument, by its SSA name, of type memref<i32> (docs/semantics.md).
 
 func.func @unknown_name(%a: memref<?xf32>, %flag: memref<i32>) {
   // expected-error@+1 {{checkpoint-verify: yield_on "flg" does not resolve to an ndarray kernel parameter of @unknown_name (its arguments: a, flag)}}

@@ -1,6 +1,6 @@
 // RUN: qd-opt %s -p checkpoint-verify --split-input-file | FileCheck %s
 // RUN: qd-opt %s -p checkpoint-number,checkpoint-verify --split-input-file | FileCheck %s --check-prefix=NUMBERED
-// checkpoint-verify accepts what DESIGN §1 allows and changes nothing, before and after
+// checkpoint-verify accepts what docs/semantics.md allows and changes nothing, before and after
 // numbering.
 
 // Glue of every kind (arith, math, index casts, memref.dim/load/alloca) at the top level and
