@@ -215,7 +215,17 @@ class GuardParallelByWork(RewritePattern):
 @dataclass(frozen=True)
 class CpuParallelThresholdPass(ModulePass):
     """Route every outermost scf.parallel whose estimated work is below that of `min-trip`
-    iterations of `c[i] = a[i] + b[i]` to a serial scf.for copy; see the module docstring."""
+    iterations of `c[i] = a[i] + b[i]` to a serial scf.for copy.
+
+    Options:
+      min-trip: the trip count at which the reference body goes parallel (default 65536).
+
+    IR in: upstream-only IR (after checkpoint-lower) holding `scf.parallel` tasks.
+    IR out: each outermost `scf.parallel` inside `scf.if (work >= threshold)` with an
+    `scf.for` nest in its else branch (or only one branch, for constant work); the module
+    docstring has the cost model.
+    Invariant: both branches compute the same thing; the rule only affects speed.
+    """
 
     name = "cpu-parallel-threshold"
 

@@ -135,7 +135,15 @@ def host_conditions(kernel: func.FuncOp) -> list[tuple[Operation, SSAValue, Bloc
 @dataclass(frozen=True)
 class GpuConditionKernelsPass(ModulePass):
     """Add a `cudaGraphSetConditional` kernel per memory-dependent host condition of every
-    lowered kernel function (see the module docstring for IR in and out). No options."""
+    lowered kernel function. No options.
+
+    IR in: lowered IR for a gpu target, whose do-while entry guards and loop conditions read
+    device memory on the host.
+    IR out: one `@k__qd_condN` function per such condition (its ops cloned into a
+    one-iteration `scf.parallel` that sets the graph handle), named by `qd.cond_kernel` on the
+    `scf.if` / `scf.while` it belongs to (the module docstring shows the IR).
+    Invariant: the kernel functions are unchanged apart from that attribute.
+    """
 
     name = "gpu-condition-kernels"
 
