@@ -50,6 +50,7 @@ class WrapTaskInRegion(RewritePattern):
         if not _is_task_to_wrap(op):
             return
         region = RegionOp()
+        region.location = op.location  # the implicit checkpoint is where its task is
         rewriter.insert(region, InsertPoint.before(op))
         op.detach()
         rewriter.insert(op, InsertPoint.at_end(region.block))
