@@ -9,7 +9,8 @@ reaches upstream MLIR.
 from __future__ import annotations
 
 from xdsl.dialects.builtin import I64, IntegerAttr, MemRefType, StringAttr, i32
-from xdsl.ir import Block, Dialect, Region
+from xdsl.dialects.func import FuncOp
+from xdsl.ir import Block, BlockArgument, Dialect, Operation, Region
 from xdsl.irdl import (
     IRDLOperation,
     irdl_op_definition,
@@ -19,6 +20,7 @@ from xdsl.irdl import (
     traits_def,
 )
 from xdsl.irdl.declarative_assembly_format import (
+    AttributeVariable,
     CustomDirective,
     ParsingState,
     PrintingState,
@@ -56,19 +58,56 @@ def _single_block_region(ops=()) -> Region:
     return Region(Block(ops))
 
 
+@irdl_custom_directive
+class YieldOn(CustomDirective):
+    """`yield_on <position> "<name>"`: the kernel argument a checkpoint reads its flag from.
+
+    The position is what counts (the verifier checks it against the function's signature);
+    the parameter name is there for the reader and may be left out when parsing.
+    """
+
+    position: AttributeVariable
+    parameter: AttributeVariable
+
+    def parse(self, parser: Parser, state: ParsingState) -> None:
+        if parser.parse_optional_keyword("yield_on") is None:
+            return
+        self.position.set(state, IntegerAttr(parser.parse_integer(allow_boolean=False), 64))
+        name = parser.parse_optional_str_literal()
+        if name is not None:
+            self.parameter.set(state, StringAttr(name))
+
+    def print(self, printer: Printer, state: PrintingState, op: IRDLOperation) -> None:
+        position = self.position.get(op)
+        if position is None:
+            return
+        state.print_whitespace(printer)
+        printer.print_string(f"yield_on {position.value.data}")
+        parameter = self.parameter.get(op)
+        if parameter is not None:
+            printer.print_string(" ")
+            printer.print_string_literal(parameter.data)
+        state.last_was_punctuation = False
+
+    def is_present(self, op: IRDLOperation) -> bool:
+        return self.position.get(op) is not None
+
+
 @irdl_op_definition
 class RegionOp(IRDLOperation):
     """One checkpoint: the tasks of a slot in the kernel's checkpoint numbering.
 
     The region runs iff `slot >= resume_point` and no earlier task yielded. An explicit
     checkpoint (`with qd.checkpoint(label, yield_on=flag):`) carries the user's `label`; if it
-    has `yield_on`, the named kernel argument (a 0-d i32 memref) is read after each of its tasks
-    and a non-zero value makes the launch yield at this slot. A region without a label is an
-    implicit checkpoint (one top-level task) and never yields. `slot` is absent until
-    `checkpoint-number` assigns it.
+    has `yield_on`, the kernel argument at that position (a 0-d i32 memref; `yield_on_name` is
+    its parameter name, for reading) is read after each of its tasks, and a non-zero value makes
+    the launch yield at this slot. A region without a label is an implicit checkpoint (one
+    top-level task) and never yields. `slot` is absent until `checkpoint-number` assigns it.
 
-        checkpoint.region slot 1 label 7 yield_on "flag" {
-          scf.parallel ... { ... }
+        func.func @step(%x: memref<?xf32>, %flag: memref<i32>) {
+          checkpoint.region slot 1 label 7 yield_on 1 "flag" {
+            scf.parallel ... { ... }
+          }
         }
     """
 
@@ -76,15 +115,17 @@ class RegionOp(IRDLOperation):
 
     slot = opt_prop_def(IntegerAttr[I64])
     label = opt_prop_def(IntegerAttr[I64])
-    yield_on = opt_prop_def(StringAttr)
+    yield_on = opt_prop_def(IntegerAttr[I64])
+    yield_on_name = opt_prop_def(StringAttr)
 
     body = region_def("single_block")
 
     traits = traits_def(NoTerminator())
 
-    custom_directives = (Body,)
+    custom_directives = (Body, YieldOn)
     assembly_format = (
-        "(`slot` $slot^)? (`label` $label^)? (`yield_on` $yield_on^)? custom<Body>($body) attr-dict"
+        "(`slot` $slot^)? (`label` $label^)? custom<YieldOn>($yield_on, $yield_on_name) "
+        "custom<Body>($body) attr-dict"
     )
 
     def __init__(
@@ -93,13 +134,15 @@ class RegionOp(IRDLOperation):
         *,
         slot: int | None = None,
         label: int | None = None,
-        yield_on: str | None = None,
+        yield_on: int | None = None,
+        yield_on_name: str | None = None,
     ):
         super().__init__(
             properties={
                 "slot": None if slot is None else IntegerAttr(slot, 64),
                 "label": None if label is None else IntegerAttr(label, 64),
-                "yield_on": None if yield_on is None else StringAttr(yield_on),
+                "yield_on": None if yield_on is None else IntegerAttr(yield_on, 64),
+                "yield_on_name": None if yield_on_name is None else StringAttr(yield_on_name),
             },
             regions=[_single_block_region(ops)],
         )
@@ -113,8 +156,18 @@ class RegionOp(IRDLOperation):
         return None if self.label is None else self.label.value.data
 
     @property
-    def yield_on_name(self) -> str | None:
-        return None if self.yield_on is None else self.yield_on.data
+    def yield_on_index(self) -> int | None:
+        """The position of the flag among the kernel's arguments, None if it never yields."""
+        return None if self.yield_on is None else self.yield_on.value.data
+
+    def flag_argument(self) -> BlockArgument | None:
+        """The kernel argument `yield_on` names (None without yield_on or outside a kernel)."""
+        function = _enclosing_function(self)
+        if self.yield_on is None or function is None:
+            return None
+        arguments = function.body.block.args
+        index = self.yield_on_index
+        return arguments[index] if 0 <= index < len(arguments) else None
 
     @property
     def block(self) -> Block:
@@ -123,16 +176,47 @@ class RegionOp(IRDLOperation):
     def verify_(self) -> None:
         if self.slot is not None and self.slot_index < 0:
             raise VerifyException(f"checkpoint.region slot must be >= 0, got {self.slot_index}")
-        if self.yield_on is not None:
-            if self.label is None:
-                raise VerifyException(
-                    f'checkpoint.region with yield_on "{self.yield_on_name}" needs a label: '
-                    "only an explicit checkpoint can yield"
-                )
-            if not self.yield_on_name.isidentifier():
-                raise VerifyException(
-                    f'checkpoint.region yield_on "{self.yield_on_name}" must name a kernel argument'
-                )
+        if self.yield_on is None:
+            if self.yield_on_name is not None:
+                raise VerifyException("checkpoint.region has a yield_on_name but no yield_on")
+            return
+        shown = _describe_yield_on(self)
+        if self.label is None:
+            raise VerifyException(
+                f"checkpoint.region with {shown} needs a label: only an explicit checkpoint can "
+                "yield"
+            )
+        function = _enclosing_function(self)
+        if function is None:
+            return  # a detached region: its function checks it once it has one
+        arguments = function.body.block.args
+        if not 0 <= self.yield_on_index < len(arguments):
+            raise VerifyException(
+                f"checkpoint.region {shown} does not resolve to an ndarray kernel parameter: "
+                f"@{function.sym_name.data} has {len(arguments)} argument(s)"
+            )
+        flag_type = arguments[self.yield_on_index].type
+        if flag_type != FLAG_TYPE:
+            raise VerifyException(
+                f"checkpoint.region {shown} names an argument of type {flag_type}: it must be "
+                "a 0-d i32 memref (memref<i32>)"
+            )
+
+
+def _describe_yield_on(op: RegionOp) -> str:
+    name = "" if op.yield_on_name is None else f' "{op.yield_on_name.data}"'
+    return f"yield_on {op.yield_on_index}{name}"
+
+
+def _enclosing_function(op: Operation) -> FuncOp | None:
+    parent = op.parent_op()
+    while parent is not None and not isinstance(parent, FuncOp):
+        parent = parent.parent_op()
+    return parent
+
+
+FLAG_TYPE = MemRefType(i32, [])
+"""A `yield_on` flag and a do-while condition: a 0-d i32 memref."""
 
 
 @irdl_op_definition

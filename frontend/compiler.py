@@ -82,7 +82,7 @@ class Compilation:
             compiler_pass.apply(context, module)
             module.verify()
             if compiler_pass.name == "checkpoint-number":
-                self.slots = slot_table(module)
+                self.slots = slot_table(module, self.args)
             if self.print_ir_after_all:
                 sys.stderr.write(f"// -----// IR Dump After {compiler_pass.name} //----- //\n")
                 Printer(stream=sys.stderr).print_op(module)
@@ -188,11 +188,14 @@ class Compilation:
         )
 
 
-def slot_table(module: ModuleOp) -> list[SlotSpec]:
-    """(label, yield_on) of every slot, in slot order, from numbered IR."""
+def slot_table(module: ModuleOp, args: list[ArgSpec]) -> list[SlotSpec]:
+    """(label, yield_on parameter name) of every slot, in slot order, from numbered IR."""
     regions = [op for op in module.walk() if isinstance(op, RegionOp)]
     regions.sort(key=lambda op: op.slot_index)
-    return [SlotSpec(op.label_value, op.yield_on_name) for op in regions]
+    return [
+        SlotSpec(op.label_value, None if op.yield_on is None else args[op.yield_on_index].name)
+        for op in regions
+    ]
 
 
 def _xdsl_context() -> Context:

@@ -305,8 +305,9 @@ class KernelLowering(StatementLowering):
     # -- checkpoints and do-while ----------------------------------------------------------
 
     def checkpoint(self, node: ast.With) -> None:
-        label, yield_on = checkpoint_syntax.checkpoint_arguments(self, node)
-        region = self.em.emit(RegionOp(label=int(label), yield_on=yield_on))
+        label, flag = checkpoint_syntax.checkpoint_arguments(self, node)
+        position = None if flag is None else [a.name for a in self.args].index(flag)
+        region = self.em.emit(RegionOp(label=int(label), yield_on=position, yield_on_name=flag))
         outer = self.em.block
         self.em.block = region.block
         self.unit.in_checkpoint = True

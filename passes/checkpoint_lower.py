@@ -26,9 +26,7 @@ from qdmlir.dialects.checkpoint import DoWhileOp, RegionOp, SerialOp
 from qdmlir.passes import guards
 from qdmlir.passes.diagnostics import DiagnosticCollector, fail_at
 from qdmlir.passes.kernel_ir import (
-    FLAG_TYPE,
     LOWERED,
-    argument_named,
     enclosing_func,
     functions,
     in_sequence,
@@ -60,7 +58,7 @@ def _take_body(block: Block, keep_terminator: bool = False) -> list[Operation]:
 class LowerRegionToGuards(RewritePattern):
     """Each task of a region runs under its own slot guard; glue stays in order, unguarded.
 
-        checkpoint.region slot 1 label 7 yield_on "flag" { %c = ...; scf.parallel {T} }
+        checkpoint.region slot 1 label 7 yield_on 0 "flag" { %c = ...; scf.parallel {T} }
     cpu:
         %c = ...; <slot 1 test>; scf.if %run { scf.parallel {T}; <flag check> } {qd.guard_slot = 1}
     gpu:
@@ -75,9 +73,7 @@ class LowerRegionToGuards(RewritePattern):
         if not in_sequence(op):  # misplaced: left for the final check to report
             return
         state, slot = _state(op), op.slot_index
-        flag = None
-        if op.yield_on_name is not None:
-            flag = argument_named(enclosing_func(op), op.yield_on_name)
+        flag = op.flag_argument()
         for item in list(op.block.ops):
             lowered = self._lower_item(item, state, slot, flag, rewriter)
             rewriter.insert(lowered, InsertPoint.before(op))
@@ -192,14 +188,6 @@ def check_lowerable(func: FuncOp, target: str, errors: DiagnosticCollector) -> N
                 "scf.parallel at the kernel top level is not in a numbered checkpoint.region: "
                 "run checkpoint-number first",
             )
-        elif isinstance(op, RegionOp) and op.yield_on_name is not None:
-            flag = argument_named(func, op.yield_on_name)
-            if flag is None or flag.type != FLAG_TYPE:
-                errors.error(
-                    op,
-                    f'yield_on "{op.yield_on_name}" does not name a memref<i32> argument: '
-                    "run checkpoint-verify for the details",
-                )
         elif isinstance(op, scf.ParallelOp) and isinstance(op.parent_op(), RegionOp):
             check_task(op, target, errors)
 

@@ -17,9 +17,6 @@ from xdsl.passes import ModulePass
 from qdmlir.dialects.checkpoint import DoWhileOp, RegionOp, SerialOp
 from qdmlir.passes.diagnostics import DiagnosticCollector
 from qdmlir.passes.kernel_ir import (
-    FLAG_TYPE,
-    argument_named,
-    argument_names,
     functions,
     in_sequence,
     is_glue,
@@ -73,26 +70,6 @@ def check_slots(func: FuncOp, errors: DiagnosticCollector) -> None:
         )
 
 
-def check_yield_on(func: FuncOp, region: RegionOp, errors: DiagnosticCollector) -> None:
-    """`yield_on` names a 0-d i32 memref argument of the kernel."""
-    name = region.yield_on_name
-    if name is None:
-        return
-    arg = argument_named(func, name)
-    if arg is None:
-        errors.error(
-            region,
-            f'yield_on "{name}" does not resolve to an ndarray kernel parameter of '
-            f"@{func.sym_name.data} (its arguments: {argument_names(func)})",
-        )
-    elif arg.type != FLAG_TYPE:
-        errors.error(
-            region,
-            f'yield_on "{name}" names an argument of type {arg.type}: it must be a 0-d i32 '
-            "memref (memref<i32>)",
-        )
-
-
 def check_placement(func: FuncOp, errors: DiagnosticCollector) -> None:
     """Checkpoint ops sit where docs/semantics.md allows them, at any depth."""
     for op in func.walk():
@@ -105,8 +82,6 @@ def check_placement(func: FuncOp, errors: DiagnosticCollector) -> None:
                 )
             elif not in_sequence(op):
                 errors.error(op, f"checkpoint.region must be at {_TOP_LEVEL}, {_not_in(op)}")
-            else:
-                check_yield_on(func, op, errors)
         elif isinstance(op, DoWhileOp):
             if not in_sequence(op):
                 errors.error(op, f"checkpoint.do_while must be at {_TOP_LEVEL}, {_not_in(op)}")
@@ -189,8 +164,7 @@ class CheckpointVerifyPass(ModulePass):
 
     IR in: kernel IR or numbered IR (docs/architecture.md §1, §2).
     IR out: the same IR, or a failure with one located error per offending op.
-    Invariant: after it, `checkpoint-lower` can rely on labels being unique, `yield_on` naming
-    a `memref<i32>` argument, checkpoint ops sitting only where §1 allows them, and slots
+    Invariant: after it, `checkpoint-lower` can rely on labels being unique, checkpoint ops sitting only where §1 allows them, and slots
     (where present) being dense and in source order.
     """
 

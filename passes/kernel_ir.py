@@ -7,16 +7,13 @@ tasks (`scf.parallel`), checkpoint ops and pure glue ops; a `checkpoint.region` 
 
 from __future__ import annotations
 
-from xdsl.dialects.builtin import MemRefType, ModuleOp, i32
+from xdsl.dialects.builtin import ModuleOp
 from xdsl.dialects.func import FuncOp
 from xdsl.dialects.scf import ParallelOp
-from xdsl.ir import BlockArgument, Operation
+from xdsl.ir import Operation
 from xdsl.traits import MemoryEffectKind, get_effects
 
 from qdmlir.dialects.checkpoint import DoWhileOp, RegionOp, SerialOp
-
-FLAG_TYPE = MemRefType(i32, [])
-"""A `yield_on` flag and a do-while condition: a 0-d i32 memref."""
 
 KERNEL = "qd.kernel"
 """Unit attribute the frontend puts on a kernel function."""
@@ -74,17 +71,6 @@ def is_glue(op: Operation) -> bool:
 def regions_in_order(func: FuncOp) -> list[RegionOp]:
     """The function's checkpoint regions in source pre-order: slot order."""
     return [op for op in func.walk() if isinstance(op, RegionOp)]
-
-
-def argument_named(func: FuncOp, name: str) -> BlockArgument | None:
-    """The function argument whose SSA name (`%name`) is `name`."""
-    return next((arg for arg in func.args if arg.name_hint == name), None)
-
-
-def argument_names(func: FuncOp) -> str:
-    """`a, flag` for a message; `(none)` when the function has no named argument."""
-    names = [arg.name_hint for arg in func.args if arg.name_hint]
-    return ", ".join(names) if names else "(none)"
 
 
 def used_results(task: ParallelOp) -> bool:

@@ -18,9 +18,23 @@ def _kernel(*ops, arg_types=()):
 
 
 def test_region_accessors_return_plain_values():
-    region = RegionOp([test_dialect.TestOp()], slot=2, label=-7, yield_on="flag")
-    assert (region.slot_index, region.label_value, region.yield_on_name) == (2, -7, "flag")
+    region = RegionOp([test_dialect.TestOp()], slot=2, label=-7, yield_on=1, yield_on_name="flag")
+    assert (region.slot_index, region.label_value, region.yield_on_index) == (2, -7, 1)
+    assert region.yield_on_name.data == "flag"
     assert len(list(region.block.ops)) == 1
+
+
+def test_flag_argument_is_found_by_position_not_by_name():
+    region = RegionOp(label=3, yield_on=1, yield_on_name="renamed")
+    module = _kernel(region, arg_types=(MemRefType(f32, [2]), MemRefType(i32, [])))
+    module.verify()
+    func = module.body.block.first_op
+    func.args[1].name_hint = "flag"
+    assert region.flag_argument() is func.args[1]
+
+
+def test_detached_region_has_no_flag_argument():
+    assert RegionOp(label=3, yield_on=0).flag_argument() is None
 
 
 def test_unnumbered_region_has_no_slot():
@@ -30,8 +44,17 @@ def test_unnumbered_region_has_no_slot():
 
 
 def test_yield_on_needs_a_label():
-    with pytest.raises(VerifyException, match='yield_on "flag" needs a label'):
-        _kernel(RegionOp(yield_on="flag")).verify()
+    with pytest.raises(VerifyException, match='yield_on 0 "flag" needs a label'):
+        _kernel(
+            RegionOp(yield_on=0, yield_on_name="flag"), arg_types=(MemRefType(i32, []),)
+        ).verify()
+
+
+def test_yield_on_is_checked_against_the_signature():
+    with pytest.raises(VerifyException, match="does not resolve to an ndarray kernel parameter"):
+        _kernel(RegionOp(label=1, yield_on=2), arg_types=(MemRefType(i32, []),)).verify()
+    with pytest.raises(VerifyException, match="names an argument of type f32"):
+        _kernel(RegionOp(label=1, yield_on=0), arg_types=(f32,)).verify()
 
 
 def test_do_while_condition_must_be_0d_i32():

@@ -83,13 +83,12 @@ KERNEL = """
 func.func @k(%n: index, %flag: memref<i32>, %out: memref<i32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
-  checkpoint.region label 7 yield_on "flag" {
-    "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+  checkpoint.region label 7 yield_on 1 "flag" {
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
       %v = arith.constant 1 : i32
       memref.store %v, %out[] : memref<i32>
       scf.reduce
-    }) : (index, index, index) -> ()
+    }
   }
   func.return
 }

@@ -66,7 +66,7 @@ HEAD = "%c0 = arith.constant 0 : index\n  %c1 = arith.constant 1 : index"
 # for; with qd.checkpoint(7, yield_on=flag): for; serial-task;  serial statement;  for
 STRAIGHT = f"""func.func @k({ARGS}) attributes {{qd.kernel}} {{
   {HEAD}{_task(1)}
-  checkpoint.region label 7 yield_on "flag" {{{_task(2)}
+  checkpoint.region label 7 yield_on 2 "flag" {{{_task(2)}
     checkpoint.serial {{{_mark(3)}
     }}
   }}
@@ -80,7 +80,7 @@ STRAIGHT = f"""func.func @k({ARGS}) attributes {{qd.kernel}} {{
 LOOP = f"""func.func @k({ARGS}) attributes {{qd.kernel}} {{
   {HEAD}
   checkpoint.do_while %counter : memref<i32> {{{_task(1)}{_decrement("counter")}
-    checkpoint.region label 5 yield_on "flag" {{
+    checkpoint.region label 5 yield_on 2 "flag" {{
       checkpoint.serial {{{_mark(2)}
       }}
     }}

@@ -86,9 +86,9 @@ def everything(a: qd.types.ndarray(qd.f32, 1), b: qd.types.ndarray(qd.i32, 2),
 # CHECK-LABEL: func.func @everything
 # CHECK:         scf.parallel
 # CHECK:         scf.while
-# CHECK:         checkpoint.region label 0 yield_on "flag"
+# CHECK:         checkpoint.region label 0 yield_on 3 "flag"
 # CHECK:         checkpoint.do_while %cond : memref<i32>
-# CHECK:           checkpoint.region label -3 yield_on "flag"
+# CHECK:           checkpoint.region label -3 yield_on 3 "flag"
 # CHECK:           checkpoint.do_while %cond : memref<i32>
 # CHECK-NOT:     func.call
 

@@ -16,7 +16,7 @@ def guarded(x: qd.types.ndarray(qd.f32, 1), flag: qd.types.ndarray(qd.i32, 0), n
 
 
 # CHECK-LABEL: func.func @guarded
-# CHECK:         checkpoint.region label 5 yield_on "flag" {
+# CHECK:         checkpoint.region label 5 yield_on 1 "flag" {
 # CHECK:           scf.parallel
 # CHECK:           checkpoint.serial {
 # CHECK:             scf.if

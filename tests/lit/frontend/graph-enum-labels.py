@@ -27,6 +27,6 @@ def staged(x: qd.types.ndarray(qd.f32, 1), flag: qd.types.ndarray(qd.i32, 0)):
 
 
 # CHECK-LABEL: func.func @staged
-# CHECK:         checkpoint.region label 3 yield_on "flag"
-# CHECK:         checkpoint.region label 7 yield_on "flag"
-# CHECK:         checkpoint.region label 99 yield_on "flag"
+# CHECK:         checkpoint.region label 3 yield_on 1 "flag"
+# CHECK:         checkpoint.region label 7 yield_on 1 "flag"
+# CHECK:         checkpoint.region label 99 yield_on 1 "flag"

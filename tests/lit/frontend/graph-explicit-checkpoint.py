@@ -18,7 +18,7 @@ def grow(x: qd.types.ndarray(qd.f32, 1), overflow: qd.types.ndarray(qd.i32, 0)):
 
 
 # CHECK-LABEL: func.func @grow
-# CHECK:         checkpoint.region label 10 yield_on "overflow" {
+# CHECK:         checkpoint.region label 10 yield_on 1 "overflow" {
 # CHECK-COUNT-2:   scf.parallel
 # CHECK:         }
-# CHECK:         checkpoint.region label -2 yield_on "overflow" {
+# CHECK:         checkpoint.region label -2 yield_on 1 "overflow" {

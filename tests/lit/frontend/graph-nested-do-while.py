@@ -21,6 +21,6 @@ def newton(x: qd.types.ndarray(qd.f32, 1), outer: qd.types.ndarray(qd.i32, 0),
 # CHECK-LABEL: func.func @newton
 # CHECK:         checkpoint.do_while %outer : memref<i32> {
 # CHECK-NEXT:      checkpoint.do_while %inner : memref<i32> {
-# CHECK-NEXT:        checkpoint.region label 1 yield_on "flag" {
+# CHECK-NEXT:        checkpoint.region label 1 yield_on 3 "flag" {
 # CHECK:           scf.parallel
 # CHECK:         scf.parallel

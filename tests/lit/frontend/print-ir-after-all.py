@@ -11,7 +11,7 @@ def k(x: qd.types.ndarray(qd.f32, 1), flag: qd.types.ndarray(qd.i32, 0)):
 
 
 # CHECK: IR Dump After checkpoint-number
-# CHECK: checkpoint.region slot 0 label 1 yield_on "flag"
+# CHECK: checkpoint.region slot 0 label 1 yield_on 1 "flag"
 # CHECK: IR Dump After checkpoint-verify
 # CHECK: IR Dump After checkpoint-lower
 # CHECK-NOT: checkpoint.region

@@ -27,11 +27,10 @@ func.func @implicit_checkpoint(%n: index) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   checkpoint.region slot 0 {
-    "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
       "test.op"(%i) : (index) -> ()
       scf.reduce
-    }) : (index, index, index) -> ()
+    }
   }
   func.return
 }
@@ -57,16 +56,14 @@ func.func @two_tasks_one_slot(%n: index) {
   %c1 = arith.constant 1 : index
   checkpoint.region slot 0 {}
   checkpoint.region slot 1 label 9 {
-    "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
       "test.op"(%i) {first} : (index) -> ()
       scf.reduce
-    }) : (index, index, index) -> ()
-    "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+    }
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
       "test.op"(%i) {second} : (index) -> ()
       scf.reduce
-    }) : (index, index, index) -> ()
+    }
   }
   func.return
 }

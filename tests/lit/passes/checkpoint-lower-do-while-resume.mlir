@@ -27,7 +27,7 @@ func.func @loop_then_checkpoints(%cond: memref<i32>, %flag: memref<i32>) {
   checkpoint.region slot 2 label 2 {
     checkpoint.serial {}
   }
-  checkpoint.region slot 3 label 3 yield_on "flag" {
+  checkpoint.region slot 3 label 3 yield_on 1 "flag" {
     checkpoint.serial {}
   }
   func.return

@@ -35,11 +35,10 @@ func.func @counter_loop(%n: index, %cond: memref<i32>) {
   %c1 = arith.constant 1 : index
   checkpoint.do_while %cond : memref<i32> {
     checkpoint.region slot 0 {
-      "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-      ^bb0(%i: index):
+      scf.parallel (%i) = (%c0) to (%n) step (%c1) {
         "test.op"(%i) : (index) -> ()
         scf.reduce
-      }) : (index, index, index) -> ()
+      }
     }
   }
   func.return
@@ -68,16 +67,14 @@ func.func @yield_exits_the_loop(%n: index, %cond: memref<i32>, %flag: memref<i32
   %c1 = arith.constant 1 : index
   checkpoint.do_while %cond : memref<i32> {
     checkpoint.region slot 0 {
-      "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-      ^bb0(%i: index):
+      scf.parallel (%i) = (%c0) to (%n) step (%c1) {
         scf.reduce
-      }) : (index, index, index) -> ()
+      }
     }
-    checkpoint.region slot 1 label 5 yield_on "flag" {
-      "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-      ^bb0(%i: index):
+    checkpoint.region slot 1 label 5 yield_on 2 "flag" {
+      scf.parallel (%i) = (%c0) to (%n) step (%c1) {
         scf.reduce
-      }) : (index, index, index) -> ()
+      }
     }
   }
   func.return

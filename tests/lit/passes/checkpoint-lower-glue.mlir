@@ -24,17 +24,15 @@ func.func @glue_between_tasks(%a: memref<?xf32>) {
     %c1 = arith.constant 1 : index
     %two = arith.constant 2 : index
     %n = memref.dim %a, %c0 : memref<?xf32>
-    "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
       "test.op"(%i) : (index) -> ()
       scf.reduce
-    }) : (index, index, index) -> ()
+    }
     %half = arith.divui %n, %two : index
-    "scf.parallel"(%c0, %half, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+    scf.parallel (%i) = (%c0) to (%half) step (%c1) {
       "test.op"(%i) : (index) -> ()
       scf.reduce
-    }) : (index, index, index) -> ()
+    }
   }
   func.return
 }

@@ -20,11 +20,10 @@ func.func @device_tasks_in_a_host_loop(%n: index, %cond: memref<i32>) {
   %c1 = arith.constant 1 : index
   checkpoint.do_while %cond : memref<i32> {
     checkpoint.region slot 0 {
-      "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-      ^bb0(%i: index):
+      scf.parallel (%i) = (%c0) to (%n) step (%c1) {
         "test.op"(%i) : (index) -> ()
         scf.reduce
-      }) : (index, index, index) -> ()
+      }
     }
   }
   func.return

@@ -9,14 +9,13 @@ func.func @reduction_task(%n: index) {
   %c1 = arith.constant 1 : index
   checkpoint.region slot 0 {
     // expected-error@+1 {{checkpoint-lower: a task with reductions (scf.parallel with init values) cannot take its guard inside on target=gpu: reduce with memref.atomic_rmw instead}}
-    %last = "scf.parallel"(%c0, %n, %c1, %c0) <{operandSegmentSizes = array<i32: 1, 1, 1, 1>}> ({
-    ^bb0(%i: index):
+    %last = scf.parallel (%i) = (%c0) to (%n) step (%c1) init (%c0) -> index {
       scf.reduce(%i : index) {
       ^bb1(%l: index, %r: index):
         %m = arith.maxui %l, %r : index
         scf.reduce.return %m : index
       }
-    }) : (index, index, index, index) -> index
+    }
   }
   func.return
 }

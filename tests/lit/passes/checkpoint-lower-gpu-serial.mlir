@@ -44,7 +44,7 @@ func.func @serial_statement(%out: memref<i32>) {
 // CHECK-NEXT:    }
 // CHECK-NEXT:    func.return
 func.func @serial_task(%flag: memref<i32>) {
-  checkpoint.region slot 0 label 1 yield_on "flag" {
+  checkpoint.region slot 0 label 1 yield_on 0 "flag" {
     checkpoint.serial {
       "test.op"() {serial_task} : () -> ()
     }

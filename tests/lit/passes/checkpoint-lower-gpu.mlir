@@ -31,13 +31,12 @@ func.func @guard_inside_the_kernel(%n: index, %a: memref<?xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   checkpoint.region slot 0 {
-    "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
       %x = memref.load %a[%i] : memref<?xf32>
       %y = arith.addf %x, %x : f32
       memref.store %y, %a[%i] : memref<?xf32>
       scf.reduce
-    }) : (index, index, index) -> ()
+    }
   }
   func.return
 }
@@ -64,12 +63,11 @@ func.func @guard_inside_the_kernel(%n: index, %a: memref<?xf32>) {
 func.func @flag_check_is_a_kernel(%n: index, %flag: memref<i32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
-  checkpoint.region slot 0 label 4 yield_on "flag" {
-    "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+  checkpoint.region slot 0 label 4 yield_on 1 "flag" {
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
       "test.op"(%i) : (index) -> ()
       scf.reduce
-    }) : (index, index, index) -> ()
+    }
   }
   func.return
 }
@@ -85,17 +83,15 @@ func.func @only_kernels_on_the_host(%n: index, %flag: memref<i32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   checkpoint.region slot 0 {
-    "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
       scf.reduce
-    }) : (index, index, index) -> ()
+    }
   }
   checkpoint.serial {}
-  checkpoint.region slot 1 label 1 yield_on "flag" {
-    "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+  checkpoint.region slot 1 label 1 yield_on 1 "flag" {
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
       scf.reduce
-    }) : (index, index, index) -> ()
+    }
     checkpoint.serial {}
   }
   func.return

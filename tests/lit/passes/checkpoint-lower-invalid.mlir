@@ -13,10 +13,9 @@ func.func @unwrapped_task(%n: index) attributes {qd.kernel} {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   // expected-error@+1 {{scf.parallel at the kernel top level is not in a numbered checkpoint.region: run checkpoint-number first}}
-  "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-  ^bb0(%i: index):
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
     scf.reduce
-  }) : (index, index, index) -> ()
+  }
   func.return
 }
 
@@ -27,19 +26,10 @@ func.func @unwrapped_task_in_a_loop(%n: index, %cond: memref<i32>) {
   %c1 = arith.constant 1 : index
   checkpoint.do_while %cond : memref<i32> {
     // expected-error@+1 {{not in a numbered checkpoint.region: run checkpoint-number first}}
-    "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
       scf.reduce
-    }) : (index, index, index) -> ()
+    }
   }
-  func.return
-}
-
-// -----
-
-func.func @yield_on_unknown(%flag: memref<f32>) {
-  // expected-error@+1 {{yield_on "flag" does not name a memref<i32> argument: run checkpoint-verify for the details}}
-  checkpoint.region slot 0 label 1 yield_on "flag" {}
   func.return
 }
 
@@ -50,14 +40,13 @@ func.func @task_result_used(%n: index) {
   %c1 = arith.constant 1 : index
   checkpoint.region slot 0 {
     // expected-error@+1 {{the results of a task (scf.parallel) cannot be used after it (a guard may skip it)}}
-    %last = "scf.parallel"(%c0, %n, %c1, %c0) <{operandSegmentSizes = array<i32: 1, 1, 1, 1>}> ({
-    ^bb0(%i: index):
+    %last = scf.parallel (%i) = (%c0) to (%n) step (%c1) init (%c0) -> index {
       scf.reduce(%i : index) {
       ^bb1(%l: index, %r: index):
         %m = arith.maxui %l, %r : index
         scf.reduce.return %m : index
       }
-    }) : (index, index, index, index) -> index
+    }
     %twice = arith.addi %last, %last : index
   }
   func.return
@@ -70,12 +59,11 @@ func.func @region_inside_a_task(%n: index) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   checkpoint.region slot 0 {
-    "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
       // expected-error@+1 {{checkpoint-lower: checkpoint.region is left after lowering: it is not where docs/architecture.md §1 allows it; run checkpoint-verify}}
       checkpoint.region slot 1 {}
       scf.reduce
-    }) : (index, index, index) -> ()
+    }
   }
   func.return
 }

@@ -35,19 +35,17 @@ func.func @serial_between_tasks(%n: index) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   checkpoint.region slot 0 {
-    "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
       scf.reduce
-    }) : (index, index, index) -> ()
+    }
   }
   checkpoint.serial {
     "test.op"() {serial} : () -> ()
   }
   checkpoint.region slot 1 {
-    "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
       scf.reduce
-    }) : (index, index, index) -> ()
+    }
   }
   func.return
 }
@@ -67,7 +65,7 @@ func.func @serial_between_tasks(%n: index) {
 // CHECK-NOT:     qd.guard_serial
 // CHECK-NOT:     checkpoint.
 func.func @serial_task_in_a_checkpoint(%flag: memref<i32>) {
-  checkpoint.region slot 0 label 1 yield_on "flag" {
+  checkpoint.region slot 0 label 1 yield_on 0 "flag" {
     checkpoint.serial {
       "test.op"() {serial_task} : () -> ()
     }

@@ -21,12 +21,11 @@
 func.func @yield_after_the_task(%n: index, %flag: memref<i32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
-  checkpoint.region slot 0 label 7 yield_on "flag" {
-    "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+  checkpoint.region slot 0 label 7 yield_on 1 "flag" {
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
       "test.op"(%i) : (index) -> ()
       scf.reduce
-    }) : (index, index, index) -> ()
+    }
   }
   func.return
 }
@@ -54,17 +53,15 @@ func.func @yield_between_tasks(%n: index, %flag: memref<i32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   checkpoint.region slot 0 {}
-  checkpoint.region slot 1 label 7 yield_on "flag" {
-    "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+  checkpoint.region slot 1 label 7 yield_on 1 "flag" {
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
       "test.op"(%i) {first} : (index) -> ()
       scf.reduce
-    }) : (index, index, index) -> ()
-    "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+    }
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
       "test.op"(%i) {second} : (index) -> ()
       scf.reduce
-    }) : (index, index, index) -> ()
+    }
   }
   func.return
 }
@@ -91,22 +88,19 @@ func.func @two_checkpoints_one_flag(%n: index, %flag: memref<i32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   checkpoint.region slot 0 {
-    "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
       scf.reduce
-    }) : (index, index, index) -> ()
+    }
   }
-  checkpoint.region slot 1 label 10 yield_on "flag" {
-    "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+  checkpoint.region slot 1 label 10 yield_on 1 "flag" {
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
       scf.reduce
-    }) : (index, index, index) -> ()
+    }
   }
-  checkpoint.region slot 2 label 20 yield_on "flag" {
-    "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+  checkpoint.region slot 2 label 20 yield_on 1 "flag" {
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
       scf.reduce
-    }) : (index, index, index) -> ()
+    }
   }
   func.return
 }
@@ -121,10 +115,9 @@ func.func @label_without_yield_on(%n: index, %flag: memref<i32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   checkpoint.region slot 0 label 7 {
-    "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
       scf.reduce
-    }) : (index, index, index) -> ()
+    }
   }
   func.return
 }

@@ -13,7 +13,7 @@
 // CHECK:           "test.op"() {second}
 // CHECK:         }{qd.guard_slot = 0 : i64}
 func.func @flag_check_between(%flag: memref<i32>) {
-  checkpoint.region slot 0 label 1 yield_on "flag" {
+  checkpoint.region slot 0 label 1 yield_on 0 "flag" {
     checkpoint.serial {
       "test.op"() {first} : () -> ()
     }

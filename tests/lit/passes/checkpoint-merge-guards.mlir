@@ -20,16 +20,14 @@ func.func @two_tasks_one_guard(%n: index) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   checkpoint.region slot 0 label 3 {
-    "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
       "test.op"(%i) {first} : (index) -> ()
       scf.reduce
-    }) : (index, index, index) -> ()
-    "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+    }
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
       "test.op"(%i) {second} : (index) -> ()
       scf.reduce
-    }) : (index, index, index) -> ()
+    }
   }
   func.return
 }
@@ -53,22 +51,19 @@ func.func @three_tasks_and_glue(%n: index) {
   %c1 = arith.constant 1 : index
   %two = arith.constant 2 : index
   checkpoint.region slot 0 label 3 {
-    "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
       "test.op"(%i) {first} : (index) -> ()
       scf.reduce
-    }) : (index, index, index) -> ()
+    }
     %half = arith.divui %n, %two : index
-    "scf.parallel"(%c0, %half, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+    scf.parallel (%i) = (%c0) to (%half) step (%c1) {
       "test.op"(%i) {second} : (index) -> ()
       scf.reduce
-    }) : (index, index, index) -> ()
-    "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+    }
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
       "test.op"(%i) {third} : (index) -> ()
       scf.reduce
-    }) : (index, index, index) -> ()
+    }
   }
   func.return
 }

@@ -8,7 +8,7 @@
 // CHECK-NEXT:      checkpoint.region slot 1 {
 // CHECK:           checkpoint.serial {
 // CHECK:           checkpoint.do_while %{{.*}} : memref<i32> {
-// CHECK-NEXT:        checkpoint.region slot 2 label 3 yield_on "flag" {
+// CHECK-NEXT:        checkpoint.region slot 2 label 3 yield_on 3 "flag" {
 // CHECK:             checkpoint.region slot 3 {
 // CHECK:           checkpoint.region slot 4 {
 // CHECK:         checkpoint.region slot 5 {
@@ -16,45 +16,39 @@
 func.func @nested_do_while(%n: index, %outer: memref<i32>, %inner: memref<i32>, %flag: memref<i32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
-  "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-  ^bb0(%i: index):
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
     "test.op"(%i) : (index) -> ()
     scf.reduce
-  }) : (index, index, index) -> ()
+  }
   checkpoint.do_while %outer : memref<i32> {
-    "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
       "test.op"(%i) : (index) -> ()
       scf.reduce
-    }) : (index, index, index) -> ()
+    }
     checkpoint.serial {
       "test.op"() : () -> ()
     }
     checkpoint.do_while %inner : memref<i32> {
-      checkpoint.region label 3 yield_on "flag" {
-        "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-        ^bb0(%i: index):
+      checkpoint.region label 3 yield_on 3 "flag" {
+        scf.parallel (%i) = (%c0) to (%n) step (%c1) {
           "test.op"(%i) : (index) -> ()
           scf.reduce
-        }) : (index, index, index) -> ()
+        }
       }
-      "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-      ^bb0(%i: index):
+      scf.parallel (%i) = (%c0) to (%n) step (%c1) {
         "test.op"(%i) : (index) -> ()
         scf.reduce
-      }) : (index, index, index) -> ()
+      }
     }
-    "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
       "test.op"(%i) : (index) -> ()
       scf.reduce
-    }) : (index, index, index) -> ()
+    }
   }
-  "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-  ^bb0(%i: index):
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
     "test.op"(%i) : (index) -> ()
     scf.reduce
-  }) : (index, index, index) -> ()
+  }
   func.return
 }
 
@@ -73,10 +67,9 @@ func.func @empty_loop_takes_no_slot(%n: index, %cond: memref<i32>) {
       "test.op"() : () -> ()
     }
   }
-  "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-  ^bb0(%i: index):
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
     "test.op"(%i) : (index) -> ()
     scf.reduce
-  }) : (index, index, index) -> ()
+  }
   func.return
 }

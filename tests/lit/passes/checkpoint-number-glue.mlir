@@ -21,20 +21,18 @@ func.func @bounds_stay_outside(%a: memref<?xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %n = memref.dim %a, %c0 : memref<?xf32>
-  "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-  ^bb0(%i: index):
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
     %x = memref.load %a[%i] : memref<?xf32>
     %y = arith.addf %x, %x : f32
     memref.store %y, %a[%i] : memref<?xf32>
     scf.reduce
-  }) : (index, index, index) -> ()
+  }
   %two = arith.constant 2 : index
   %half = arith.divui %n, %two : index
-  "scf.parallel"(%c0, %half, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-  ^bb0(%i: index):
+  scf.parallel (%i) = (%c0) to (%half) step (%c1) {
     "test.op"(%i) : (index) -> ()
     scf.reduce
-  }) : (index, index, index) -> ()
+  }
   func.return
 }
 
@@ -48,10 +46,9 @@ func.func @bounds_stay_outside(%a: memref<?xf32>) {
 func.func @two_dimensional_task(%n: index, %m: index) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
-  "scf.parallel"(%c0, %c0, %n, %m, %c1, %c1) <{operandSegmentSizes = array<i32: 2, 2, 2, 0>}> ({
-  ^bb0(%i: index, %j: index):
+  scf.parallel (%i, %j) = (%c0, %c0) to (%n, %m) step (%c1, %c1) {
     "test.op"(%i, %j) : (index, index) -> ()
     scf.reduce
-  }) : (index, index, index, index, index, index) -> ()
+  }
   func.return
 }

@@ -16,24 +16,21 @@
 func.func @number_twice(%n: index, %cond: memref<i32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
-  "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-  ^bb0(%i: index):
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
     "test.op"(%i) : (index) -> ()
     scf.reduce
-  }) : (index, index, index) -> ()
+  }
   checkpoint.region label 4 {
-    "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
       "test.op"(%i) : (index) -> ()
       scf.reduce
-    }) : (index, index, index) -> ()
+    }
   }
   checkpoint.do_while %cond : memref<i32> {
-    "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
       "test.op"(%i) : (index) -> ()
       scf.reduce
-    }) : (index, index, index) -> ()
+    }
   }
   func.return
 }

@@ -6,15 +6,14 @@ func.func @task_result_used_later(%n: index, %out: memref<f32>) {
   %c1 = arith.constant 1 : index
   %zero = arith.constant 0.0 : f32
   // expected-error@+1 {{checkpoint-number: the results of a task (scf.parallel) are used after it}}
-  %sum = "scf.parallel"(%c0, %n, %c1, %zero) <{operandSegmentSizes = array<i32: 1, 1, 1, 1>}> ({
-  ^bb0(%i: index):
+  %sum = scf.parallel (%i) = (%c0) to (%n) step (%c1) init (%zero) -> f32 {
     %one = arith.constant 1.0 : f32
     scf.reduce(%one : f32) {
     ^bb1(%l: f32, %r: f32):
       %s = arith.addf %l, %r : f32
       scf.reduce.return %s : f32
     }
-  }) : (index, index, index, f32) -> f32
+  }
   %twice = arith.addf %sum, %sum : f32
   func.return
 }

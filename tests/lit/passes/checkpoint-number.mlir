@@ -7,37 +7,33 @@
 // CHECK-LABEL: func.func @mixed_implicit_and_explicit
 // CHECK:         checkpoint.region slot 0 {
 // CHECK-NEXT:      scf.parallel
-// CHECK:         checkpoint.region slot 1 label 10 yield_on "flag" {
+// CHECK:         checkpoint.region slot 1 label 10 yield_on 1 "flag" {
 // CHECK:         checkpoint.region slot 2 {
 // CHECK-NEXT:      scf.parallel
-// CHECK:         checkpoint.region slot 3 label 20 yield_on "flag" {
+// CHECK:         checkpoint.region slot 3 label 20 yield_on 1 "flag" {
 // CHECK:         func.return
 func.func @mixed_implicit_and_explicit(%n: index, %flag: memref<i32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
-  "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-  ^bb0(%i: index):
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
     "test.op"(%i) : (index) -> ()
     scf.reduce
-  }) : (index, index, index) -> ()
-  checkpoint.region label 10 yield_on "flag" {
-    "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
-      "test.op"(%i) : (index) -> ()
-      scf.reduce
-    }) : (index, index, index) -> ()
   }
-  "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-  ^bb0(%i: index):
-    "test.op"(%i) : (index) -> ()
-    scf.reduce
-  }) : (index, index, index) -> ()
-  checkpoint.region label 20 yield_on "flag" {
-    "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+  checkpoint.region label 10 yield_on 1 "flag" {
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
       "test.op"(%i) : (index) -> ()
       scf.reduce
-    }) : (index, index, index) -> ()
+    }
+  }
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    "test.op"(%i) : (index) -> ()
+    scf.reduce
+  }
+  checkpoint.region label 20 yield_on 1 "flag" {
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+      "test.op"(%i) : (index) -> ()
+      scf.reduce
+    }
   }
   func.return
 }
@@ -59,22 +55,19 @@ func.func @region_with_two_tasks(%n: index) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   checkpoint.region label 1 {
-    "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
       "test.op"(%i) : (index) -> ()
       scf.reduce
-    }) : (index, index, index) -> ()
-    "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+    }
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
       "test.op"(%i) : (index) -> ()
       scf.reduce
-    }) : (index, index, index) -> ()
+    }
   }
-  "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-  ^bb0(%i: index):
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
     "test.op"(%i) : (index) -> ()
     scf.reduce
-  }) : (index, index, index) -> ()
+  }
   func.return
 }
 
@@ -93,21 +86,18 @@ func.func @serial_and_nested_loops(%n: index) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   checkpoint.serial {
-    "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
       "test.op"(%i) : (index) -> ()
       scf.reduce
-    }) : (index, index, index) -> ()
+    }
   }
-  "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-  ^bb0(%i: index):
-    "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb1(%j: index):
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    scf.parallel (%j) = (%c0) to (%n) step (%c1) {
       "test.op"(%i, %j) : (index, index) -> ()
       scf.reduce
-    }) : (index, index, index) -> ()
+    }
     scf.reduce
-  }) : (index, index, index) -> ()
+  }
   func.return
 }
 
@@ -139,3 +129,4 @@ func.func @nothing_to_number() {
   %zero = arith.constant 0 : i32
   func.return
 }
+

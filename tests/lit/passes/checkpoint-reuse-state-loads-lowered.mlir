@@ -23,7 +23,7 @@ func.func @kernel(%flag: memref<i32>, %cond: memref<i32>) {
   checkpoint.region slot 0 {
     checkpoint.serial {}
   }
-  checkpoint.region slot 1 label 1 yield_on "flag" {
+  checkpoint.region slot 1 label 1 yield_on 0 "flag" {
     checkpoint.serial {}
   }
   checkpoint.region slot 2 {

@@ -13,13 +13,12 @@ func.func @condition_is_a_local() {
 func.func @condition_from_a_nested_block(%n: index, %cond: memref<i32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
-  "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-  ^bb0(%i: index):
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
     %local = memref.alloca() : memref<i32>
     // expected-error@+2 {{checkpoint.do_while must be at the kernel top level}}
     // expected-error@+1 {{checkpoint.do_while condition does not resolve to an ndarray kernel parameter}}
     checkpoint.do_while %local : memref<i32> {}
     scf.reduce
-  }) : (index, index, index) -> ()
+  }
   func.return
 }

@@ -15,12 +15,11 @@ func.func @region_deep_in_a_region_task(%n: index) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   checkpoint.region label 1 {
-    "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
       // expected-error@+1 {{cannot be nested inside another checkpoint.region}}
       checkpoint.region {}
       scf.reduce
-    }) : (index, index, index) -> ()
+    }
   }
   func.return
 }

@@ -72,14 +72,13 @@ func.func @task_result_used(%n: index) {
   %zero = arith.constant 0 : index
   checkpoint.region label 1 {
     // expected-error@+1 {{the results of a task (scf.parallel) cannot be used after it (a resume may skip it): store them to a memref inside the task}}
-    %last = "scf.parallel"(%c0, %n, %c1, %zero) <{operandSegmentSizes = array<i32: 1, 1, 1, 1>}> ({
-    ^bb0(%i: index):
+    %last = scf.parallel (%i) = (%c0) to (%n) step (%c1) init (%zero) -> index {
       scf.reduce(%i : index) {
       ^bb1(%l: index, %r: index):
         %m = arith.maxui %l, %r : index
         scf.reduce.return %m : index
       }
-    }) : (index, index, index, index) -> index
+    }
     %twice = arith.addi %last, %last : index
   }
   func.return

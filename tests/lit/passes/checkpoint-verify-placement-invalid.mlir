@@ -4,12 +4,11 @@
 func.func @region_in_a_task(%n: index) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
-  "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-  ^bb0(%i: index):
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
     // expected-error@+1 {{checkpoint-verify: checkpoint.region must be at the kernel top level or directly in a checkpoint.do_while body, not in scf.parallel}}
     checkpoint.region label 1 {}
     scf.reduce
-  }) : (index, index, index) -> ()
+  }
   func.return
 }
 
@@ -18,12 +17,11 @@ func.func @region_in_a_task(%n: index) {
 func.func @do_while_in_a_task(%n: index, %cond: memref<i32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
-  "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-  ^bb0(%i: index):
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
     // expected-error@+1 {{checkpoint.do_while must be at the kernel top level or directly in a checkpoint.do_while body, not in scf.parallel}}
     checkpoint.do_while %cond : memref<i32> {}
     scf.reduce
-  }) : (index, index, index) -> ()
+  }
   func.return
 }
 
@@ -32,11 +30,10 @@ func.func @do_while_in_a_task(%n: index, %cond: memref<i32>) {
 func.func @serial_in_a_task(%n: index) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
-  "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-  ^bb0(%i: index):
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
     // expected-error@+1 {{checkpoint.serial must be at the kernel top level or directly in a checkpoint.do_while body or in a checkpoint.region, not in scf.parallel}}
     checkpoint.serial {}
     scf.reduce
-  }) : (index, index, index) -> ()
+  }
   func.return
 }

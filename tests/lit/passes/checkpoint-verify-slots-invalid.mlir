@@ -34,9 +34,8 @@ func.func @unwrapped_task_in_numbered_kernel(%n: index) {
   %c1 = arith.constant 1 : index
   checkpoint.region slot 0 {}
   // expected-error@+1 {{scf.parallel at the kernel top level is not in a numbered checkpoint.region while the other checkpoints are: run checkpoint-number}}
-  "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-  ^bb0(%i: index):
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
     scf.reduce
-  }) : (index, index, index) -> ()
+  }
   func.return
 }

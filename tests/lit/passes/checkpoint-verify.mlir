@@ -7,10 +7,10 @@
 // in regions; serial statements and serial tasks; a do-while on a kernel argument.
 // CHECK-LABEL: func.func @everything_allowed
 // CHECK:         %{{.*}} = memref.alloca() : memref<i32>
-// CHECK:         checkpoint.region label 7 yield_on "flag" {
+// CHECK:         checkpoint.region label 7 yield_on 1 "flag" {
 // CHECK:         checkpoint.do_while
 // NUMBERED-LABEL: func.func @everything_allowed
-// NUMBERED:        checkpoint.region slot 0 label 7 yield_on "flag" {
+// NUMBERED:        checkpoint.region slot 0 label 7 yield_on 1 "flag" {
 // NUMBERED:        checkpoint.region slot 1 {
 func.func @everything_allowed(%a: memref<?xf32>, %flag: memref<i32>, %cond: memref<i32>, %k: i32) {
   %c0 = arith.constant 0 : index
@@ -23,24 +23,22 @@ func.func @everything_allowed(%a: memref<?xf32>, %flag: memref<i32>, %cond: memr
   checkpoint.serial {
     memref.store %k, %local[] : memref<i32>
   }
-  checkpoint.region label 7 yield_on "flag" {
+  checkpoint.region label 7 yield_on 1 "flag" {
     %m = arith.minui %n, %ki : index
-    "scf.parallel"(%c0, %m, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+    scf.parallel (%i) = (%c0) to (%m) step (%c1) {
       memref.store %r, %a[%i] : memref<?xf32>
       scf.reduce
-    }) : (index, index, index) -> ()
+    }
     checkpoint.serial {
       memref.store %k, %flag[] : memref<i32>
     }
   }
   checkpoint.do_while %cond : memref<i32> {
     %v = memref.load %local[] : memref<i32>
-    "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
       memref.store %v, %cond[] : memref<i32>
       scf.reduce
-    }) : (index, index, index) -> ()
+    }
   }
   func.return
 }

@@ -27,11 +27,10 @@
 func.func @dynamic_trip_count(%a: memref<?xf32>, %n: index) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
-  "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-  ^bb0(%i: index):
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
     "test.op"(%i) : (index) -> ()
     scf.reduce
-  }) : (index, index, index) -> ()
+  }
   func.return
 }
 
@@ -47,11 +46,10 @@ func.func @small_constant_trip_count() {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c3999 = arith.constant 3999 : index
-  "scf.parallel"(%c0, %c3999, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-  ^bb0(%i: index):
+  scf.parallel (%i) = (%c0) to (%c3999) step (%c1) {
     "test.op"(%i) : (index) -> ()
     scf.reduce
-  }) : (index, index, index) -> ()
+  }
   func.return
 }
 
@@ -69,11 +67,10 @@ func.func @large_constant_trip_count() {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c4000 = arith.constant 4000 : index
-  "scf.parallel"(%c0, %c4000, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-  ^bb0(%i: index):
+  scf.parallel (%i) = (%c0) to (%c4000) step (%c1) {
     "test.op"(%i) : (index) -> ()
     scf.reduce
-  }) : (index, index, index) -> ()
+  }
   func.return
 }
 
@@ -90,11 +87,10 @@ func.func @large_constant_trip_count() {
 // CHECK:         scf.for %{{.*}} = %[[LB]] to %[[UB]] step %[[C4]] {
 func.func @bounds_and_step(%lb: index, %ub: index) {
   %c4 = arith.constant 4 : index
-  "scf.parallel"(%lb, %ub, %c4) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-  ^bb0(%i: index):
+  scf.parallel (%i) = (%lb) to (%ub) step (%c4) {
     "test.op"(%i) : (index) -> ()
     scf.reduce
-  }) : (index, index, index) -> ()
+  }
   func.return
 }
 
@@ -128,15 +124,14 @@ func.func @two_dims_with_reduction(%a: memref<?x?xf32>, %n: index, %m: index) ->
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %zero = arith.constant 0.0 : f32
-  %sum = "scf.parallel"(%c0, %c0, %n, %m, %c1, %c1, %zero) <{operandSegmentSizes = array<i32: 2, 2, 2, 1>}> ({
-  ^bb0(%i: index, %j: index):
+  %sum = scf.parallel (%i, %j) = (%c0, %c0) to (%n, %m) step (%c1, %c1) init (%zero) -> f32 {
     %x = memref.load %a[%i, %j] : memref<?x?xf32>
     scf.reduce(%x : f32) {
     ^bb1(%lhs: f32, %rhs: f32):
       %s = arith.addf %lhs, %rhs : f32
       scf.reduce.return %s : f32
     }
-  }) : (index, index, index, index, index, index, f32) -> f32
+  }
   func.return %sum : f32
 }
 
@@ -158,15 +153,13 @@ func.func @two_dims_with_reduction(%a: memref<?x?xf32>, %n: index, %m: index) ->
 func.func @nested_parallel(%n: index, %m: index) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
-  "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-  ^bb0(%i: index):
-    "scf.parallel"(%c0, %m, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb1(%j: index):
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    scf.parallel (%j) = (%c0) to (%m) step (%c1) {
       "test.op"(%i, %j) : (index, index) -> ()
       scf.reduce
-    }) : (index, index, index) -> ()
+    }
     scf.reduce
-  }) : (index, index, index) -> ()
+  }
   func.return
 }
 
@@ -183,8 +176,7 @@ func.func @nested_parallel(%n: index, %m: index) {
 func.func @inner_loops_count(%n: index, %m: index) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
-  "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-  ^bb0(%i: index):
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
     scf.for %j = %c0 to %m step %c1 {
       "test.op"(%i, %j) : (index, index) -> ()
     }
@@ -192,7 +184,7 @@ func.func @inner_loops_count(%n: index, %m: index) {
       "test.op"(%i, %k) : (index, index) -> ()
     }
     scf.reduce
-  }) : (index, index, index) -> ()
+  }
   func.return
 }
 
@@ -207,26 +199,24 @@ func.func @inner_loops_count(%n: index, %m: index) {
 func.func @costly_body(%a: memref<?xf32>, %n: index) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
-  "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-  ^bb0(%i: index):
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
     %x = memref.load %a[%i] : memref<?xf32>
     %y = math.exp %x : f32
     memref.store %y, %a[%i] : memref<?xf32>
     scf.reduce
-  }) : (index, index, index) -> ()
+  }
   func.return
 }
 func.func @division_body(%a: memref<?xi32>, %n: index) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %seven = arith.constant 7 : i32
-  "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-  ^bb0(%i: index):
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
     %x = memref.load %a[%i] : memref<?xi32>
     %y = arith.divsi %x, %seven : i32
     memref.store %y, %a[%i] : memref<?xi32>
     scf.reduce
-  }) : (index, index, index) -> ()
+  }
   func.return
 }
 

@@ -22,11 +22,10 @@ func.func @do_while_gets_two_condition_kernels(%n: index, %cond: memref<i32>) {
   %c1 = arith.constant 1 : index
   checkpoint.do_while %cond : memref<i32> {
     checkpoint.region slot 0 {
-      "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-      ^bb0(%i: index):
+      scf.parallel (%i) = (%c0) to (%n) step (%c1) {
         "test.op"(%i) : (index) -> ()
         scf.reduce
-      }) : (index, index, index) -> ()
+      }
     }
   }
   func.return
@@ -41,10 +40,9 @@ func.func @do_while_gets_two_condition_kernels(%n: index, %cond: memref<i32>) {
 func.func @tasks_only_need_no_condition_kernel(%n: index) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
-  "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-  ^bb0(%i: index):
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
     "test.op"(%i) : (index) -> ()
     scf.reduce
-  }) : (index, index, index) -> ()
+  }
   func.return
 }

@@ -28,31 +28,28 @@ func.func @three_tasks(%a: memref<?xf32>, %flag: memref<i32>, %total: memref<i32
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %n = memref.dim %a, %c0 : memref<?xf32>
-  "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-  ^bb0(%i: index):
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
     %x = memref.load %a[%i] : memref<?xf32>
     %y = arith.addf %x, %x : f32
     memref.store %y, %a[%i] : memref<?xf32>
     scf.reduce
-  }) : (index, index, index) -> ()
-  checkpoint.region label 7 yield_on "flag" {
-    "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+  }
+  checkpoint.region label 7 yield_on 1 "flag" {
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
       %x = memref.load %a[%i] : memref<?xf32>
       %y = arith.mulf %x, %x : f32
       memref.store %y, %a[%i] : memref<?xf32>
       scf.reduce
-    }) : (index, index, index) -> ()
+    }
   }
   checkpoint.serial {
     %zero = arith.constant 0 : i32
     memref.store %zero, %total[] : memref<i32>
   }
-  "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-  ^bb0(%i: index):
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
     %one = arith.constant 1 : i32
     %old = "memref.atomic_rmw"(%one, %total) <{kind = 1 : i64}> : (i32, memref<i32>) -> i32
     scf.reduce
-  }) : (index, index, index) -> ()
+  }
   func.return
 }

@@ -24,14 +24,13 @@ func.func @count_down(%a: memref<?xf32>, %counter: memref<i32>, %flag: memref<i3
   %c1 = arith.constant 1 : index
   %n = memref.dim %a, %c0 : memref<?xf32>
   checkpoint.do_while %counter : memref<i32> {
-    "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
       %x = memref.load %a[%i] : memref<?xf32>
       %y = arith.addf %x, %x : f32
       memref.store %y, %a[%i] : memref<?xf32>
       scf.reduce
-    }) : (index, index, index) -> ()
-    checkpoint.region label 1 yield_on "flag" {
+    }
+    checkpoint.region label 1 yield_on 2 "flag" {
       checkpoint.serial {
         %v = memref.load %counter[] : memref<i32>
         %one = arith.constant 1 : i32

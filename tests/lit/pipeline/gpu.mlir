@@ -25,21 +25,19 @@ func.func @two_tasks_and_a_yield(%a: memref<?xf32>, %flag: memref<i32>, %total: 
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %n = memref.dim %a, %c0 : memref<?xf32>
-  "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-  ^bb0(%i: index):
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
     %x = memref.load %a[%i] : memref<?xf32>
     %y = arith.addf %x, %x : f32
     memref.store %y, %a[%i] : memref<?xf32>
     scf.reduce
-  }) : (index, index, index) -> ()
-  checkpoint.region label 7 yield_on "flag" {
-    "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-    ^bb0(%i: index):
+  }
+  checkpoint.region label 7 yield_on 1 "flag" {
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
       %x = memref.load %a[%i] : memref<?xf32>
       %y = arith.mulf %x, %x : f32
       memref.store %y, %a[%i] : memref<?xf32>
       scf.reduce
-    }) : (index, index, index) -> ()
+    }
   }
   checkpoint.serial {
     %zero = arith.constant 0 : i32

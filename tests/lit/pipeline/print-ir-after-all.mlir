@@ -15,10 +15,9 @@
 func.func @one_task(%n: index) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
-  "scf.parallel"(%c0, %n, %c1) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> ({
-  ^bb0(%i: index):
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
     "test.op"(%i) : (index) -> ()
     scf.reduce
-  }) : (index, index, index) -> ()
+  }
   func.return
 }

@@ -21,14 +21,14 @@ func.func @counter_loop(%counter: memref<i32>) {
 // CHECK:         checkpoint.do_while %[[OUTER:.*]] : memref<i32> {
 // CHECK:           checkpoint.serial {
 // CHECK:           checkpoint.do_while %[[INNER:.*]] : memref<i32> {
-// CHECK:             checkpoint.region slot 0 label 5 yield_on "flag" {
+// CHECK:             checkpoint.region slot 0 label 5 yield_on 2 "flag" {
 func.func @nested(%outer: memref<i32>, %inner: memref<i32>, %flag: memref<i32>) {
   checkpoint.do_while %outer : memref<i32> {
     checkpoint.serial {
       "test.op"() : () -> ()
     }
     checkpoint.do_while %inner : memref<i32> {
-      checkpoint.region slot 0 label 5 yield_on "flag" {
+      checkpoint.region slot 0 label 5 yield_on 2 "flag" {
         "test.op"() : () -> ()
       }
     }

@@ -2,8 +2,8 @@
 // Every error of the checkpoint ops' own verifiers, one per chunk.
 
 func.func @yield_on_without_label(%flag: memref<i32>) {
-  // expected-error@+1 {{checkpoint.region with yield_on "flag" needs a label}}
-  checkpoint.region slot 0 yield_on "flag" {}
+  // expected-error@+1 {{checkpoint.region with yield_on 0 "flag" needs a label}}
+  checkpoint.region slot 0 yield_on 0 "flag" {}
   func.return
 }
 
@@ -17,9 +17,19 @@ func.func @negative_slot() {
 
 // -----
 
-func.func @yield_on_not_an_identifier(%flag: memref<i32>) {
-  // expected-error@+1 {{yield_on "not a name" must name a kernel argument}}
-  checkpoint.region label 1 yield_on "not a name" {}
+func.func @yield_on_a_name_only(%flag: memref<i32>) {
+  // expected-error@+1 {{Expected integer literal}}
+  checkpoint.region label 1 yield_on "flag" {}
+  func.return
+}
+
+// -----
+
+func.func @yield_on_name_without_position(%flag: memref<i32>) {
+  // expected-error@+1 {{checkpoint.region has a yield_on_name but no yield_on}}
+  "checkpoint.region"() <{label = 1 : i64, yield_on_name = "flag"}> ({
+  ^bb0:
+  }) : () -> ()
   func.return
 }
 

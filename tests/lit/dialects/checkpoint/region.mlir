@@ -4,11 +4,11 @@
 // when present; printing and parsing again gives the same IR.
 
 // CHECK-LABEL: func.func @explicit_checkpoint
-// CHECK:         checkpoint.region slot 1 label 7 yield_on "flag" {
+// CHECK:         checkpoint.region slot 1 label 7 yield_on 0 "flag" {
 // CHECK-NEXT:      "test.op"() : () -> ()
 // CHECK-NEXT:    }
 func.func @explicit_checkpoint(%flag: memref<i32>) {
-  checkpoint.region slot 1 label 7 yield_on "flag" {
+  checkpoint.region slot 1 label 7 yield_on 0 "flag" {
     "test.op"() : () -> ()
   }
   func.return
