@@ -20,8 +20,8 @@ from xdsl.printer import Printer
 from qdmlir.dialects.checkpoint import RegionOp
 from qdmlir.frontend import config
 from qdmlir.frontend.graph_lowering import CompileUnit, KernelLowering
-from qdmlir.frontend.printing import PRINT_PARAMETER
 from qdmlir.frontend.source import function_source
+from qdmlir.runtime import abi
 from qdmlir.runtime.artifact import ArgSpec, Manifest, SlotSpec
 
 
@@ -38,7 +38,7 @@ class Compilation:
     slots: list[SlotSpec] = field(default_factory=list)
     debug_sites: list[dict] = field(default_factory=list)  # qd.init(debug=True) checks
     constants: dict = field(default_factory=dict)  # qd.template() arguments, compiled in
-    print_sites: list[dict] = field(default_factory=list)  # print() calls (frontend/printing.py)
+    print_sites: list[dict] = field(default_factory=list)  # print() calls (print_lowering.py)
 
     @classmethod
     def for_kernel(
@@ -62,7 +62,7 @@ class Compilation:
             target=self.target,
         )
         # the print buffer is not the caller's: the lowering adds it again if the kernel prints
-        arguments = [a for a in self.args if a.name != PRINT_PARAMETER]
+        arguments = [a for a in self.args if a.name != abi.PRINT.name]
         lowering = KernelLowering(unit, source, arguments, self.constants)
         function = lowering.lower()
         self.args = lowering.args
@@ -208,6 +208,6 @@ def _xdsl_context() -> Context:
 
 
 def _compiler_version() -> str:
-    from qdmlir.frontend.specialization import COMPILER_VERSION
+    from qdmlir.frontend.cache_key import COMPILER_VERSION
 
     return COMPILER_VERSION

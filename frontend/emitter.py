@@ -71,7 +71,7 @@ class Emitter:
         self.defaults = defaults
         self.location = None
         # qd.init(debug=True): the hidden `qd_debug` buffer every ndarray access is checked
-        # against, and one site (where, which array) per check; see frontend/bounds.py
+        # against, and one site (where, which array) per check; see runtime/debug_checks.py
         self.debug_buffer: SSAValue | None = None
         self.sites: list[dict] = []
         self.checking = True  # off while emitting task bounds: glue must not write memory
@@ -191,7 +191,7 @@ class Emitter:
 
         return self.checked(array, indices, access, f"atomic {kind}")
 
-    # -- bounds checks (qd.init(debug=True), frontend/bounds.py) -------------------------------
+    # -- bounds checks (qd.init(debug=True), runtime/debug_checks.py) -----------------------
 
     def checked(self, array: Array, indices: list[SSAValue], access, what: str):
         """`access()` if every index is within its dimension; otherwise record the first bad
@@ -283,7 +283,7 @@ class Emitter:
 
     def _record(self, site: int, indices: list[SSAValue], dims: list[SSAValue]) -> None:
         """Count the violation; the first one also writes its site, indices and sizes."""
-        from qdmlir.frontend.bounds import INDEX_WORD, MAX_DIMS, SITE_WORD, SIZE_WORD
+        from qdmlir.runtime.debug_checks import INDEX_WORD, MAX_DIMS, SITE_WORD, SIZE_WORD
 
         i64 = IntegerType(64)
         buffer = self.debug_buffer

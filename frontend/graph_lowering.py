@@ -18,13 +18,13 @@ from xdsl.ir import Block, Region, SSAValue
 
 from qdmlir.dialects.checkpoint import DoWhileOp, RegionOp, SerialOp
 from qdmlir.frontend import checkpoint_syntax, lang, loop_config
-from qdmlir.frontend.bounds import DEBUG_PARAMETER
 from qdmlir.frontend.emitter import INDEX, Array, Emitter, Scalar, memref_type, mlir_type
 from qdmlir.frontend.loops import bind_static_target, range_spec, static_items, trip_bounds
 from qdmlir.frontend.print_lowering import PrintSites
 from qdmlir.frontend.promotion import Defaults
 from qdmlir.frontend.scope import Const, KernelVar, Scope
 from qdmlir.frontend.statements import StatementLowering
+from qdmlir.runtime import abi
 from qdmlir.runtime.artifact import ArgSpec
 
 
@@ -99,7 +99,7 @@ class KernelLowering(StatementLowering):
         self.loop_config: loop_config.LoopConfig | None = None  # for the next top-level loop
         for spec, block_arg in zip(args, self.entry.args):
             block_arg.name_hint = spec.name
-            if spec.name == DEBUG_PARAMETER:  # qd.init(debug=True): check every access
+            if spec.name == abi.DEBUG.name:  # qd.init(debug=True): check every access
                 self.em.debug_buffer = block_arg
                 continue
             value = (
@@ -225,8 +225,6 @@ class KernelLowering(StatementLowering):
     def kernel_return(self, node: ast.Return) -> None:
         """`return value` as the last statement of a plain kernel annotated `-> qd.<type>`: a
         serial statement that writes the hidden result argument."""
-        from qdmlir.frontend.specialization import RESULT_PARAMETER
-
         name = self.unit.kernel_name
         if self.unit.graph:
             raise self.error(
@@ -234,7 +232,7 @@ class KernelLowering(StatementLowering):
                 f"kernel '{name}' returns a value, but graph=True kernels cannot return values",
                 "write the result into an ndarray parameter (e.g. out[()] = value)",
             )
-        result = self.scope.lookup(RESULT_PARAMETER) if RESULT_PARAMETER in self.params else None
+        result = self.scope.lookup(abi.RESULT.name) if abi.RESULT.name in self.params else None
         if result is None:
             raise self.error(
                 node,

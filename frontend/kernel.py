@@ -17,11 +17,9 @@ from typing import Any
 import numpy as np
 
 from qdmlir.frontend import config
-from qdmlir.frontend.bounds import debug_spec
 from qdmlir.frontend.errors import QuadrantsSyntaxError
 from qdmlir.frontend.lang import NdarrayType, Template, template
-from qdmlir.frontend.printing import PRINT_PARAMETER
-from qdmlir.runtime import dtypes
+from qdmlir.runtime import abi, dtypes
 from qdmlir.runtime.artifact import ArgSpec
 
 _KERNELS: weakref.WeakSet = weakref.WeakSet()
@@ -183,28 +181,24 @@ class Kernel:
                     for i, (p, a) in enumerate(zip(self._parameters, args))
                     if p.name not in constants
                 ]
-                specs += self._result_spec()
-                specs += debug_spec(self, config.current())
+                specs = abi.with_hidden(specs, self.hidden_specs(config.current()))
                 found = build_specialization(self, specs, constants)
                 self._specializations[key] = found
                 if not any(self._open_parameters()) and not self._binds:
                     self._only = found
         return found
 
-    def _result_spec(self) -> list[ArgSpec]:
-        """The hidden result argument of a kernel annotated `-> qd.<type>` (none otherwise)."""
-        from qdmlir.frontend.specialization import RESULT_PARAMETER
-
+    def hidden_specs(self, cfg: config.Config) -> list[ArgSpec]:
+        """The hidden arguments (runtime/abi.py) known before compiling: the result of a kernel
+        annotated `-> qd.<type>`, and the debug record of a CPU kernel under debug=True (the
+        print buffer is added by the lowering, at the first print())."""
+        hidden = []
         dtype = return_dtype(self)
-        if dtype is None:
-            return []
-        if any(p.name == RESULT_PARAMETER for p in self._parameters):
-            raise _annotation_error(
-                self,
-                self._parameters[-1],
-                f"'{RESULT_PARAMETER}' is a name qdmlir reserves for kernel results",
-            )
-        return [ArgSpec(RESULT_PARAMETER, "ndarray", dtype.name, 0)]
+        if dtype is not None:
+            hidden.append(abi.RESULT.spec(dtype.name))
+        if cfg.debug and cfg.arch.target == "cpu":
+            hidden.append(abi.DEBUG.spec())
+        return hidden
 
     def _open_parameters(self) -> list[bool]:
         """Per parameter: does its annotation leave dtype, ndim or value to the argument?"""
@@ -255,6 +249,9 @@ class Kernel:
 
 def resolve_annotation(kernel: Kernel, parameter: inspect.Parameter):
     """The parameter's annotation as an NdarrayType or a DType; a located error otherwise."""
+    reserved = abi.reserved_name_problem(parameter.name)  # a hidden argument's name
+    if reserved is not None:
+        raise _annotation_error(kernel, parameter, reserved)
     annotation = parameter.annotation
     if isinstance(annotation, str):
         try:
@@ -265,12 +262,6 @@ def resolve_annotation(kernel: Kernel, parameter: inspect.Parameter):
             ) from None
     if annotation is inspect.Parameter.empty:
         raise _annotation_error(kernel, parameter, "it has no type annotation")
-    if parameter.name == PRINT_PARAMETER:  # the hidden buffer of print() takes this name
-        raise _annotation_error(
-            kernel,
-            parameter,
-            f"'{PRINT_PARAMETER}' is a name qdmlir reserves for print() in kernels",
-        )
     if annotation is template or isinstance(annotation, Template):
         return Template()
     if isinstance(annotation, NdarrayType):

@@ -1,8 +1,8 @@
 """`print(...)` inside a kernel (CPU target): each call appends one record to a print buffer.
 
 The kernel cannot call Python, so a print writes its run-time values into the hidden
-`qd_print` argument (frontend/printing.py has the layout and the launcher that prints the
-records after the launch); the text around them is known at compile time and travels in the
+`qd_print` argument (runtime/print_records.py has the layout and prints the records after
+the launch); the text around them is known at compile time and travels in the
 manifest's `print_sites`. A record is claimed with one atomic add, so prints from parallel
 iterations never overwrite each other; their order is the order they claimed space.
 
@@ -19,18 +19,18 @@ from xdsl.ir import Block
 
 from qdmlir.dialects.atomic_kinds import ATOMIC_KINDS
 from qdmlir.frontend.emitter import INDEX, Array, Scalar, memref_type
-from qdmlir.frontend.printing import (
+from qdmlir.frontend.promotion import BOOL
+from qdmlir.frontend.scope import Binding, Const
+from qdmlir.runtime import abi
+from qdmlir.runtime.artifact import ArgSpec
+from qdmlir.runtime.dtypes import f64, i64, u64
+from qdmlir.runtime.print_records import (
     DROPPED_WORD,
     END_OF_RECORDS,
     FIRST_RECORD_WORD,
-    PRINT_SPEC,
     USED_WORD,
     format_constant,
 )
-from qdmlir.frontend.promotion import BOOL
-from qdmlir.frontend.scope import Binding, Const
-from qdmlir.runtime.artifact import ArgSpec
-from qdmlir.runtime.dtypes import f64, i64, u64
 
 I64 = IntegerType(64)
 
@@ -92,12 +92,16 @@ class PrintSites:
         self._buffer: Array | None = None
 
     def buffer(self) -> Array:
-        """The hidden `qd_print` argument, added as the last one at the first print()."""
-        if self._buffer is None:  # (kernel.py refuses a parameter of the same name)
-            arg = self.entry.insert_arg(memref_type(PRINT_SPEC.qd_dtype, 1), len(self.entry.args))
-            arg.name_hint = PRINT_SPEC.name
-            self.args.append(PRINT_SPEC)
-            self._buffer = Array(arg, PRINT_SPEC.qd_dtype, 1)
+        """The hidden `qd_print` argument, added where runtime/abi.py orders it at the first
+        print() (kernel.py refuses a parameter of the same name)."""
+        if self._buffer is None:
+            spec = abi.PRINT.spec()
+            arguments = abi.with_hidden(self.args, [spec])
+            position = arguments.index(spec)
+            arg = self.entry.insert_arg(memref_type(spec.qd_dtype, spec.ndim), position)
+            arg.name_hint = spec.name
+            self.args[:] = arguments
+            self._buffer = Array(arg, spec.qd_dtype, spec.ndim)
         return self._buffer
 
     def site(self, span, pieces: list[list]) -> int:

@@ -1,42 +1,35 @@
 """One compiled signature of a kernel: its artifact, launcher and status table.
 
 Finding a specialisation must not import the compiler when the artifact is cached: the key is
-computed from the source with the standard library, and only a miss imports `compiler.py`.
+computed from the source with the standard library (frontend/cache_key.py), and only a miss
+imports `compiler.py`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
-import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from qdmlir.frontend import config
-from qdmlir.frontend.bounds import DEBUG_PARAMETER, CheckedLauncher
-from qdmlir.frontend.printing import PRINT_PARAMETER, PrintingLauncher
-from qdmlir.frontend.source import checkpoint_labels, dependency_digest, function_source
+from qdmlir.frontend.cache_key import cache_key, cuda_arch, rocm_arch
+from qdmlir.frontend.source import checkpoint_labels, function_source
+from qdmlir.runtime import abi
 from qdmlir.runtime.artifact import ArgSpec, Manifest
 from qdmlir.runtime.cache import default_cache
+from qdmlir.runtime.launch import make_run
 from qdmlir.runtime.status import COMPLETED, GraphStatus
-
-COMPILER_VERSION = "qdmlir-0.1.0"
 
 
 @dataclass
 class Specialization:
-    """Launches one signature; `run(args, resume_point)` returns what the kernel call returns."""
+    """Launches one signature: `run(args, resume_point)` returns what the kernel call returns
+    (runtime/launch.py makes it; for a steady CPU call it is the launcher's own function)."""
 
     kernel_name: str
-    launcher: object
-    statuses: list  # index yielded_at + 1 -> what a launch returns
+    run: Callable[[tuple, int], object]
     slots_by_label: dict[int, int]
     labels: list  # the label objects, in slot order, for error messages
-
-    def run(self, args: tuple, resume_point: int):
-        return self.statuses[self.launcher.launch(args, resume_point) + 1]
 
     def slot_of(self, label) -> int:
         """The slot `kernel.resume(from_checkpoint=label)` starts at (docs/semantics.md rule 6)."""
@@ -53,105 +46,6 @@ class Specialization:
                 f"kernel '{self.kernel_name}'; available labels: {available}"
             )
         return slot
-
-
-RESULT_PARAMETER = "qd_result"
-"""The hidden last argument of a kernel that returns a value: a 0-d ndarray the kernel's
-`return` writes, so the value crosses the ordinary argument ABI on every target."""
-
-
-class ResultSpecialization(Specialization):
-    """A plain kernel with `-> qd.f32` and the like: each launch returns the written value."""
-
-    result_dtype = None
-
-    def run(self, args: tuple, resume_point: int):
-        cell = np.zeros((), self.result_dtype.np_dtype)
-        self.launcher.launch((*args, cell), resume_point)
-        return cell.item()
-
-
-def cache_key(
-    kernel, args: list[ArgSpec], cfg: config.Config, constants: dict | None = None
-) -> str:
-    """Kernel source, called qd.funcs, resolved globals, signature (qd.template() constants
-    included), compiler, target and the machine code is built for (host CPU, or GPU chip)."""
-    source = function_source(kernel.fn)
-    digest = hashlib.sha256()
-    for part in (
-        COMPILER_VERSION,
-        compiler_digest(),
-        cfg.arch.target,
-        target_signature(cfg),
-        f"ip={cfg.defaults.ip.name} fp={cfg.defaults.fp.name} debug={cfg.debug}",
-        f"graph={kernel.graph} checkpoints={kernel.checkpoints}",
-        dependency_digest(source),
-        # debug builds carry file:line per bounds check: the same source elsewhere differs
-        f"{source.file}:{source.first_line}" if cfg.debug else "",
-        repr([(a.name, a.kind, a.dtype, a.ndim) for a in args]),
-        repr(
-            sorted(
-                (name, type(value).__qualname__, repr(value))
-                for name, value in (constants or {}).items()
-            )
-        ),
-    ):
-        digest.update(part.encode())
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
-def target_signature(cfg: config.Config) -> str:
-    """What the artifact is built for: the host CPU (-mcpu=native), or the GPU chip, so a
-    GPU machine computes the same key as the machine that built its artifacts."""
-    if cfg.arch.target == "cuda":
-        return cuda_arch()
-    if cfg.arch.target == "amdgpu":
-        return rocm_arch()
-    from qdmlir.runtime.cpu import host_signature
-
-    return host_signature()
-
-
-def cuda_arch() -> str:
-    """The chip to build CUDA kernels for: $QD_CUDA_ARCH (a machine without a GPU building
-    artifacts for one), else the current device's (sm_90 on an H100)."""
-    override = os.environ.get("QD_CUDA_ARCH")
-    if override:
-        return override.strip().lower()
-    from qdmlir.runtime.cuda_driver import current_device
-
-    return current_device().arch
-
-
-def rocm_arch() -> str:
-    """The chip to build ROCm kernels for: $QD_ROCM_ARCH (a machine without a GPU building
-    artifacts for one), else the current device's (gfx90a on an MI210/MI250)."""
-    override = os.environ.get("QD_ROCM_ARCH")
-    if override:
-        return override.strip().lower()
-    from qdmlir.runtime.hip_runtime import current_device
-
-    return current_device().arch
-
-
-_COMPILER_DIGEST: str | None = None
-
-
-def compiler_digest() -> str:
-    """A digest of the compiler's own sources: a changed compiler never reuses old artifacts."""
-    global _COMPILER_DIGEST
-    if _COMPILER_DIGEST is None:
-        digest = hashlib.sha256()
-        # find_spec locates the packages without running them: passes/ imports xDSL, which a
-        # GPU machine running prebuilt artifacts does not have
-        for package in ("qdmlir.frontend", "qdmlir.dialects", "qdmlir.passes"):
-            root = Path(importlib.util.find_spec(package).origin).parent
-            for path in sorted(root.rglob("*.py")):
-                digest.update(path.relative_to(root).as_posix().encode())
-                digest.update(path.read_bytes())
-        _COMPILER_DIGEST = digest.hexdigest()
-    return _COMPILER_DIGEST
 
 
 def build_specialization(kernel, args: list[ArgSpec], constants: dict | None = None):
@@ -187,7 +81,7 @@ def _build(kernel, args: list[ArgSpec], constants: dict) -> Specialization:
             "use qd.init(arch=qd.cpu), qd.cuda or qd.amdgpu (other GPU "
             "artifacts: qd-compile --target ...)"
         )
-    if cfg.arch.target != "cpu" and any(a.name == RESULT_PARAMETER for a in args):
+    if cfg.arch.target != "cpu" and abi.find(args, abi.RESULT) is not None:
         raise RuntimeError(
             f"kernel '{kernel.__name__}' returns a value: qdmlir returns kernel "
             f"values on qd.cpu only; on {cfg.arch!r} write the result into a 0-d "
@@ -266,15 +160,5 @@ def specialization_for(kernel, launcher, manifest: Manifest) -> Specialization:
             slots_by_label[spec.label] = slot
             labels.append(label)
         statuses.append(GraphStatus(True, label) if kernel.checkpoints else None)
-    if any(a.name == PRINT_PARAMETER for a in manifest.args):  # innermost: its buffer is last
-        launcher = PrintingLauncher(launcher, manifest.print_sites)
-    if any(a.name == DEBUG_PARAMETER for a in manifest.args):
-        launcher = CheckedLauncher(launcher, manifest.debug_sites, kernel.__name__)
-    result = next((a for a in manifest.args if a.name == RESULT_PARAMETER), None)
-    if result is None:
-        return Specialization(kernel.__name__, launcher, statuses, slots_by_label, labels)
-    specialization = ResultSpecialization(
-        kernel.__name__, launcher, statuses, slots_by_label, labels
-    )
-    specialization.result_dtype = result.qd_dtype
-    return specialization
+    run = make_run(launcher, manifest, statuses)
+    return Specialization(kernel.__name__, run, slots_by_label, labels)

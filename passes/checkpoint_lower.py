@@ -34,6 +34,7 @@ from qdmlir.passes.kernel_ir import (
     is_top_level_task,
     used_results,
 )
+from qdmlir.runtime import abi
 
 TARGETS = {"cpu": "cpu", "gpu": "gpu", "cuda": "gpu", "rocm": "gpu", "amdgpu": "gpu"}
 """Accepted `target=` values and the guard placement each one gets."""
@@ -210,7 +211,7 @@ def check_task(task: scf.ParallelOp, target: str, errors: DiagnosticCollector) -
 def add_state_argument(func: FuncOp) -> None:
     """Append `%qd_state: memref<2xi32>` and mark the function `qd.lowered`."""
     state = func.body.block.insert_arg(guards.STATE_TYPE, len(func.args))
-    state.name_hint = guards.STATE_NAME
+    state.name_hint = abi.STATE_NAME
     if func.arg_attrs is not None:
         func.arg_attrs = ArrayAttr([*func.arg_attrs.data, DictionaryAttr({})])
     func.update_function_type()

@@ -22,14 +22,10 @@ from xdsl.dialects.func import FuncOp
 from xdsl.ir import Attribute, Block, BlockArgument, Operation, Region, SSAValue
 
 from qdmlir.passes.kernel_ir import LOWERED
+from qdmlir.runtime.abi import NOT_YIELDED, RESUME_POINT, STATE_WORDS, YIELDED_AT
 
-STATE_NAME = "qd_state"
-STATE_TYPE = MemRefType(i32, [2])
-RESUME_POINT = 0
-"""`qd_state[0]`: the slot to resume from (0 on a fresh call)."""
-YIELDED_AT = 1
-"""`qd_state[1]`: the slot that yielded, -1 while none."""
-NOT_YIELDED = -1
+STATE_TYPE = MemRefType(i32, [STATE_WORDS])
+"""The launch state argument (runtime/abi.py): `[RESUME_POINT]`, `[YIELDED_AT]`."""
 
 GUARD_SLOT = "qd.guard_slot"
 GUARD_SERIAL = "qd.guard_serial"

@@ -92,7 +92,7 @@ class Manifest:
     plan: str = ""
     # file name -> sha256 hex, filled in by the cache so a truncated file reads as a miss
     checksums: dict[str, str] = field(default_factory=dict)
-    # qd.init(debug=True): per bounds-check site, where it is (frontend/bounds.py)
+    # qd.init(debug=True): per bounds-check site, where it is (runtime/debug_checks.py)
     debug_sites: list[dict] = field(default_factory=list)
     # print() in the kernel: per site, where it is and its text and value types
     print_sites: list[dict] = field(default_factory=list)

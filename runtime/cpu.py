@@ -1,9 +1,10 @@
 """The CPU launcher: load an artifact's shared object with ctypes and call `qd_entry(words)`.
 
-docs/architecture.md §5-§6. The word layout is fixed per specialisation; a call re-packs only
-the arguments that are not the very objects of the previous call on the same thread, writes the
-launch state into the buffer's last word, calls, and reads `yielded_at` back. Each thread has
-its own buffer, so concurrent launches never share words or state.
+docs/architecture.md §5-§6. The word layout (runtime/abi.py) is fixed per specialisation; a
+call re-packs only the arguments that are not the very objects of the previous call on the
+same thread, writes the launch state into the buffer's last word, calls, and reads
+`yielded_at` back. Each thread has its own buffer, so concurrent launches never share words or
+state.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ import hashlib
 import os
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from . import abi
 from .artifact import ArgSpec, Manifest
 from .cpu_args import Words, make_packer
 
@@ -42,14 +44,13 @@ class CpuLauncher:
         # no argtypes: the ctypes word array itself goes in, as a pointer (the fastest call form)
         self._entry.argtypes = None
         self._entry.restype = None
-        self._packers = []
-        word = 0
-        for position, spec in enumerate(self.args):
-            self._packers.append(make_packer(kernel, position, spec, word))
-            word += 1 if spec.kind == "scalar" else 1 + spec.ndim
-        self._word_count = word + 1  # + the state pointer
+        self.layout = abi.WordLayout.of(self.args)
+        self._packers = [
+            make_packer(kernel, position, spec, word)
+            for position, (spec, word) in enumerate(zip(self.args, self.layout.offsets))
+        ]
         self._local = threading.local()
-        self.launch = self._make_launch()
+        self.launch = self._make_launch("yielded_at", {})
 
     @classmethod
     def from_artifact(cls, directory: str | os.PathLike) -> CpuLauncher:
@@ -65,7 +66,7 @@ class CpuLauncher:
         )
 
     def _new_words(self) -> Words:
-        words = Words(self._word_count, len(self.args))
+        words = Words(self.layout, len(self.args))
         self._local.words = words
         return words
 
@@ -81,20 +82,26 @@ class CpuLauncher:
             if getattr(value, "_words", value) is not tokens[position]:
                 tokens[position] = pack(words, value)
 
-    def _make_launch(self):
-        """Build `launch` with the identity checks unrolled: this is the per-call hot path.
+    def returning(self, table) -> Callable[[tuple, int], object]:
+        """`run(args, resume_point) -> table[yielded_at + 1]`: the launch and the lookup of
+        what the call returns in one generated function, the steady call's only frame."""
+        return self._make_launch("table[yielded_at + 1]", {"table": table})
+
+    def _make_launch(self, result: str, names: dict):
+        """Generate a launch function with the identity checks unrolled: the per-call hot path.
 
         For argument i the check is `a<i>._words is tokens[i]` (a qd.ndarray) or
         `a<i> is tokens[i]` (a scalar); anything else (a numpy array: no `_words`) re-packs.
+        The function returns `result`, an expression of `yielded_at` and `names`.
         """
         count = len(self.args)
-        names = "".join(f"a{i}, " for i in range(count))
+        unpack = "".join(f"a{i}, " for i in range(count))
         checks = " and ".join(
             f"a{i}._words is tokens[{i}]" if spec.kind == "ndarray" else f"a{i} is tokens[{i}]"
             for i, spec in enumerate(self.args)
         )
-        same = f"{names}= args\n        same = {checks}" if count else "same = not args"
-        state = self._word_count  # the state's word, just past the argument words
+        same = f"{unpack}= args\n        same = {checks}" if count else "same = not args"
+        state = self.layout.state
         source = f"""
 def launch(args, resume_point=0):
     try:
@@ -109,22 +116,21 @@ def launch(args, resume_point=0):
     if not same:
         repack(words, args)
     buffer = words.buffer
-    # resume_point in the low half, yielded_at = -1 in the high half
-    buffer[{state}] = (resume_point & 0xFFFFFFFF) - 0x100000000
+    buffer[{state}] = (resume_point & 0xFFFFFFFF) - 0x100000000  # abi.encode_state, inlined
     entry(buffer)
-    return buffer[{state}] >> 32
+    yielded_at = buffer[{state}] >> 32  # abi.decode_yielded_at, inlined
+    return {result}
 """
         namespace = {
             "local": self._local,
             "new_words": self._new_words,
             "repack": self._repack,
             "entry": self._entry,
+            **names,
         }
         exec(compile(source, f"<qd launch {self.kernel}>", "exec"), namespace)
         launch = namespace["launch"]
-        launch.__doc__ = (
-            "Launch with `args` (a tuple); return yielded_at, the slot that yielded, or -1."
-        )
+        launch.__doc__ = f"Launch with `args` (a tuple); return {result}."
         return launch
 
 

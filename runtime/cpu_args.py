@@ -14,6 +14,7 @@ import weakref
 
 import numpy as np
 
+from .abi import WordLayout
 from .artifact import ArgSpec
 from .ndarray import Ndarray
 
@@ -23,19 +24,19 @@ REPACK = object()
 
 
 class Words:
-    """One thread's word buffer: the argument words, the state pointer, then the state itself
-    (`int32[2]` in the last word: low half resume_point, high half yielded_at)."""
+    """One thread's word buffer in an abi.WordLayout: the argument words, the state pointer,
+    then the state itself."""
 
-    __slots__ = ("buffer", "address", "state", "f32", "f64", "tokens", "arrays")
+    __slots__ = ("buffer", "address", "f32", "f64", "tokens", "arrays")
 
-    def __init__(self, count: int, arg_count: int):
-        self.buffer = (ctypes.c_int64 * (count + 1))()
+    def __init__(self, layout: WordLayout, arg_count: int):
+        size = layout.size
+        self.buffer = (ctypes.c_int64 * size)()
         self.address = ctypes.addressof(self.buffer)
-        self.state = count
-        self.buffer[count - 1] = self.address + 8 * count
+        self.buffer[layout.state_pointer] = self.address + 8 * layout.state
         # float views of the same memory: a float scalar is written without struct packing
-        self.f64 = (ctypes.c_double * (count + 1)).from_buffer(self.buffer)
-        self.f32 = (ctypes.c_float * (2 * count + 2)).from_buffer(self.buffer)
+        self.f64 = (ctypes.c_double * size).from_buffer(self.buffer)
+        self.f32 = (ctypes.c_float * (2 * size)).from_buffer(self.buffer)
         self.tokens = [REPACK] * arg_count
         # per position: (weakref, shape, strides, dtype) of the numpy array packed last
         self.arrays: list[tuple | None] = [None] * arg_count

@@ -127,7 +127,10 @@ def argument_specs(kernel, overrides: list[str], constants: dict | None = None):
             specs.append(ArgSpec(parameter.name, "ndarray", dtype.name, ndim))
         else:
             specs.append(ArgSpec(parameter.name, "scalar", (dtype or annotation).name, 0))
-    return specs + kernel._result_spec()
+    from qdmlir.frontend import config
+    from qdmlir.runtime import abi
+
+    return abi.with_hidden(specs, kernel.hidden_specs(config.current()))
 
 
 def _template_value(kernel, name: str, texts: dict, constants: dict | None) -> None:

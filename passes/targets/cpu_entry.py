@@ -12,10 +12,11 @@ import json
 import re
 from collections.abc import Sequence
 
+from qdmlir.runtime import abi
 from qdmlir.runtime.artifact import ArgSpec
 
 ENTRY_NAME = "qd_entry"
-STATE_TYPE = "memref<2xi32>"
+STATE_TYPE = f"memref<{abi.STATE_WORDS}xi32>"
 
 
 class EntrySignatureError(ValueError):
@@ -41,7 +42,7 @@ def check_kernel_signature(arg_types: Sequence[str], args: Sequence[ArgSpec], ke
     """Raise EntrySignatureError unless `arg_types` (printed MLIR types of the kernel's
     parameters) is the manifest's argument list followed by `memref<2xi32>`."""
     want = [expected_mlir_type(a) for a in args] + [STATE_TYPE]
-    names = [a.name for a in args] + ["qd_state"]
+    names = [a.name for a in args] + [abi.STATE_NAME]
     if len(arg_types) != len(want):
         raise EntrySignatureError(
             f"kernel @{kernel} takes {len(arg_types)} arguments ({', '.join(arg_types)}), but the "
@@ -95,19 +96,17 @@ def entry_function_text(kernel: str, args: Sequence[ArgSpec]) -> str:
     zero = em.value("llvm.mlir.constant(0 : i64) : i64")
     one = em.value("llvm.mlir.constant(1 : i64) : i64")
     call: list[tuple[str, str]] = []
-    word = 0
-    for arg in args:
+    layout = abi.WordLayout.of(args)
+    for arg, word in zip(args, layout.offsets):
         if arg.kind == "scalar":
             llvm_type = arg.qd_dtype.mlir
             call.append((em.word(word, llvm_type), llvm_type))
-            word += 1
             continue
         ptr = em.word(word, "!llvm.ptr")
         sizes = [em.word(word + 1 + d, "i64") for d in range(arg.ndim)]
         call += _descriptor(em, ptr, sizes, zero, one)
-        word += 1 + arg.ndim
-    state = em.word(word, "!llvm.ptr")
-    two = em.value("llvm.mlir.constant(2 : i64) : i64")
+    state = em.word(layout.state_pointer, "!llvm.ptr")
+    two = em.value(f"llvm.mlir.constant({abi.STATE_WORDS} : i64) : i64")
     call += [(state, "!llvm.ptr"), (state, "!llvm.ptr"), (zero, "i64"), (two, "i64"), (one, "i64")]
     types = ", ".join(t for _, t in call)
     operands = ", ".join(v for v, _ in call)
@@ -118,8 +117,3 @@ def entry_function_text(kernel: str, args: Sequence[ArgSpec]) -> str:
         f"    llvm.call {symbol(kernel)}({operands}) : ({types}) -> ()\n"
         "    llvm.return\n}\n"
     )
-
-
-def word_count(args: Sequence[ArgSpec]) -> int:
-    """Words `qd_entry` reads: 1 per scalar, 1 + ndim per ndarray, 1 for the state pointer."""
-    return sum(1 if a.kind == "scalar" else 1 + a.ndim for a in args) + 1

@@ -1,6 +1,6 @@
 """qd.init(debug=True): every ndarray access is checked; a bad index is an IndexError that
 names the kernel, file:line, array, index and shape, and the access is skipped instead of
-corrupting memory. Off by default, and then nothing of it is compiled (frontend/bounds.py)."""
+corrupting memory. Off by default, and then nothing of it is compiled (runtime/debug_checks.py)."""
 
 from __future__ import annotations
 

@@ -426,7 +426,7 @@ def every_iteration(x: I32_1D):
 
 
 def test_prints_from_parallel_iterations_are_whole_lines_and_overflow_is_reported(capsys):
-    from qdmlir.frontend.printing import PRINT_WORDS
+    from qdmlir.runtime.print_records import PRINT_WORDS
 
     every_iteration(np.arange(1000, dtype=np.int32) * 2)
     lines = capsys.readouterr().out.splitlines()

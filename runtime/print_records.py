@@ -1,6 +1,7 @@
-"""What `print(...)` in a CPU kernel leaves behind, and the launcher that prints it.
+"""What `print(...)` in a CPU kernel leaves behind, and how a launch prints it.
 
-A kernel with a print gets one more argument, last: `qd_print`, an i64[PRINT_WORDS] ndarray.
+A kernel with a print takes the hidden argument `qd_print` (runtime/abi.py), an
+i64[PRINT_WORDS] ndarray.
 Word USED_WORD counts the words claimed by records, word DROPPED_WORD the records that did
 not fit; records start at FIRST_RECORD_WORD, each `[site, value...]` with as many values as
 the site prints, and END_OF_RECORDS follows the last one when the buffer overflowed. The
@@ -18,32 +19,28 @@ import threading
 
 import numpy as np
 
-from qdmlir.runtime.artifact import ArgSpec
-
-PRINT_PARAMETER = "qd_print"
-PRINT_SPEC = ArgSpec(PRINT_PARAMETER, "ndarray", "i64", 1)
 USED_WORD, DROPPED_WORD, FIRST_RECORD_WORD = 0, 1, 2
 END_OF_RECORDS = -1  # written where the first record that does not fit would have started
 PRINT_WORDS = 1 << 16  # 512 KiB: ~20,000 three-value prints per launch
 
 
-class PrintingLauncher:
-    """Wraps a launcher: passes a print buffer last and prints its records after the launch."""
+class PrintRecords:
+    """The print buffer of a launch, and the text its records make."""
 
-    def __init__(self, launcher, sites: list[dict]):
-        self.launcher = launcher
+    def __init__(self, sites: list[dict]):
         self.sites = sites
         self._local = threading.local()  # one buffer per thread, reused across its launches
 
-    def launch(self, args: tuple, resume_point: int = 0) -> int:
+    def buffer(self) -> np.ndarray:
         buffer = getattr(self._local, "buffer", None)
         if buffer is None:
             buffer = self._local.buffer = np.empty(PRINT_WORDS, np.int64)
         buffer[:FIRST_RECORD_WORD] = 0  # only the counters: records are read up to `used`
-        try:
-            return self.launcher.launch((*args, buffer), resume_point)
-        finally:  # a launch that raises (bounds checks) still shows what it printed
-            sys.stdout.write(self.render(buffer))
+        return buffer
+
+    def write(self, buffer: np.ndarray) -> None:
+        """Print the launch's records to sys.stdout, as the kernel's print() calls made them."""
+        sys.stdout.write(self.render(buffer))
 
     def render(self, buffer: np.ndarray) -> str:
         end = min(FIRST_RECORD_WORD + int(buffer[USED_WORD]), buffer.size)

@@ -1,11 +1,10 @@
-"""Bounds checks for `qd.init(debug=True)`: the hidden debug argument and the IndexError.
+"""What `qd.init(debug=True)` checks leave in the `qd_debug` buffer, and the errors they raise.
 
-In debug mode a CPU kernel gets one more argument after the user's (and after `qd_result`):
-`qd_debug`, an i64[DEBUG_WORDS] ndarray the launcher zeroes before each launch
-(docs/architecture.md §5). The frontend guards every ndarray access with a test of each index
-against its dimension (frontend/emitter.py `checked`); an access that fails is skipped (a read
-gives 0) and counted in word 0, and the first one also writes its site number and its indices
-and sizes. The manifest's `debug_sites` say where each site is. After the launch a non-zero
+In debug mode a CPU kernel takes the hidden argument `qd_debug` (runtime/abi.py), an
+i64[DEBUG_WORDS] ndarray the launch zeroes first (docs/architecture.md §5). The frontend
+guards every ndarray access with a test of each index against its dimension (frontend/emitter.py
+`checked`); an access that fails is skipped (a read gives 0) and counted in word 0, and the
+first one also writes its site number and its indices and sizes. The manifest's `debug_sites` say where each site is. After the launch a non-zero
 count raises IndexError naming the kernel, file:line, array, index and shape. Without debug
 none of this exists: no argument, no test, no cost.
 
@@ -18,47 +17,28 @@ import linecache
 
 import numpy as np
 
-from qdmlir.runtime.artifact import ArgSpec
-
-DEBUG_PARAMETER = "qd_debug"
 MAX_DIMS = 8  # indices and sizes recorded per access (ndarrays have at most this many here)
 COUNT_WORD, SITE_WORD, INDEX_WORD, SIZE_WORD = 0, 1, 2, 2 + MAX_DIMS
 DEBUG_WORDS = 2 + 2 * MAX_DIMS
 
 
-def debug_spec(kernel, cfg) -> list[ArgSpec]:
-    """The hidden debug argument of a CPU kernel compiled with qd.init(debug=True)."""
-    if not cfg.debug or cfg.arch.target != "cpu":
-        return []
-    if any(p.name == DEBUG_PARAMETER for p in kernel._parameters):
-        from qdmlir.frontend.kernel import _annotation_error
+class DebugChecks:
+    """The debug buffer of one launch, and the error its record describes."""
 
-        parameter = next(p for p in kernel._parameters if p.name == DEBUG_PARAMETER)
-        raise _annotation_error(
-            kernel,
-            parameter,
-            f"'{DEBUG_PARAMETER}' is a name qdmlir reserves for debug bounds checks",
-        )
-    return [ArgSpec(DEBUG_PARAMETER, "ndarray", "i64", 1)]
-
-
-class CheckedLauncher:
-    """Wraps a launcher: passes a fresh debug buffer last and raises IndexError after a launch
-    that made an out-of-bounds access."""
-
-    def __init__(self, launcher, sites: list[dict], kernel_name: str):
-        self.launcher = launcher
+    def __init__(self, sites: list[dict], kernel_name: str):
         self.sites = sites
         self.kernel_name = kernel_name
 
-    def launch(self, args: tuple, resume_point: int = 0) -> int:
-        buffer = np.zeros(DEBUG_WORDS, np.int64)
-        yielded_at = self.launcher.launch((*args, buffer), resume_point)
+    @staticmethod
+    def buffer() -> np.ndarray:
+        return np.zeros(DEBUG_WORDS, np.int64)
+
+    def check(self, buffer: np.ndarray) -> None:
+        """Raise IndexError (or ZeroDivisionError) if the launch recorded a failed check."""
         if buffer[COUNT_WORD]:
             site = self.sites[int(buffer[SITE_WORD])]
             error = ZeroDivisionError if site["access"].startswith("integer") else IndexError
             raise error(self.describe(buffer))
-        return yielded_at
 
     def describe(self, buffer: np.ndarray) -> str:
         site = self.sites[int(buffer[SITE_WORD])]

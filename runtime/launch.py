@@ -1,0 +1,78 @@
+"""One call of a kernel specialisation: its hidden arguments, the launch, what the call returns.
+
+`make_run(launcher, manifest, statuses)` gives `run(args, resume_point)`, the function a kernel
+call ends in. Without hidden arguments it is the launcher's own generated function (the CPU's
+returns the status directly: one Python frame per steady call). With them (runtime/abi.py:
+`qd_result`, `qd_debug`, `qd_print`, in that order after the caller's arguments) each launch
+gets fresh buffers, and afterwards prints what the kernel printed (also when the launch raised),
+raises what the debug checks caught, and returns the kernel's result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from . import abi
+from .artifact import Manifest
+from .debug_checks import DebugChecks
+from .print_records import PrintRecords
+
+Run = Callable[[tuple, int], object]
+
+
+class HiddenArguments:
+    """The hidden arguments a manifest lists, as per-launch buffers in ABI order."""
+
+    def __init__(self, manifest: Manifest):
+        names = {a.name for a in manifest.args}
+        result = abi.find(manifest.args, abi.RESULT)
+        self.result_dtype = None if result is None else result.qd_dtype.np_dtype
+        self.debug = (
+            DebugChecks(manifest.debug_sites, manifest.kernel) if abi.DEBUG.name in names else None
+        )
+        self.prints = PrintRecords(manifest.print_sites) if abi.PRINT.name in names else None
+
+    def __bool__(self) -> bool:
+        return bool(self.result_dtype is not None or self.debug or self.prints)
+
+    def buffers(self) -> tuple:
+        """Fresh buffers for one launch, in the order abi.HIDDEN gives."""
+        made = []
+        if self.result_dtype is not None:
+            made.append(np.zeros((), self.result_dtype))
+        if self.debug is not None:
+            made.append(self.debug.buffer())
+        if self.prints is not None:
+            made.append(self.prints.buffer())
+        return tuple(made)
+
+    def run(self, launch: Callable[[tuple, int], int], statuses: Sequence) -> Run:
+        """`run(args, resume_point)` around `launch(args, resume_point) -> yielded_at`."""
+        result, debug, prints = self.result_dtype is not None, self.debug, self.prints
+
+        def run(args: tuple, resume_point: int = 0):
+            buffers = self.buffers()
+            try:
+                yielded_at = launch((*args, *buffers), resume_point)
+            finally:  # a launch that raises still shows what it printed
+                if prints is not None:
+                    prints.write(buffers[-1])
+            if debug is not None:
+                debug.check(buffers[1 if result else 0])
+            return buffers[0].item() if result else statuses[yielded_at + 1]
+
+        return run
+
+
+def make_run(launcher, manifest: Manifest, statuses: Sequence) -> Run:
+    """The function a call of this specialisation ends in (see the module docstring)."""
+    hidden = HiddenArguments(manifest)
+    if hidden:
+        return hidden.run(launcher.launch, statuses)
+    returning = getattr(launcher, "returning", None)
+    if returning is not None:
+        return returning(statuses)
+    launch = launcher.launch
+    return lambda args, resume_point=0: statuses[launch(args, resume_point) + 1]
