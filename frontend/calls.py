@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import builtins
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from qdmlir.frontend import arithmetic, lang
 from qdmlir.frontend.emitter import Array, Scalar
@@ -17,10 +18,13 @@ from qdmlir.frontend.promotion import BOOL
 from qdmlir.frontend.scope import Binding, Const, KernelVar
 from qdmlir.runtime.dtypes import DType
 
+if TYPE_CHECKING:  # the lowering these functions extend
+    from qdmlir.frontend.statements import StatementLowering
+
 Handler = Callable[..., Binding]
 
 
-def lower_call(lowering, node: ast.Call) -> Binding:
+def lower_call(lowering: StatementLowering, node: ast.Call) -> Binding:
     from qdmlir.frontend.kernel import Kernel, QdFunc
 
     callee = lowering.expr(node.func)
@@ -55,7 +59,9 @@ def _identity(fn: object) -> object:
     return id(fn)
 
 
-def _positional(lowering, node: ast.Call, count: int | tuple[int, int], name: str) -> list:
+def _positional(
+    lowering: StatementLowering, node: ast.Call, count: int | tuple[int, int], name: str
+) -> list:
     low, high = (count, count) if isinstance(count, int) else count
     if node.keywords or not low <= len(node.args) <= high:
         expected = str(low) if low == high else f"{low} to {high}"
@@ -66,7 +72,7 @@ def _positional(lowering, node: ast.Call, count: int | tuple[int, int], name: st
 # -- conversions -------------------------------------------------------------------------
 
 
-def _convert(lowering, node: ast.Call, dtype: DType) -> Binding:
+def _convert(lowering: StatementLowering, node: ast.Call, dtype: DType) -> Binding:
     (arg,) = _positional(lowering, node, 1, dtype.name)
     value = lowering.expr(arg)
     if isinstance(value, Const) and not isinstance(value.value, bool):
@@ -76,7 +82,7 @@ def _convert(lowering, node: ast.Call, dtype: DType) -> Binding:
     return lowering.em.cast(lowering.as_scalar(value, arg), dtype)
 
 
-def _cast(lowering, node: ast.Call) -> Binding:
+def _cast(lowering: StatementLowering, node: ast.Call) -> Binding:
     args = _positional(lowering, node, 2, "qd.cast")
     dtype = lowering.expr(args[1])
     if not isinstance(dtype, Const) or not isinstance(dtype.value, DType):
@@ -89,7 +95,7 @@ def _cast(lowering, node: ast.Call) -> Binding:
 def _python_conversion(python_type: type, default: str) -> Handler:
     """`int(x)` / `float(x)`: Python's own on constants, else the default int / float type."""
 
-    def lower(lowering, node: ast.Call) -> Binding:
+    def lower(lowering: StatementLowering, node: ast.Call) -> Binding:
         (arg,) = _positional(lowering, node, 1, python_type.__name__)
         value = lowering.expr(arg)
         if isinstance(value, Const):
@@ -100,7 +106,7 @@ def _python_conversion(python_type: type, default: str) -> Handler:
     return lower
 
 
-def _range(lowering, node: ast.Call) -> Binding:
+def _range(lowering: StatementLowering, node: ast.Call) -> Binding:
     """`range(...)` outside a for loop header: a compile-time range, e.g. in qd.static()."""
     values = [lowering.expr(arg) for arg in node.args]
     if node.keywords or not all(isinstance(v, Const) for v in values):
@@ -112,7 +118,7 @@ def _range(lowering, node: ast.Call) -> Binding:
     return lowering.fold(node, range, *(v.value for v in values))
 
 
-def _len(lowering, node: ast.Call) -> Binding:
+def _len(lowering: StatementLowering, node: ast.Call) -> Binding:
     (arg,) = _positional(lowering, node, 1, "len")
     value = lowering.expr(arg)
     if isinstance(value, Array) and value.ndim > 0:
@@ -126,7 +132,7 @@ def _len(lowering, node: ast.Call) -> Binding:
 
 
 def _unary_math(name: str) -> Handler:
-    def lower(lowering, node: ast.Call) -> Binding:
+    def lower(lowering: StatementLowering, node: ast.Call) -> Binding:
         (arg,) = _positional(lowering, node, 1, f"qd.{name}")
         value = lowering.expr(arg)
         if isinstance(value, Const):
@@ -137,7 +143,7 @@ def _unary_math(name: str) -> Handler:
 
 
 def _minmax(name: str) -> Handler:
-    def lower(lowering, node: ast.Call) -> Binding:
+    def lower(lowering: StatementLowering, node: ast.Call) -> Binding:
         if node.keywords or len(node.args) < 2:
             raise lowering.error(node, f"{name}() in a kernel takes two or more numbers")
         values = [lowering.expr(arg) for arg in node.args]
@@ -151,7 +157,7 @@ def _minmax(name: str) -> Handler:
     return lower
 
 
-def _abs(lowering, node: ast.Call) -> Binding:
+def _abs(lowering: StatementLowering, node: ast.Call) -> Binding:
     (arg,) = _positional(lowering, node, 1, "abs")
     value = lowering.expr(arg)
     if isinstance(value, Const):
@@ -159,24 +165,24 @@ def _abs(lowering, node: ast.Call) -> Binding:
     return arithmetic.absolute(lowering.em, lowering.as_scalar(value, arg))
 
 
-def _atan2(lowering, node: ast.Call) -> Binding:
+def _atan2(lowering: StatementLowering, node: ast.Call) -> Binding:
     y, x = _positional(lowering, node, 2, "qd.atan2")
     return arithmetic.atan2(lowering.em, lowering.scalar(y), lowering.scalar(x))
 
 
-def _pow(lowering, node: ast.Call) -> Binding:
+def _pow(lowering: StatementLowering, node: ast.Call) -> Binding:
     base, exponent = _positional(lowering, node, 2, "pow")
     binary = ast.BinOp(left=base, op=ast.Pow(), right=exponent)
     ast.copy_location(binary, node)
     return lowering.expr(binary)
 
 
-def _select(lowering, node: ast.Call) -> Binding:
+def _select(lowering: StatementLowering, node: ast.Call) -> Binding:
     cond, a, b = _positional(lowering, node, 3, "qd.select")
     return lowering.em.select(lowering.scalar(cond), lowering.scalar(a), lowering.scalar(b))
 
 
-def _static(lowering, node: ast.Call) -> Binding:
+def _static(lowering: StatementLowering, node: ast.Call) -> Binding:
     args = _positional(lowering, node, (1, 8), "qd.static")
     values = [lowering.expr(arg) for arg in args]
     for value, arg in zip(values, args):
@@ -190,7 +196,7 @@ def _static(lowering, node: ast.Call) -> Binding:
     return values[0] if len(values) == 1 else Const(tuple(v.value for v in values))
 
 
-def _static_assert(lowering, node: ast.Call) -> Binding:
+def _static_assert(lowering: StatementLowering, node: ast.Call) -> Binding:
     from qdmlir.frontend.errors import QuadrantsStaticAssertionError
 
     keywords = {k.arg: k.value for k in node.keywords}
@@ -221,7 +227,7 @@ def _static_assert(lowering, node: ast.Call) -> Binding:
     return Const(None)
 
 
-def _static_print(lowering, node: ast.Call) -> Binding:
+def _static_print(lowering: StatementLowering, node: ast.Call) -> Binding:
     """Print at compile time, as Quadrants does; a run-time value prints as its type."""
     values = [lowering.expr(arg) for arg in node.args]
     print(*(v.value if isinstance(v, Const) else _describe(v) for v in values))
@@ -235,13 +241,13 @@ def _describe(value: Binding) -> str:
     return f"<{dtype.name} value>" if dtype is not None else f"<{type(value).__name__}>"
 
 
-def _print(lowering, node: ast.Call) -> Binding:
+def _print(lowering: StatementLowering, node: ast.Call) -> Binding:
     from qdmlir.frontend.print_lowering import lower_print
 
     return lower_print(lowering, node)
 
 
-def _loop_config(lowering, node: ast.Call) -> Binding:
+def _loop_config(lowering: StatementLowering, node: ast.Call) -> Binding:
     """Inside a task every loop is serial already: the arguments are only checked."""
     from qdmlir.frontend import loop_config
 
@@ -249,7 +255,7 @@ def _loop_config(lowering, node: ast.Call) -> Binding:
     return Const(None)
 
 
-def _clamp(lowering, node: ast.Call) -> Binding:
+def _clamp(lowering: StatementLowering, node: ast.Call) -> Binding:
     x, low, high = _positional(lowering, node, 3, "qd.math.clamp")
     em = lowering.em
     value = arithmetic.minmax(em, "max", lowering.scalar(x), lowering.scalar(low))
@@ -260,7 +266,7 @@ def _clamp(lowering, node: ast.Call) -> Binding:
 
 
 def _atomic(kind: str) -> Handler:
-    def lower(lowering, node: ast.Call) -> Binding:
+    def lower(lowering: StatementLowering, node: ast.Call) -> Binding:
         target, value_node = _positional(lowering, node, 2, f"qd.atomic_{kind}")
         em = lowering.em
         value = lowering.scalar(value_node)
@@ -292,7 +298,7 @@ def _atomic(kind: str) -> Handler:
 
 
 def _not_in_kernel(message: str, fix: str) -> Handler:
-    def lower(lowering, node: ast.Call) -> Binding:
+    def lower(lowering: StatementLowering, node: ast.Call) -> Binding:
         raise lowering.error(node, message, fix)
 
     return lower

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import ast
 import enum
+from typing import TYPE_CHECKING
 
 from qdmlir.frontend import lang
-from qdmlir.frontend.loops import RangeSpec
-from qdmlir.frontend.scope import Const
 from qdmlir.frontend.source import LabelError, evaluate_label
 from qdmlir.runtime.dtypes import i32
+
+if TYPE_CHECKING:  # the lowering these functions extend
+    from qdmlir.frontend.graph_lowering import KernelLowering
 
 _BARE_STATEMENT_FIX = """wrap the statement in a one-iteration loop, which keeps its meaning:
 
@@ -25,40 +27,22 @@ _BARE_STATEMENT_FIX = """wrap the statement in a one-iteration loop, which keeps
             ..."""
 
 
-def _callee_is(lowering, node: ast.expr, target) -> bool:
-    if not isinstance(node, ast.Call):
-        return False
-    callee = _static_callee(lowering, node.func)
-    return callee is target
+def is_do_while(lowering: KernelLowering, node: ast.While) -> bool:
+    return lowering.calls(node.test, lang.graph_do_while)
 
 
-def _static_callee(lowering, func: ast.expr):
-    """The object a callee expression names, without emitting IR (None if not a plain name)."""
-    from qdmlir.frontend.source import _dotted, resolve_chain
-
-    chain = _dotted(func)
-    if chain is None or lowering.scope.lookup(chain[0]) is not None:
-        return None
-    found, value = resolve_chain(lowering.source, chain)
-    return value if found else None
+def is_static(lowering: KernelLowering, node: ast.expr) -> bool:
+    return lowering.calls(node, lang.static)
 
 
-def is_do_while(lowering, node: ast.While) -> bool:
-    return _callee_is(lowering, node.test, lang.graph_do_while)
-
-
-def is_static(lowering, node: ast.expr) -> bool:
-    return _callee_is(lowering, node, lang.static)
-
-
-def is_checkpoint(lowering, node: ast.With) -> bool:
-    return any(_callee_is(lowering, item.context_expr, lang.checkpoint) for item in node.items)
+def is_checkpoint(lowering: KernelLowering, node: ast.With) -> bool:
+    return any(lowering.calls(item.context_expr, lang.checkpoint) for item in node.items)
 
 
 # -- with qd.checkpoint(...) ---------------------------------------------------------------
 
 
-def checkpoint_arguments(lowering, node: ast.With) -> tuple[object, str]:
+def checkpoint_arguments(lowering: KernelLowering, node: ast.With) -> tuple[object, str]:
     """Validate a top-level `with qd.checkpoint(...)` and return (label object, flag name)."""
     call = _checkpoint_call(lowering, node)
     unit = lowering.unit
@@ -93,7 +77,7 @@ def checkpoint_arguments(lowering, node: ast.With) -> tuple[object, str]:
     return label, _flag_parameter(lowering, flag_node, "qd.checkpoint(yield_on=...)")
 
 
-def check_kernel_flags(lowering, call: ast.expr) -> None:
+def check_kernel_flags(lowering: KernelLowering, call: ast.expr) -> None:
     """qd.checkpoint needs @qd.kernel(graph=True, checkpoints=True)."""
     unit = lowering.unit
     if not unit.graph:
@@ -112,7 +96,7 @@ def check_kernel_flags(lowering, call: ast.expr) -> None:
         )
 
 
-def _checkpoint_call(lowering, node: ast.With) -> ast.Call:
+def _checkpoint_call(lowering: KernelLowering, node: ast.With) -> ast.Call:
     if len(node.items) != 1:
         raise lowering.error(
             node,
@@ -132,14 +116,14 @@ def _checkpoint_call(lowering, node: ast.With) -> ast.Call:
             "'with' in qdmlir kernels requires a call expression",
             "write with qd.checkpoint(...):",
         )
-    if not _callee_is(lowering, item.context_expr, lang.checkpoint):
+    if not lowering.calls(item.context_expr, lang.checkpoint):
         raise lowering.error(
             item.context_expr, "'with' in qdmlir kernels only supports qd.checkpoint()"
         )
     return item.context_expr
 
 
-def _split_arguments(lowering, call: ast.Call) -> tuple[ast.expr, ast.expr]:
+def _split_arguments(lowering: KernelLowering, call: ast.Call) -> tuple[ast.expr, ast.expr]:
     """The cp_id and yield_on expressions of `qd.checkpoint(...)`, Quadrants' errors otherwise."""
     example = "e.g. qd.checkpoint(0, yield_on=flag)"
     if not call.args and not call.keywords:
@@ -180,7 +164,7 @@ def _split_arguments(lowering, call: ast.Call) -> tuple[ast.expr, ast.expr]:
     return given["cp_id"], given["yield_on"]
 
 
-def _flag_parameter(lowering, node: ast.expr, what: str) -> str:
+def _flag_parameter(lowering: KernelLowering, node: ast.expr, what: str) -> str:
     """The kernel parameter a yield_on / do-while argument names; it must be a 0-d i32 ndarray
     (checked beyond Quadrants, which accepts any ndarray)."""
     if not isinstance(node, ast.Name):
@@ -209,7 +193,7 @@ def _flag_parameter(lowering, node: ast.expr, what: str) -> str:
     return node.id
 
 
-def check_checkpoint_body_statement(lowering, stmt: ast.stmt) -> None:
+def check_checkpoint_body_statement(lowering: KernelLowering, stmt: ast.stmt) -> None:
     """A checkpoint body holds tasks and control flow; bare statements are errors."""
     if isinstance(stmt, ast.With) and is_checkpoint(lowering, stmt):
         raise lowering.error(
@@ -236,7 +220,7 @@ def check_checkpoint_body_statement(lowering, stmt: ast.stmt) -> None:
 # -- while qd.graph_do_while(...) -----------------------------------------------------------
 
 
-def do_while_condition(lowering, node: ast.While):
+def do_while_condition(lowering: KernelLowering, node: ast.While):
     """The condition parameter of a top-level do-while, as the kernel's block argument."""
     if not lowering.unit.graph:
         raise lowering.error(
@@ -255,64 +239,10 @@ def do_while_condition(lowering, node: ast.While):
     return lowering.scope.lookup(name).memref
 
 
-def do_while_misplaced(lowering, node: ast.AST, where: str):
+def do_while_misplaced(lowering: KernelLowering, node: ast.AST, where: str):
     return lowering.error(
         node,
         "qd.graph.do_while() must be at the kernel top level or directly nested inside "
         f"another qd.graph.do_while(); it cannot appear {where}",
         "move the loop to the kernel top level",
     )
-
-
-# -- qd.ndrange ------------------------------------------------------------------------------
-
-
-def ndrange_dims(lowering, node: ast.expr) -> list[RangeSpec] | None:
-    """The dimensions of `qd.ndrange(...)`, `qd.grouped(qd.ndrange(...))` or `qd.grouped(x)`
-    (every index of the ndarray `x`), else None."""
-    if _callee_is(lowering, node, lang.grouped):
-        if len(node.args) != 1 or node.keywords:
-            raise lowering.error(
-                node, "qd.grouped() takes one argument: an ndarray or a qd.ndrange(...)"
-            )
-        node = node.args[0]
-        if not _callee_is(lowering, node, lang.ndrange):
-            return _array_dims(lowering, node)
-    if not _callee_is(lowering, node, lang.ndrange):
-        return None
-    if node.keywords or not node.args:
-        raise lowering.error(node, "qd.ndrange() takes one or more dimensions")
-    dims = []
-    for dim in node.args:
-        value = lowering.expr(dim)
-        bounds = value.value if isinstance(value, Const) else value
-        if isinstance(bounds, tuple):
-            if len(bounds) != 2:
-                raise lowering.error(dim, "an ndrange dimension is n or (begin, end)")
-            start, stop = (b if not isinstance(value, Const) else Const(b) for b in bounds)
-        else:
-            start, stop = Const(0), value
-        start, stop = lowering.as_scalar(start, dim), lowering.as_scalar(stop, dim)
-        common = lowering.em.numeric(lowering.em.common_type(start.dtype, stop.dtype))
-        if common.is_float:
-            raise lowering.error(dim, "qd.ndrange() bounds must be integers")
-        dims.append(RangeSpec(lowering.em.cast(start, common), lowering.em.cast(stop, common), 1))
-    return dims
-
-
-def _array_dims(lowering, node: ast.expr) -> list[RangeSpec]:
-    from qdmlir.frontend.emitter import Array
-
-    array = lowering.expr(node)
-    if not isinstance(array, Array) or array.ndim == 0:
-        raise lowering.error(
-            node,
-            f"qd.grouped() needs an ndarray of ndim >= 1 or a "
-            f"qd.ndrange(...), not `{ast.unparse(node)}`",
-        )
-    em = lowering.em
-    ip = lowering.unit.defaults.ip
-    return [
-        RangeSpec(em.constant(0, ip), em.from_index(em.dim(array, axis), ip), 1)
-        for axis in range(array.ndim)
-    ]

@@ -69,6 +69,7 @@ class Compilation:
         self.debug_sites = lowering.em.sites
         self.print_sites = unit.prints.sites
         module = ModuleOp([function])
+        module.location = function.location  # the kernel's `def`: every op has a location
         module.verify()
         return module
 

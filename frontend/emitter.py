@@ -2,11 +2,17 @@
 
 Values carry their qd type, because MLIR integers are signless: `Scalar(ssa, dtype)` knows
 whether its i32 is `qd.i32` or `qd.u32`, and each operation picks the signed or unsigned op.
-Every op is created at the emitter's current location (the Python node being lowered).
+Every op is created at the emitter's current location (the Python node being lowered), at its
+current insertion point: the end of `block`. Nested regions are entered with
+`inserting_at_end(block)`, which restores the outer insertion point on the way out whatever
+happens inside, as Triton's code generator does; `block_of` and `if_` build the common
+structured ops on top of it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from xdsl.dialects import arith, math, memref, scf
@@ -84,6 +90,52 @@ class Emitter:
 
     def value(self, op: Operation) -> SSAValue:
         return self.emit(op).results[0]
+
+    # -- insertion points and structured ops -----------------------------------------------
+
+    @contextmanager
+    def inserting_at_end(self, block: Block) -> Iterator[Block]:
+        """Emit into `block` inside the `with`; the outer insertion point comes back after."""
+        outer = self.block
+        self.block = block
+        try:
+            yield block
+        finally:
+            self.block = outer
+
+    def new_block(self, arg_types: Sequence[Attribute] = ()) -> Block:
+        """An empty block whose arguments (loop indices, carried values) are located at the
+        current node."""
+        block = Block(arg_types=arg_types)
+        if self.location is not None:
+            for arg in block.args:
+                arg.location = self.location
+        return block
+
+    def block_of(
+        self, build: Callable[[], Sequence[SSAValue]] | None, arg_types: Sequence = ()
+    ) -> Block:
+        """A new block holding what `build()` emits, ended by `scf.yield` of what it returns."""
+        block = self.new_block(arg_types)
+        with self.inserting_at_end(block):
+            yielded = build() if build is not None else ()
+            self.emit(scf.YieldOp(*yielded))
+        return block
+
+    def if_(
+        self,
+        cond: SSAValue,
+        then: Callable[[], Sequence[SSAValue]],
+        otherwise: Callable[[], Sequence[SSAValue]] | None = None,
+        result_types: Sequence[Attribute] = (),
+    ) -> scf.IfOp:
+        """`scf.if cond { then() } else { otherwise() }`; each branch returns what it yields.
+        Without results and an `otherwise`, the op has no else region."""
+        then_block = self.block_of(then)
+        else_block = self.block_of(otherwise) if otherwise or result_types else None
+        return self.emit(
+            scf.IfOp(cond, result_types, [then_block], [else_block] if else_block else None)
+        )
 
     # -- constants and conversions ---------------------------------------------------------
 
@@ -205,15 +257,18 @@ class Emitter:
             # unsigned: a negative index is a huge one
             test = self.value(arith.CmpiOp(index, size, "ult"))
             inside = test if inside is None else self.value(arith.AndIOp(inside, test))
-        outer = self.block
-        self.block = Block()
-        result = access()
-        self.emit(scf.YieldOp(*([result.ssa] if result is not None else [])))
-        then_block, self.block = self.block, Block()
-        self._record(site, indices, dims)
-        fallback = self.constant(0, result.dtype) if result is not None else None
-        self.emit(scf.YieldOp(*([fallback.ssa] if fallback is not None else [])))
-        else_block, self.block = self.block, outer
+        done: list[Scalar | None] = []
+
+        def checked_access() -> list[SSAValue]:
+            done.append(access())
+            return [done[0].ssa] if done[0] is not None else []
+
+        def skipped() -> list[SSAValue]:
+            self._record(site, indices, dims)
+            return [self.constant(0, done[0].dtype).ssa] if done[0] is not None else []
+
+        then_block, else_block = self.block_of(checked_access), self.block_of(skipped)
+        result = done[0]
         types = [mlir_type(result.dtype)] if result is not None else []
         op = self.emit(scf.IfOp(inside, types, [then_block], [else_block]))
         return Scalar(op.results[0], result.dtype) if result is not None else None
@@ -235,16 +290,21 @@ class Emitter:
             overflow = self.value(arith.AndIOp(low, minus))
             fine = self.value(arith.XOrIOp(overflow, self.constant(True, BOOL).ssa))
             divisor_ok = self.value(arith.AndIOp(divisor_ok, fine))
-        outer, self.block = self.block, Block()
-        result = compute(b)
-        self.emit(scf.YieldOp(result.ssa))
-        then_block, self.block = self.block, Block()
-        operands = [self._as_i64(a), self._as_i64(b)]
-        self._record(site, operands, operands)
-        self.emit(scf.YieldOp(self.constant(0, result.dtype).ssa))
-        else_block, self.block = self.block, outer
-        op_ = self.emit(scf.IfOp(divisor_ok, [mlir_type(result.dtype)], [then_block], [else_block]))
-        return Scalar(op_.results[0], result.dtype)
+        done: list[Scalar] = []
+
+        def divide() -> list[SSAValue]:
+            done.append(compute(b))
+            return [done[0].ssa]
+
+        def skipped() -> list[SSAValue]:
+            operands = [self._as_i64(a), self._as_i64(b)]
+            self._record(site, operands, operands)
+            return [self.constant(0, done[0].dtype).ssa]
+
+        then_block, else_block = self.block_of(divide), self.block_of(skipped)
+        dtype = done[0].dtype
+        op_ = self.emit(scf.IfOp(divisor_ok, [mlir_type(dtype)], [then_block], [else_block]))
+        return Scalar(op_.results[0], dtype)
 
     def non_trapping_division(self, a: Scalar, b: Scalar, compute) -> Scalar:
         """Divide by 1 where the divisor would trap, then give 0 for a zero divisor: two
@@ -299,15 +359,16 @@ class Emitter:
             )
         )
         first = self.value(arith.CmpiOp(old, word(0), "eq"))
-        outer, self.block = self.block, Block()
-        self.emit(memref.StoreOp.get(word(site), buffer, [self.index_constant(SITE_WORD)]))
-        for axis, (index, size) in enumerate(zip(indices[:MAX_DIMS], dims)):
-            for value, at in ((index, INDEX_WORD), (size, SIZE_WORD)):
-                as_i64 = self.value(arith.IndexCastOp(value, i64))
-                self.emit(memref.StoreOp.get(as_i64, buffer, [self.index_constant(at + axis)]))
-        self.emit(scf.YieldOp())
-        body, self.block = self.block, outer
-        self.emit(scf.IfOp(first, [], [body]))
+
+        def write_record() -> list[SSAValue]:
+            self.emit(memref.StoreOp.get(word(site), buffer, [self.index_constant(SITE_WORD)]))
+            for axis, (index, size) in enumerate(zip(indices[:MAX_DIMS], dims)):
+                for value, at in ((index, INDEX_WORD), (size, SIZE_WORD)):
+                    as_i64 = self.value(arith.IndexCastOp(value, i64))
+                    self.emit(memref.StoreOp.get(as_i64, buffer, [self.index_constant(at + axis)]))
+            return []
+
+        self.if_(first, write_record)
 
     def dim(self, array: Array, axis: int) -> SSAValue:
         return self.value(memref.DimOp(array.memref, self.index_constant(axis)))

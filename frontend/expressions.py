@@ -11,6 +11,8 @@ from __future__ import annotations
 import ast
 import enum
 import operator
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from xdsl.dialects import arith, scf
@@ -66,6 +68,28 @@ class ExpressionLowering:
         self.em.location = FileLineColLoc(
             StringAttr(span.file), IntAttr(span.line), IntAttr(span.col + 1)
         )
+
+    @contextmanager
+    def nested(self, block: Block, scope: Scope | None = None) -> Iterator[Scope]:
+        """Lower into `block` under `scope` (by default a child of the current one, so names
+        assigned inside stay local, as Quadrants scopes them); the outer block and scope come
+        back on the way out, also when lowering raises."""
+        outer = self.scope
+        self.scope = outer.child() if scope is None else scope
+        try:
+            with self.em.inserting_at_end(block):
+                yield self.scope
+        finally:
+            self.scope = outer
+
+    def calls(self, node: ast.AST, target: object) -> bool:
+        """Whether `node` is a call of `target` (`qd.static(...)`, `qd.graph.do_while(...)`),
+        decided from the source without lowering the call: constructs such as a do-while are
+        recognised before anything of them is emitted."""
+        if not isinstance(node, ast.Call):
+            return False
+        is_local = lambda name: self.scope.lookup(name) is not None  # noqa: E731
+        return self.source.static_value(node.func, is_local) is target
 
     # -- entry points ----------------------------------------------------------------------
 
@@ -379,17 +403,15 @@ class ExpressionLowering:
 
     def short_circuit(self, op: str, left: Scalar, right_node: ast.expr) -> Scalar:
         """`left and right` as an scf.if so `right` only runs when it decides the result."""
-        evaluate, skip = Block(), Block()
-        outer = self.em.block
-        self.em.block = evaluate
-        right = self.em.truth(self.as_scalar(self.expr(right_node), right_node))
-        self.em.emit(scf.YieldOp(right.ssa))
-        self.em.block = skip
-        self.em.emit(scf.YieldOp(left.ssa))
-        self.em.block = outer
-        then_block, else_block = (evaluate, skip) if op == "and" else (skip, evaluate)
-        op_ = self.em.emit(scf.IfOp(left.ssa, [mlir_type(BOOL)], [then_block], [else_block]))
-        return Scalar(op_.results[0], BOOL)
+
+        def evaluate() -> list:
+            return [self.em.truth(self.as_scalar(self.expr(right_node), right_node)).ssa]
+
+        def skip() -> list:
+            return [left.ssa]
+
+        then, otherwise = (evaluate, skip) if op == "and" else (skip, evaluate)
+        return Scalar(self.em.if_(left.ssa, then, otherwise, [mlir_type(BOOL)]).results[0], BOOL)
 
     def expr_IfExp(self, node: ast.IfExp) -> Binding:
         test = self.expr(node.test)
@@ -402,19 +424,19 @@ class ExpressionLowering:
         return self.conditional_value(cond, node.body, node.orelse)
 
     def conditional_value(self, cond: Scalar, then_node: ast.expr, else_node: ast.expr) -> Scalar:
-        outer = self.em.block
-        then_block, else_block = Block(), Block()
-        self.em.block = then_block
-        a = self.scalar(then_node)
-        self.em.block = else_block
-        b = self.scalar(else_node)
-        common = self.em.common_type(a.dtype, b.dtype)
-        self.em.block = then_block
-        self.em.emit(scf.YieldOp(self.em.cast(a, common).ssa))
-        self.em.block = else_block
-        self.em.emit(scf.YieldOp(self.em.cast(b, common).ssa))
-        self.em.block = outer
-        op = self.em.emit(scf.IfOp(cond.ssa, [mlir_type(common)], [then_block], [else_block]))
+        """`a if cond else b` as an scf.if, each side computed only on its branch; the result
+        type is the two sides' common type, known only once both are lowered."""
+        em = self.em
+        then_block, else_block = em.new_block(), em.new_block()
+        with em.inserting_at_end(then_block):
+            a = self.scalar(then_node)
+        with em.inserting_at_end(else_block):
+            b = self.scalar(else_node)
+        common = em.common_type(a.dtype, b.dtype)
+        for block, value in ((then_block, a), (else_block, b)):
+            with em.inserting_at_end(block):
+                em.emit(scf.YieldOp(em.cast(value, common).ssa))
+        op = em.emit(scf.IfOp(cond.ssa, [mlir_type(common)], [then_block], [else_block]))
         return Scalar(op.results[0], common)
 
     def expr_Call(self, node: ast.Call) -> Binding:

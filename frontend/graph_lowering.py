@@ -19,10 +19,16 @@ from xdsl.ir import Block, Region, SSAValue
 from qdmlir.dialects.checkpoint import DoWhileOp, RegionOp, SerialOp
 from qdmlir.frontend import checkpoint_syntax, lang, loop_config
 from qdmlir.frontend.emitter import INDEX, Array, Emitter, Scalar, memref_type, mlir_type
-from qdmlir.frontend.loops import bind_static_target, range_spec, static_items, trip_bounds
+from qdmlir.frontend.loops import (
+    bind_static_target,
+    ndrange_dims,
+    range_spec,
+    static_items,
+    trip_bounds,
+)
 from qdmlir.frontend.print_lowering import PrintSites
 from qdmlir.frontend.promotion import Defaults
-from qdmlir.frontend.scope import Const, KernelVar, Scope
+from qdmlir.frontend.scope import Const, KernelVar, Scope, assigned
 from qdmlir.frontend.statements import StatementLowering
 from qdmlir.runtime import abi
 from qdmlir.runtime.artifact import ArgSpec
@@ -97,8 +103,12 @@ class KernelLowering(StatementLowering):
         unit.prints = PrintSites(self.entry, self.args)
         self.top_level_assignment = False
         self.loop_config: loop_config.LoopConfig | None = None  # for the next top-level loop
+        parameters = {a.arg: a for a in source.tree.args.args + source.tree.args.kwonlyargs}
         for spec, block_arg in zip(args, self.entry.args):
             block_arg.name_hint = spec.name
+            # a parameter is located at its name in the signature; a hidden one at the `def`
+            self.located(parameters.get(spec.name, source.tree))
+            block_arg.location = self.em.location
             if spec.name == abi.DEBUG.name:  # qd.init(debug=True): check every access
                 self.em.debug_buffer = block_arg
                 continue
@@ -176,14 +186,12 @@ class KernelLowering(StatementLowering):
 
     def serial_statement(self, node: ast.stmt) -> None:
         serial = self.em.emit(SerialOp())
-        outer = self.em.block
-        self.em.block = serial.block
-        self.top_level_assignment = isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign))
-        try:
+        assignment = isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign))
+        with (
+            self.em.inserting_at_end(serial.block),
+            assigned(self, top_level_assignment=assignment),
+        ):
             self.stmt(node)
-        finally:
-            self.top_level_assignment = False
-            self.em.block = outer
 
     def define(self, name, value, node) -> None:
         """Top-level variables live in memory cells so later tasks can read them."""
@@ -248,11 +256,8 @@ class KernelLowering(StatementLowering):
         if node.value is None:
             return
         serial = self.em.emit(SerialOp())
-        outer, self.em.block = self.em.block, serial.block
-        try:
+        with self.em.inserting_at_end(serial.block):
             self.em.store(result, [], self.scalar(node.value))
-        finally:
-            self.em.block = outer
 
     # -- tasks ------------------------------------------------------------------------------
 
@@ -261,25 +266,19 @@ class KernelLowering(StatementLowering):
         if node.orelse:
             raise self.error(node, "`for ... else` is not supported in a kernel")
         em = self.em
-        em.checking = False  # the bounds are glue, outside any guard: they must write nothing
-        try:
+        # the bounds are glue, outside any guard: they must write nothing (no debug records)
+        with assigned(em, checking=False):
             dims = self.parallel_dims(node)
             bounds = [trip_bounds(em, spec) for spec in dims]
-        finally:
-            em.checking = True
-        body = Block(arg_types=[INDEX] * len(dims))
-        outer_scope, outer_block, outer_task = self.scope, em.block, self.unit.task
-        self.scope, em.block = outer_scope.child(), body
-        self.unit.task = TaskInfo(list(body.args), all(map(_at_most_one_iteration, dims)))
-        try:
+        body = em.new_block([INDEX] * len(dims))
+        task = TaskInfo(list(body.args), all(map(_at_most_one_iteration, dims)))
+        with self.nested(body), assigned(self.unit, task=task):
             variables = [variable(iv) for (_, _, _, variable), iv in zip(bounds, body.args)]
             self.bind_loop_target(
                 node.target, tuple(variables) if len(variables) > 1 else variables[0]
             )
             self.stmts(node.body)
             em.emit(scf.ReduceOp())
-        finally:
-            self.scope, em.block, self.unit.task = outer_scope, outer_block, outer_task
         self.located(node)
         em.emit(
             scf.ParallelOp(
@@ -291,7 +290,7 @@ class KernelLowering(StatementLowering):
         spec = range_spec(self, node.iter)
         if spec is not None:
             return [spec]
-        dims = checkpoint_syntax.ndrange_dims(self, node.iter)
+        dims = ndrange_dims(self, node.iter)
         if dims is None:
             raise self.error(
                 node.iter,
@@ -306,10 +305,7 @@ class KernelLowering(StatementLowering):
         label, flag = checkpoint_syntax.checkpoint_arguments(self, node)
         position = None if flag is None else [a.name for a in self.args].index(flag)
         region = self.em.emit(RegionOp(label=int(label), yield_on=position, yield_on_name=flag))
-        outer = self.em.block
-        self.em.block = region.block
-        self.unit.in_checkpoint = True
-        try:
+        with self.em.inserting_at_end(region.block), assigned(self.unit, in_checkpoint=True):
             for stmt in _without_docstring(node.body):
                 self.located(stmt)
                 if self.loop_directive(stmt):
@@ -322,19 +318,12 @@ class KernelLowering(StatementLowering):
                 else:
                     self.serial_statement(stmt)  # an if / while between the loops
             self.loop_directive(None)
-        finally:
-            self.em.block = outer
-            self.unit.in_checkpoint = False
 
     def do_while(self, node: ast.While) -> None:
         condition = checkpoint_syntax.do_while_condition(self, node)
         loop = self.em.emit(DoWhileOp(condition))
-        outer = self.em.block
-        self.em.block = loop.block
-        try:
+        with self.em.inserting_at_end(loop.block):
             self.top_level(_without_docstring(node.body))
-        finally:
-            self.em.block = outer
 
 
 def _arg_type(spec: ArgSpec):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+from typing import TYPE_CHECKING
 
 from qdmlir.frontend.emitter import Scalar
 from qdmlir.frontend.promotion import BOOL
@@ -17,8 +18,11 @@ from qdmlir.frontend.scope import RETURN_VALUE, RETURNED, Binding, Const, Kernel
 from qdmlir.frontend.source import function_source
 from qdmlir.runtime.dtypes import DType
 
+if TYPE_CHECKING:  # the lowering these functions extend
+    from qdmlir.frontend.statements import StatementLowering
 
-def inline_call(caller, qd_func, node: ast.Call) -> Binding:
+
+def inline_call(caller: StatementLowering, qd_func, node: ast.Call) -> Binding:
     from qdmlir.frontend.statements import StatementLowering, Undefined
 
     unit = caller.unit
@@ -64,7 +68,9 @@ def inline_call(caller, qd_func, node: ast.Call) -> Binding:
         unit.call_stack.pop()
 
 
-def _bind_arguments(caller, qd_func, source, node: ast.Call) -> dict[str, Binding]:
+def _bind_arguments(
+    caller: StatementLowering, qd_func, source, node: ast.Call
+) -> dict[str, Binding]:
     try:
         signature = inspect.signature(qd_func.fn)
         positional = [_argument_value(caller, arg) for arg in node.args]
@@ -95,14 +101,14 @@ def _bind_arguments(caller, qd_func, source, node: ast.Call) -> dict[str, Bindin
     return result
 
 
-def _argument_value(caller, node: ast.expr) -> Binding:
+def _argument_value(caller: StatementLowering, node: ast.expr) -> Binding:
     value = caller.expr(node)
     if isinstance(value, KernelVar):
         return caller.em.load(value.array, [])
     return value
 
 
-def _annotated_return(callee, source) -> DType | None:
+def _annotated_return(callee: StatementLowering, source) -> DType | None:
     returns = source.tree.returns
     if returns is None:
         return None
@@ -116,7 +122,7 @@ def _annotated_return(callee, source) -> DType | None:
     )
 
 
-def _check_returns_in_loops(callee, source, return_type) -> None:
+def _check_returns_in_loops(callee: StatementLowering, source, return_type) -> None:
     if return_type is not None:
         return
     for loop in ast.walk(source.tree):

@@ -15,9 +15,13 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from qdmlir.frontend import lang
 from qdmlir.frontend.scope import Const
+
+if TYPE_CHECKING:  # the lowering these functions extend
+    from qdmlir.frontend.statements import StatementLowering
 
 _PLACEMENT_FIX = "put qd.loop_config(...) on the line right before a top-level `for` loop"
 
@@ -30,14 +34,12 @@ class LoopConfig:
     node: ast.Call
 
 
-def is_loop_config(lowering, stmt: ast.stmt) -> bool:
+def is_loop_config(lowering: StatementLowering, stmt: ast.stmt) -> bool:
     """Whether `stmt` is a `qd.loop_config(...)` expression statement."""
-    from qdmlir.frontend.checkpoint_syntax import _callee_is
-
-    return isinstance(stmt, ast.Expr) and _callee_is(lowering, stmt.value, lang.loop_config)
+    return isinstance(stmt, ast.Expr) and lowering.calls(stmt.value, lang.loop_config)
 
 
-def parse(lowering, call: ast.Call) -> LoopConfig:
+def parse(lowering: StatementLowering, call: ast.Call) -> LoopConfig:
     """Check the arguments as Quadrants' signature does (keywords only, known names) and
     their values (compile-time constants of the right kind)."""
     if call.args:
@@ -73,7 +75,7 @@ def parse(lowering, call: ast.Call) -> LoopConfig:
     return LoopConfig(bool(values.get("serialize")) or values.get("parallelize") == 1, call)
 
 
-def misplaced(lowering, config: LoopConfig):
+def misplaced(lowering: StatementLowering, config: LoopConfig):
     return lowering.error(
         config.node,
         "qd.loop_config() must be followed by a top-level "

@@ -11,14 +11,19 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from xdsl.dialects import arith, scf
 from xdsl.ir import Block
 
+from qdmlir.frontend import lang
 from qdmlir.frontend.emitter import INDEX, Scalar, mlir_type
 from qdmlir.frontend.promotion import BOOL
 from qdmlir.frontend.scope import BREAK, CONTINUE, RETURNED, Const, assigned_names
 from qdmlir.frontend.statements import named
+
+if TYPE_CHECKING:  # the lowering these functions extend
+    from qdmlir.frontend.statements import StatementLowering
 
 
 @dataclass
@@ -30,7 +35,7 @@ class RangeSpec:
     step: int
 
 
-def range_spec(lowering, call: ast.expr) -> RangeSpec | None:
+def range_spec(lowering: StatementLowering, call: ast.expr) -> RangeSpec | None:
     """The range of `for x in range(...)`, or None if `call` is not a range."""
     if not (
         isinstance(call, ast.Call)
@@ -99,8 +104,8 @@ def trip_bounds(em, spec: RangeSpec) -> tuple:
     return lb, ub, step, variable
 
 
-def lower_serial_for(lowering, node: ast.For) -> None:
-    if _is_static_call(lowering, node.iter):
+def lower_serial_for(lowering: StatementLowering, node: ast.For) -> None:
+    if lowering.calls(node.iter, lang.static):
         _unroll_static(lowering, node)
         return
     lb, ub, step, bind = _serial_iteration(lowering, node)
@@ -110,30 +115,24 @@ def lower_serial_for(lowering, node: ast.For) -> None:
     em = lowering.em
     carried = lowering.carried(node.body)
     inits = [lowering.scope.lookup(name) for name in carried]
-    body = Block(arg_types=[INDEX, *(mlir_type(v.dtype) for v in inits)])
-    outer_scope, outer_block = lowering.scope, em.block
-    lowering.scope, em.block = outer_scope.child(), body
-    for name, arg, init in zip(carried, body.args[1:], inits):
-        lowering.scope.bind(name, Scalar(arg, init.dtype))
-    bind(body.args[0])
-    lowering.stmts(node.body)
-    em.emit(
-        scf.YieldOp(
-            *(em.cast(lowering.scope.lookup(n), i.dtype).ssa for n, i in zip(carried, inits))
+    body = em.new_block([INDEX, *(mlir_type(v.dtype) for v in inits)])
+    with lowering.nested(body) as scope:
+        for name, arg, init in zip(carried, body.args[1:], inits):
+            scope.bind(name, Scalar(arg, init.dtype))
+        bind(body.args[0])
+        lowering.stmts(node.body)
+        em.emit(
+            scf.YieldOp(*(em.cast(scope.lookup(n), i.dtype).ssa for n, i in zip(carried, inits)))
         )
-    )
-    lowering.scope, em.block = outer_scope, outer_block
     lowering.located(node)
     op = em.emit(scf.ForOp(lb, ub, step, [v.ssa for v in inits], body))
     for name, result, init in zip(carried, op.results, inits):
         lowering.scope.bind(name, Scalar(result, init.dtype))
 
 
-def _serial_iteration(lowering, node: ast.For) -> tuple:
+def _serial_iteration(lowering: StatementLowering, node: ast.For) -> tuple:
     """Index bounds and step of a serial loop, and a function that binds its loop variables
     from the induction value: `range(...)` directly, `qd.ndrange(...)` flattened."""
-    from qdmlir.frontend.checkpoint_syntax import ndrange_dims
-
     spec = range_spec(lowering, node.iter)
     if spec is not None:
         if not isinstance(node.target, ast.Name):
@@ -151,7 +150,7 @@ def _serial_iteration(lowering, node: ast.For) -> tuple:
     return _flattened(lowering, node, dims)
 
 
-def _flattened(lowering, node: ast.For, dims: list[RangeSpec]) -> tuple:
+def _flattened(lowering: StatementLowering, node: ast.For, dims: list[RangeSpec]) -> tuple:
     """`for i, j in qd.ndrange(...)` as one serial loop over the product of the extents, row
     major, as Quadrants runs it (so `break` leaves the whole nest); each index is recovered
     with an unsigned divide and remainder of the flat index by strides known before the loop."""
@@ -180,7 +179,7 @@ def _flattened(lowering, node: ast.For, dims: list[RangeSpec]) -> tuple:
     return zero, total, em.index_constant(1), bind
 
 
-def _lower_for_as_while(lowering, node: ast.For, lb, ub, step, bind) -> None:
+def _lower_for_as_while(lowering: StatementLowering, node: ast.For, lb, ub, step, bind) -> None:
     """A loop with break/continue/return: scf.while over (index, carried..., break)."""
     em = lowering.em
 
@@ -195,7 +194,7 @@ def _lower_for_as_while(lowering, node: ast.For, lb, ub, step, bind) -> None:
     _structured_while(lowering, node, lb, condition, step_body)
 
 
-def lower_while(lowering, node: ast.While) -> None:
+def lower_while(lowering: StatementLowering, node: ast.While) -> None:
     test = node.test
 
     def condition(_):
@@ -208,7 +207,7 @@ def lower_while(lowering, node: ast.While) -> None:
     _structured_while(lowering, node, None, condition, step_body)
 
 
-def _structured_while(lowering, node, counter, condition, step_body) -> None:
+def _structured_while(lowering: StatementLowering, node, counter, condition, step_body) -> None:
     """scf.while carrying an optional counter, the outer variables, and break/return flags."""
     em = lowering.em
     carried = [n for n in lowering.carried(node.body) if n not in (BREAK, CONTINUE)]
@@ -220,7 +219,6 @@ def _structured_while(lowering, node, counter, condition, step_body) -> None:
     state_types += [mlir_type(BOOL)] if has_break else []
     init_values = ([counter] if counter is not None else []) + [v.ssa for v in inits]
     init_values += [false.ssa] if has_break else []
-    outer_scope, outer_block = lowering.scope, em.block
 
     def bind_state(block: Block):
         args = list(block.args)
@@ -231,29 +229,28 @@ def _structured_while(lowering, node, counter, condition, step_body) -> None:
             lowering.scope.bind(BREAK, Scalar(args[len(carried)], BOOL))
         return iv
 
-    before = Block(arg_types=state_types)
-    lowering.scope, em.block = outer_scope.child(), before
-    iv = bind_state(before)
-    go = condition(iv)
-    for flag in (BREAK, RETURNED):
-        value = lowering.scope.lookup(flag)
-        if isinstance(value, Scalar):
-            stop = em.value(arith.XOrIOp(value.ssa, em.constant(True, BOOL).ssa))
-            go = Scalar(em.value(arith.AndIOp(go.ssa, stop)), BOOL)
-    em.emit(scf.ConditionOp(go.ssa, *before.args))
+    before = em.new_block(state_types)
+    with lowering.nested(before) as scope:
+        iv = bind_state(before)
+        go = condition(iv)
+        for flag in (BREAK, RETURNED):
+            value = scope.lookup(flag)
+            if isinstance(value, Scalar):
+                stop = em.value(arith.XOrIOp(value.ssa, em.constant(True, BOOL).ssa))
+                go = Scalar(em.value(arith.AndIOp(go.ssa, stop)), BOOL)
+        em.emit(scf.ConditionOp(go.ssa, *before.args))
 
-    after = Block(arg_types=state_types)
-    lowering.scope, em.block = outer_scope.child(), after
-    iv = bind_state(after)
-    if CONTINUE in assigned_names(node.body):
-        lowering.scope.bind(CONTINUE, em.constant(False, BOOL))
-    next_iv = step_body(iv)
-    yielded = [next_iv] if counter is not None else []
-    yielded += [em.cast(lowering.scope.lookup(n), i.dtype).ssa for n, i in zip(carried, inits)]
-    yielded += [lowering.scope.lookup(BREAK).ssa] if has_break else []
-    em.emit(scf.YieldOp(*yielded))
+    after = em.new_block(state_types)
+    with lowering.nested(after) as scope:
+        iv = bind_state(after)
+        if CONTINUE in assigned_names(node.body):
+            scope.bind(CONTINUE, em.constant(False, BOOL))
+        next_iv = step_body(iv)
+        yielded = [next_iv] if counter is not None else []
+        yielded += [em.cast(scope.lookup(n), i.dtype).ssa for n, i in zip(carried, inits)]
+        yielded += [scope.lookup(BREAK).ssa] if has_break else []
+        em.emit(scf.YieldOp(*yielded))
 
-    lowering.scope, em.block = outer_scope, outer_block
     lowering.located(node)
     op = em.emit(scf.WhileOp(init_values, state_types, [before], [after]))
     results = list(op.results)[1 if counter is not None else 0 :]
@@ -261,16 +258,7 @@ def _structured_while(lowering, node, counter, condition, step_body) -> None:
         lowering.scope.bind(name, Scalar(result, init.dtype))
 
 
-def _is_static_call(lowering, node: ast.expr) -> bool:
-    from qdmlir.frontend import lang
-
-    if not isinstance(node, ast.Call):
-        return False
-    callee = lowering.expr(node.func)
-    return isinstance(callee, Const) and callee.value is lang.static
-
-
-def static_items(lowering, call: ast.Call) -> list:
+def static_items(lowering: StatementLowering, call: ast.Call) -> list:
     """The compile-time values `for x in qd.static(...)` iterates over."""
     values = lowering.expr(call.args[0]) if len(call.args) == 1 and not call.keywords else None
     if values is None or not isinstance(values, Const):
@@ -285,23 +273,76 @@ def static_items(lowering, call: ast.Call) -> list:
         raise lowering.error(call, f"`{ast.unparse(call.args[0])}` is not iterable") from None
 
 
-def _unroll_static(lowering, node: ast.For) -> None:
+def _unroll_static(lowering: StatementLowering, node: ast.For) -> None:
     """`for i in qd.static(range(3)):` repeats the body with `i` a compile-time constant."""
     outer = lowering.scope
     for item in static_items(lowering, node.iter):
-        lowering.scope = outer.child()
-        bind_static_target(lowering, node.target, item)
-        lowering.stmts(node.body)
-        inner, lowering.scope = lowering.scope, outer
+        with lowering.nested(lowering.em.block) as inner:
+            bind_static_target(lowering, node.target, item)
+            lowering.stmts(node.body)
         # reassigned outer variables keep their new values; names new to the body stay local
         for name, value in inner.names.items():
             if outer.lookup(name) is not None:
                 outer.bind(name, value)
 
 
-def bind_static_target(lowering, target: ast.expr, item) -> None:
+def bind_static_target(lowering: StatementLowering, target: ast.expr, item) -> None:
     if isinstance(target, ast.Name):
         lowering.scope.bind(target.id, Const(item))
     elif isinstance(target, (ast.Tuple, ast.List)):
         for sub, value in zip(target.elts, item):
             bind_static_target(lowering, sub, value)
+
+
+# -- qd.ndrange ------------------------------------------------------------------------------
+
+
+def ndrange_dims(lowering: StatementLowering, node: ast.expr) -> list[RangeSpec] | None:
+    """The dimensions of `qd.ndrange(...)`, `qd.grouped(qd.ndrange(...))` or `qd.grouped(x)`
+    (every index of the ndarray `x`), else None."""
+    if lowering.calls(node, lang.grouped):
+        if len(node.args) != 1 or node.keywords:
+            raise lowering.error(
+                node, "qd.grouped() takes one argument: an ndarray or a qd.ndrange(...)"
+            )
+        node = node.args[0]
+        if not lowering.calls(node, lang.ndrange):
+            return _array_dims(lowering, node)
+    if not lowering.calls(node, lang.ndrange):
+        return None
+    if node.keywords or not node.args:
+        raise lowering.error(node, "qd.ndrange() takes one or more dimensions")
+    dims = []
+    for dim in node.args:
+        value = lowering.expr(dim)
+        bounds = value.value if isinstance(value, Const) else value
+        if isinstance(bounds, tuple):
+            if len(bounds) != 2:
+                raise lowering.error(dim, "an ndrange dimension is n or (begin, end)")
+            start, stop = (b if not isinstance(value, Const) else Const(b) for b in bounds)
+        else:
+            start, stop = Const(0), value
+        start, stop = lowering.as_scalar(start, dim), lowering.as_scalar(stop, dim)
+        common = lowering.em.numeric(lowering.em.common_type(start.dtype, stop.dtype))
+        if common.is_float:
+            raise lowering.error(dim, "qd.ndrange() bounds must be integers")
+        dims.append(RangeSpec(lowering.em.cast(start, common), lowering.em.cast(stop, common), 1))
+    return dims
+
+
+def _array_dims(lowering: StatementLowering, node: ast.expr) -> list[RangeSpec]:
+    from qdmlir.frontend.emitter import Array
+
+    array = lowering.expr(node)
+    if not isinstance(array, Array) or array.ndim == 0:
+        raise lowering.error(
+            node,
+            f"qd.grouped() needs an ndarray of ndim >= 1 or a "
+            f"qd.ndrange(...), not `{ast.unparse(node)}`",
+        )
+    em = lowering.em
+    ip = lowering.unit.defaults.ip
+    return [
+        RangeSpec(em.constant(0, ip), em.from_index(em.dim(array, axis), ip), 1)
+        for axis in range(array.ndim)
+    ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import math
+from typing import TYPE_CHECKING
 
 from xdsl.dialects import arith
 from xdsl.dialects import math as math_dialect
@@ -17,24 +18,27 @@ from qdmlir.frontend import arithmetic, lang
 from qdmlir.frontend.emitter import Scalar
 from qdmlir.frontend.promotion import BOOL
 
+if TYPE_CHECKING:  # the lowering these functions extend
+    from qdmlir.frontend.statements import StatementLowering
 
-def _args(lowering, node: ast.Call, count: int, name: str) -> list[Scalar]:
+
+def _args(lowering: StatementLowering, node: ast.Call, count: int, name: str) -> list[Scalar]:
     if node.keywords or len(node.args) != count:
         raise lowering.error(node, f"{name}() takes {count} positional argument(s)")
     return [lowering.scalar(arg) for arg in node.args]
 
 
-def _as_float(lowering, x: Scalar) -> Scalar:
+def _as_float(lowering: StatementLowering, x: Scalar) -> Scalar:
     dtype = lowering.em.numeric(x.dtype)
     return lowering.em.cast(x, dtype if dtype.is_float else lowering.unit.defaults.fp)
 
 
-def _float_constant(lowering, value: float, like: Scalar) -> Scalar:
+def _float_constant(lowering: StatementLowering, value: float, like: Scalar) -> Scalar:
     return lowering.em.constant(value, like.dtype)
 
 
 def _scale(factor: float, name: str):
-    def lower(lowering, node):
+    def lower(lowering: StatementLowering, node):
         (x,) = _args(lowering, node, 1, name)
         x = _as_float(lowering, x)
         return arithmetic.binary(lowering.em, "*", x, _float_constant(lowering, factor, x))
@@ -42,20 +46,20 @@ def _scale(factor: float, name: str):
     return lower
 
 
-def _fract(lowering, node):
+def _fract(lowering: StatementLowering, node):
     (x,) = _args(lowering, node, 1, "qd.math.fract")
     x = _as_float(lowering, x)
     floor = Scalar(lowering.em.value(math_dialect.FloorOp(x.ssa)), x.dtype)
     return arithmetic.binary(lowering.em, "-", x, floor)
 
 
-def _isnan(lowering, node):
+def _isnan(lowering: StatementLowering, node):
     (x,) = _args(lowering, node, 1, "qd.math.isnan")
     x = _as_float(lowering, x)
     return Scalar(lowering.em.value(arith.CmpfOp(x.ssa, x.ssa, "uno")), BOOL)
 
 
-def _isinf(lowering, node):
+def _isinf(lowering: StatementLowering, node):
     (x,) = _args(lowering, node, 1, "qd.math.isinf")
     x = _as_float(lowering, x)
     magnitude = arithmetic.absolute(lowering.em, x)
@@ -63,13 +67,13 @@ def _isinf(lowering, node):
     return Scalar(lowering.em.value(arith.CmpfOp(magnitude.ssa, infinity.ssa, "oeq")), BOOL)
 
 
-def _log2(lowering, node):
+def _log2(lowering: StatementLowering, node):
     (x,) = _args(lowering, node, 1, "qd.math.log2")
     x = _as_float(lowering, x)
     return Scalar(lowering.em.value(math_dialect.Log2Op(x.ssa)), x.dtype)
 
 
-def _sign(lowering, node):
+def _sign(lowering: StatementLowering, node):
     """-1, 0 or 1 in x's float type (the default float for integers, as in Quadrants)."""
     (x,) = _args(lowering, node, 1, "qd.math.sign")
     em = lowering.em
@@ -80,13 +84,13 @@ def _sign(lowering, node):
     return arithmetic.binary(em, "-", positive, negative)
 
 
-def _mod(lowering, node):
+def _mod(lowering: StatementLowering, node):
     """GLSL's mod: x - y * floor(x / y), in floating point."""
     x, y = (_as_float(lowering, v) for v in _args(lowering, node, 2, "qd.math.mod"))
     return arithmetic.binary(lowering.em, "%", x, y)
 
 
-def _mix(lowering, node):
+def _mix(lowering: StatementLowering, node):
     x, y, a = _args(lowering, node, 3, "qd.math.mix")
     em = lowering.em
     one = em.constant(1.0, _as_float(lowering, a).dtype)
@@ -96,7 +100,7 @@ def _mix(lowering, node):
     )
 
 
-def _step(lowering, node):
+def _step(lowering: StatementLowering, node):
     edge, x = _args(lowering, node, 2, "qd.math.step")
     em = lowering.em
     below = arithmetic.compare(em, "<", x, edge)
@@ -104,7 +108,7 @@ def _step(lowering, node):
     return em.select(below, em.constant(0.0, dtype), em.constant(1.0, dtype))
 
 
-def _smoothstep(lowering, node):
+def _smoothstep(lowering: StatementLowering, node):
     edge0, edge1, x = _args(lowering, node, 3, "qd.math.smoothstep")
     em = lowering.em
     x = _as_float(lowering, x)
@@ -126,7 +130,7 @@ def _smoothstep(lowering, node):
 def _raw(op: str):
     """C semantics: integer division truncates and the remainder has the dividend's sign."""
 
-    def lower(lowering, node):
+    def lower(lowering: StatementLowering, node):
         a, b = _args(lowering, node, 2, f"qd.raw_{op}")
         em = lowering.em
         dtype = em.numeric(em.common_type(a.dtype, b.dtype))

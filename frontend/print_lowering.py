@@ -12,8 +12,9 @@ iterations never overwrite each other; their order is the order they claimed spa
 from __future__ import annotations
 
 import ast
+from typing import TYPE_CHECKING
 
-from xdsl.dialects import arith, memref, scf
+from xdsl.dialects import arith, memref
 from xdsl.dialects.builtin import IntegerAttr, IntegerType
 from xdsl.ir import Block
 
@@ -32,10 +33,13 @@ from qdmlir.runtime.print_records import (
     format_constant,
 )
 
+if TYPE_CHECKING:  # the lowering these functions extend
+    from qdmlir.frontend.statements import StatementLowering
+
 I64 = IntegerType(64)
 
 
-def lower_print(lowering, node: ast.Call) -> Binding:
+def lower_print(lowering: StatementLowering, node: ast.Call) -> Binding:
     """A print site from the call's arguments, and the IR that records its values."""
     if lowering.unit.target != "cpu":
         raise lowering.error(
@@ -77,7 +81,7 @@ def lower_print(lowering, node: ast.Call) -> Binding:
     pieces.append(["text", options["end"]])
     prints = lowering.unit.prints
     site = prints.site(lowering.source.span(node), pieces)
-    _append_record(lowering.em, prints.buffer(), site, values)
+    _append_record(lowering.em, prints.buffer(lowering.em.location), site, values)
     return Const(None)
 
 
@@ -91,7 +95,7 @@ class PrintSites:
         self.sites: list[dict] = []
         self._buffer: Array | None = None
 
-    def buffer(self) -> Array:
+    def buffer(self, location) -> Array:
         """The hidden `qd_print` argument, added where runtime/abi.py orders it at the first
         print() (kernel.py refuses a parameter of the same name)."""
         if self._buffer is None:
@@ -100,6 +104,7 @@ class PrintSites:
             position = arguments.index(spec)
             arg = self.entry.insert_arg(memref_type(spec.qd_dtype, spec.ndim), position)
             arg.name_hint = spec.name
+            arg.location = location  # the print() that made the kernel need it
             self.args[:] = arguments
             self._buffer = Array(arg, spec.qd_dtype, spec.ndim)
         return self._buffer
@@ -132,24 +137,27 @@ def _append_record(em, buffer: Array, site: int, values: list[Scalar]) -> None:
     start = em.value(arith.AddiOp(used, em.index_constant(FIRST_RECORD_WORD)))
     end = em.value(arith.AddiOp(start, em.index_constant(size)))
     fits = em.value(arith.CmpiOp(end, em.dim(buffer, 0), "ule"))
-    outer, em.block = em.block, Block()
-    words = [word(site)] + [_as_word(em, v) for v in values]
-    for offset, value in enumerate(words):
-        at = em.value(arith.AddiOp(start, em.index_constant(offset)))
-        em.emit(memref.StoreOp.get(value, buffer.memref, [at]))
-    em.emit(scf.YieldOp())
-    then, em.block = em.block, Block()
-    atomic_add(1, DROPPED_WORD)
-    # the one record that straddles the end marks where the written records stop
-    straddles = em.value(arith.CmpiOp(start, em.dim(buffer, 0), "ult"))
-    outer_else, em.block = em.block, Block()
-    em.emit(memref.StoreOp.get(word(END_OF_RECORDS), buffer.memref, [start]))
-    em.emit(scf.YieldOp())
-    mark, em.block = em.block, outer_else
-    em.emit(scf.IfOp(straddles, [], [mark]))
-    em.emit(scf.YieldOp())
-    orelse, em.block = em.block, outer
-    em.emit(scf.IfOp(fits, [], [then], [orelse]))
+
+    def write() -> list:
+        words = [word(site)] + [_as_word(em, v) for v in values]
+        for offset, value in enumerate(words):
+            at = em.value(arith.AddiOp(start, em.index_constant(offset)))
+            em.emit(memref.StoreOp.get(value, buffer.memref, [at]))
+        return []
+
+    def drop() -> list:
+        atomic_add(1, DROPPED_WORD)
+        # the one record that straddles the end marks where the written records stop
+        straddles = em.value(arith.CmpiOp(start, em.dim(buffer, 0), "ult"))
+
+        def mark_the_end() -> list:
+            em.emit(memref.StoreOp.get(word(END_OF_RECORDS), buffer.memref, [start]))
+            return []
+
+        em.if_(straddles, mark_the_end)
+        return []
+
+    em.if_(fits, write, drop)
 
 
 def _as_word(em, value: Scalar):

@@ -9,6 +9,8 @@ outer variables are recorded in the child so the construct can carry them out as
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,6 +78,20 @@ class Scope:
 
     def bind(self, name: str, value: Binding) -> None:
         self.names[name] = value
+
+
+@contextmanager
+def assigned(target: object, **values: Any) -> Iterator[None]:
+    """Set attributes of `target` (the lowering's state: the task being lowered, whether it is
+    inside a checkpoint, ...) for the duration of a `with`, then restore them, also on error."""
+    old = {name: getattr(target, name) for name in values}
+    for name, value in values.items():
+        setattr(target, name, value)
+    try:
+        yield
+    finally:
+        for name, value in old.items():
+            setattr(target, name, value)
 
 
 def assigned_names(stmts: list[ast.stmt]) -> list[str]:

@@ -14,6 +14,7 @@ import hashlib
 import inspect
 import textwrap
 import types
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +55,16 @@ class FunctionSource:
         else:
             end_col += self.indent
         return SourceSpan(self.file, self.first_line + index, col + self.indent, end_col, text)
+
+    def static_value(self, node: ast.expr, is_local: Callable[[str], bool]) -> Any | None:
+        """The Python object a dotted name (`qd.static`, `ti.ndrange`, `graph.do_while`)
+        stands for, found without lowering anything; None if `node` is not a dotted name, if
+        its first part is a local of the code being lowered, or if it does not resolve."""
+        chain = _dotted(node)
+        if chain is None or is_local(chain[0]):
+            return None
+        found, value = resolve_chain(self, chain)
+        return value if found else None
 
     def lookup(self, name: str) -> tuple[bool, Any]:
         """Resolve a free name as Python would at call time: closure, globals, builtins."""

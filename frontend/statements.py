@@ -11,7 +11,6 @@ import ast
 from collections.abc import Callable
 
 from xdsl.dialects import arith, scf
-from xdsl.ir import Block
 
 from qdmlir.frontend.emitter import INDEX, Array, Scalar, mlir_type
 from qdmlir.frontend.errors import unsupported
@@ -243,15 +242,13 @@ class StatementLowering(ExpressionLowering):
     ) -> None:
         """scf.if that carries out every outer variable the branches reassign."""
         carried = self.carried(body)
-        outer_scope, outer_block = self.scope, self.em.block
         branches = []
         for lower in (then, otherwise):
-            block = Block()
-            self.scope, self.em.block = outer_scope.child(), block
-            if lower is not None:
-                lower()
-            branches.append((block, self.scope))
-        self.scope, self.em.block = outer_scope, outer_block
+            block = self.em.new_block()
+            with self.nested(block) as scope:
+                if lower is not None:
+                    lower()
+            branches.append((block, scope))
         types = []
         for name in carried:
             values = [scope.lookup(name) for _, scope in branches]
@@ -260,12 +257,11 @@ class StatementLowering(ExpressionLowering):
         carried = [n for n, t in zip(carried, types) if t is not None]
         types = [t for t in types if t is not None]
         for block, scope in branches:
-            self.em.block = block
-            yielded = [
-                self.carried_value(scope, name, dtype) for name, dtype in zip(carried, types)
-            ]
-            self.em.emit(scf.YieldOp(*yielded))
-        self.em.block = outer_block
+            with self.em.inserting_at_end(block):
+                yielded = [
+                    self.carried_value(scope, name, dtype) for name, dtype in zip(carried, types)
+                ]
+                self.em.emit(scf.YieldOp(*yielded))
         else_block = branches[1][0]
         if not types and len(else_block.ops) == 1:
             else_block = None  # `scf.if %c { ... }` reads better than an empty else
