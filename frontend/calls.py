@@ -73,13 +73,38 @@ def _positional(
 
 
 def _convert(lowering: StatementLowering, node: ast.Call, dtype: DType) -> Binding:
+    """`qd.f32(x)`: a literal becomes a constant of that type (checked as Quadrants checks
+    it); a run-time value is converted, as qd.cast does."""
     (arg,) = _positional(lowering, node, 1, dtype.name)
     value = lowering.expr(arg)
-    if isinstance(value, Const) and not isinstance(value.value, bool):
-        from qdmlir.frontend.lang import cast
+    number = _literal_number(value)
+    if number is None:
+        return lowering.em.cast(lowering.as_scalar(value, arg), dtype)
+    if isinstance(number, float) and not dtype.is_float:
+        raise lowering.error(
+            node,
+            f"qd.{dtype.name}({ast.unparse(arg)}): Floating-point literals must be annotated "
+            "with a floating-point type. For type casting, use `qd.cast`",
+            f"write qd.cast({ast.unparse(arg)}, qd.{dtype.name}) to truncate it",
+        )
+    if isinstance(number, int) and not dtype.is_float and not dtype.min <= number <= dtype.max:
+        raise lowering.error(
+            node,
+            f"Integer literal {number} exceeded the range of specified dtype: {dtype.name} "
+            f"[{dtype.min}, {dtype.max}]",
+            f"use a wider type, or qd.cast({ast.unparse(arg)}, qd.{dtype.name}) to wrap it",
+        )
+    return lowering.em.constant(number, dtype)
 
-        return Const(lowering.fold(node, cast, value.value, dtype).value)
-    return lowering.em.cast(lowering.as_scalar(value, arg), dtype)
+
+def _literal_number(value: Binding) -> int | float | None:
+    """The Python number a compile-time value is (an IntEnum member counts), else None."""
+    if not isinstance(value, Const):
+        return None
+    number = value.value
+    if isinstance(number, bool) or not isinstance(number, (int, float)):
+        return None
+    return float(number) if isinstance(number, float) else int(number)
 
 
 def _cast(lowering: StatementLowering, node: ast.Call) -> Binding:

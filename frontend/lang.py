@@ -1,7 +1,7 @@
 """The names kernels are written with: `qd.checkpoint`, `qd.ndrange`, `qd.sqrt`, `qd.types`, ...
 
 Inside a kernel the compiler recognises these objects by identity (whatever name the user
-imported them under) and lowers them; see `frontend/intrinsics.py`. Outside a kernel each one
+imported them under) and lowers them; see `frontend/calls.py`. Outside a kernel each one
 does the obvious thing in Python, so host code and tests can call them too.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 import builtins
 import itertools
 import math as _pymath
+import numbers
 from types import SimpleNamespace
 from typing import Any
 
@@ -95,8 +96,26 @@ def grouped(value: Any) -> Any:
 
 
 def cast(value: Any, dtype: Any) -> Any:
-    """Convert a scalar to `dtype` (`qd.cast(x, qd.f32)`)."""
-    return dtype.numpy_dtype.type(value).item()
+    """Convert a scalar to `dtype` as a kernel would (`qd.cast(x, qd.i32)`): floats truncate
+    toward zero, integers wrap to the type's width, bools count as 0 / 1. On the host it
+    returns the converted Python number."""
+    from qdmlir.runtime import dtypes
+
+    target = dtypes.as_dtype(dtype)
+    if isinstance(value, bool):
+        value = int(value)
+    if not isinstance(value, numbers.Real):
+        raise TypeError(f"qd.cast() converts numbers, got {type(value).__name__} {value!r}")
+    if target.is_float:
+        return float(target.np_dtype.type(value))
+    if isinstance(value, float) or not isinstance(value, numbers.Integral):
+        if not _pymath.isfinite(value):
+            raise ValueError(f"qd.cast({value!r}, qd.{target.name}): not a finite number")
+        value = _pymath.trunc(value)
+    bits = target.bits
+    value = int(value) & ((1 << bits) - 1)
+    signed_overflow = target.signed and value >= 1 << (bits - 1)
+    return value - (1 << bits) if signed_overflow else value
 
 
 def atomic_add(target: Any, value: Any) -> Any:

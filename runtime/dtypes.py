@@ -38,6 +38,12 @@ class DType:
     def __repr__(self) -> str:
         return self.name
 
+    def __call__(self, *args, **kwargs):
+        raise TypeError(
+            f"Quadrants data types cannot be called outside Quadrants kernels: qd.{self.name}(...) "
+            f"makes a typed constant inside a kernel; on the host use qd.cast(value, qd.{self.name})"
+        )
+
     def __reduce__(self):
         # unpickle to the one shared object, so identity comparisons keep working
         return (from_name, (self.name,))

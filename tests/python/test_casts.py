@@ -1,0 +1,92 @@
+"""`qd.cast` and `qd.<type>(...)` on the host and on constants inside kernels, as Quadrants
+defines them: truncation toward zero, wrapping to the width, typed literals checked."""
+
+import numpy as np
+import pytest
+
+import qdmlir as qd
+
+F64 = qd.types.ndarray(qd.f64, 1)
+I32 = qd.types.ndarray(qd.i32, 1)
+
+
+@pytest.mark.parametrize(
+    ("value", "dtype", "expected"),
+    [
+        (3.7, qd.i32, 3),
+        (-3.7, qd.i32, -3),
+        (300, qd.u8, 44),
+        (-1, qd.u32, 2**32 - 1),
+        (2**31, qd.i32, -(2**31)),
+        (True, qd.i32, 1),
+        (3, qd.f32, 3.0),
+        (np.int64(7), qd.i8, 7),
+    ],
+)
+def test_host_cast_converts_like_a_kernel(value, dtype, expected):
+    result = qd.cast(value, dtype)
+    assert result == expected and type(result) is type(expected)
+
+
+def test_host_cast_rounds_to_the_float_type():
+    assert qd.cast(0.1, qd.f32) == float(np.float32(0.1)) != 0.1
+    assert qd.cast(0.1, qd.f64) == 0.1
+
+
+def test_host_cast_refuses_what_is_not_a_number():
+    with pytest.raises(TypeError, match="qd.cast\\(\\) converts numbers"):
+        qd.cast("3", qd.i32)
+    with pytest.raises(ValueError, match="not a finite number"):
+        qd.cast(float("inf"), qd.i32)
+
+
+def test_calling_a_type_on_the_host_says_to_use_cast():
+    with pytest.raises(TypeError, match="cannot be called outside Quadrants kernels.*qd.cast"):
+        qd.f32(1.5)
+
+
+@qd.kernel
+def typed_constants(f: F64, o: I32):
+    for _ in range(1):
+        f[0] = qd.f64(0.1) * 3  # an f64 constant: no f32 rounding on the way
+        f[1] = qd.f32(1.5)
+        o[0] = qd.u8(200) + qd.u8(100)  # u8 arithmetic wraps
+        o[1] = qd.cast(-3.7, qd.i32)
+        o[2] = qd.cast(300, qd.u8)
+
+
+def test_typed_constants_in_a_kernel_keep_their_type():
+    f, o = np.zeros(2, np.float64), np.zeros(3, np.int32)
+    typed_constants(f, o)
+    assert f.tolist() == [0.1 * 3, 1.5]
+    assert o.tolist() == [44, -3, 44]
+
+
+def test_a_float_literal_given_an_integer_type_is_refused():
+    @qd.kernel
+    def truncates(o: I32):
+        for _ in range(1):
+            o[0] = qd.i32(3.7)
+
+    with pytest.raises(qd.QuadrantsSyntaxError) as caught:
+        truncates(np.zeros(1, np.int32))
+    message = str(caught.value)
+    assert "Floating-point literals must be annotated with a floating-point type" in message
+    assert "qd.cast(3.7, qd.i32)" in message and "test_casts.py" in message
+
+
+@pytest.mark.parametrize("literal", ["qd.u8(300)", "qd.i8(-129)", "qd.i32(2**40)"])
+def test_an_integer_literal_outside_its_type_is_refused(literal, tmp_path):
+    import importlib.util
+
+    path = tmp_path / "literal_kernel.py"
+    path.write_text(
+        "import qdmlir as qd\n\n\n@qd.kernel\n"
+        "def k(o: qd.types.ndarray(qd.i32, 1)):\n"
+        f"    for _ in range(1):\n        o[0] = {literal}\n"
+    )
+    spec = importlib.util.spec_from_file_location("literal_kernel", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with pytest.raises(qd.QuadrantsSyntaxError, match="exceeded the range of specified dtype"):
+        module.k(np.zeros(1, np.int32))
