@@ -36,9 +36,9 @@ class Target:
 
 
 TARGETS = {
-    "tiny": Target("tiny 3-task checkpointed kernel, steady call", "us/call", 5.0, 5.0),
+    "tiny": Target("tiny 3-task checkpointed kernel, steady call", "us/call", 5.0, 2.0),
     "dowhile": Target("do-while, tiny body, per iteration", "us/iteration", 10.0, 200.0),
-    "resume": Target("yield + resume cycle", "us/cycle", 10.0, 10.0),
+    "resume": Target("yield + resume cycle", "us/cycle", 10.0, 3.0),
     "bandwidth": Target("3 element-wise passes over 10M f32", "GB/s", None, 1 / 0.8),
 }
 

@@ -186,6 +186,9 @@ class Kernel:
                 self._specializations[key] = found
                 if not any(self._open_parameters()) and not self._binds:
                     self._only = found
+                    if getattr(found, "call", None) is not None:
+                        # calls now go straight to the launcher's generated function
+                        self.__class__ = _steady_kernel_class(found.call)
         return found
 
     def hidden_specs(self, cfg: config.Config) -> list[ArgSpec]:
@@ -244,7 +247,15 @@ class Kernel:
         with self._lock:
             self._specializations.clear()
             self._only = None
+            self.__class__ = Kernel
             self._annotations = None
+
+
+def _steady_kernel_class(call) -> type:
+    """A subclass of Kernel whose `__call__` is the specialisation's generated launch: the
+    steady call of a fully annotated kernel costs the one frame Python makes for calling it
+    (runtime/cpu.py `calling`). `_forget` puts the kernel back to the plain class."""
+    return type("Kernel", (Kernel,), {"__call__": call, "__module__": Kernel.__module__})
 
 
 def resolve_annotation(kernel: Kernel, parameter: inspect.Parameter):

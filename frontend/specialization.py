@@ -17,7 +17,7 @@ from qdmlir.frontend.source import checkpoint_labels, function_source
 from qdmlir.runtime import abi
 from qdmlir.runtime.artifact import ArgSpec, Manifest
 from qdmlir.runtime.cache import default_cache
-from qdmlir.runtime.launch import make_run
+from qdmlir.runtime.launch import make_call, make_run
 from qdmlir.runtime.status import COMPLETED, GraphStatus
 
 
@@ -30,6 +30,8 @@ class Specialization:
     run: Callable[[tuple, int], object]
     slots_by_label: dict[int, int]
     labels: list  # the label objects, in slot order, for error messages
+    # the kernel's whole steady call, where the launcher generates one (runtime/launch.py)
+    call: Callable[..., object] | None = None
 
     def slot_of(self, label) -> int:
         """The slot `kernel.resume(from_checkpoint=label)` starts at (docs/semantics.md rule 6)."""
@@ -161,4 +163,10 @@ def specialization_for(kernel, launcher, manifest: Manifest) -> Specialization:
             labels.append(label)
         statuses.append(GraphStatus(True, label) if kernel.checkpoints else None)
     run = make_run(launcher, manifest, statuses)
-    return Specialization(kernel.__name__, run, slots_by_label, labels)
+    call = make_call(launcher, manifest, statuses, _general_call)
+    return Specialization(kernel.__name__, run, slots_by_label, labels, call)
+
+
+def _general_call(kernel, *args, **kwargs):
+    """The call path that binds keyword arguments (the generated `__call__` hands them here)."""
+    return kernel._launch(args, kwargs, None)

@@ -50,7 +50,7 @@ class CpuLauncher:
             for position, (spec, word) in enumerate(zip(self.args, self.layout.offsets))
         ]
         self._local = threading.local()
-        self.launch = self._make_launch("yielded_at", {})
+        self.launch = self._make_launch("launch", "args, resume_point=0", "", "yielded_at", {})
 
     @classmethod
     def from_artifact(cls, directory: str | os.PathLike) -> CpuLauncher:
@@ -84,15 +84,31 @@ class CpuLauncher:
 
     def returning(self, table) -> Callable[[tuple, int], object]:
         """`run(args, resume_point) -> table[yielded_at + 1]`: the launch and the lookup of
-        what the call returns in one generated function, the steady call's only frame."""
-        return self._make_launch("table[yielded_at + 1]", {"table": table})
+        what the call returns in one generated function."""
+        return self._make_launch(
+            "launch", "args, resume_point=0", "", "table[yielded_at + 1]", {"table": table}
+        )
 
-    def _make_launch(self, result: str, names: dict):
+    def calling(self, table, fallback) -> Callable[..., object]:
+        """`__call__(kernel, *args, **kwargs) -> table[yielded_at + 1]` for a fresh launch:
+        the whole steady call of a kernel in the one frame Python makes for calling it (the
+        frontend installs it as the kernel's `__call__`). Keyword arguments go to
+        `fallback(kernel, *args, **kwargs)`, the general path."""
+        return self._make_launch(
+            "__call__",
+            "kernel, *args, **kwargs",
+            "if kwargs:\n        return fallback(kernel, *args, **kwargs)\n    resume_point = 0",
+            "table[yielded_at + 1]",
+            {"table": table, "fallback": fallback},
+        )
+
+    def _make_launch(self, name: str, parameters: str, prologue: str, result: str, names: dict):
         """Generate a launch function with the identity checks unrolled: the per-call hot path.
 
         For argument i the check is `a<i>._words is tokens[i]` (a qd.ndarray) or
         `a<i> is tokens[i]` (a scalar); anything else (a numpy array: no `_words`) re-packs.
-        The function returns `result`, an expression of `yielded_at` and `names`.
+        The function `name(parameters)` runs `prologue`, launches the tuple `args` from
+        `resume_point`, and returns `result`, an expression of `yielded_at` and `names`.
         """
         count = len(self.args)
         unpack = "".join(f"a{i}, " for i in range(count))
@@ -103,7 +119,8 @@ class CpuLauncher:
         same = f"{unpack}= args\n        same = {checks}" if count else "same = not args"
         state = self.layout.state
         source = f"""
-def launch(args, resume_point=0):
+def {name}({parameters}):
+    {prologue or "pass"}
     try:
         words = local.words
     except AttributeError:
@@ -129,9 +146,9 @@ def launch(args, resume_point=0):
             **names,
         }
         exec(compile(source, f"<qd launch {self.kernel}>", "exec"), namespace)
-        launch = namespace["launch"]
-        launch.__doc__ = f"Launch with `args` (a tuple); return {result}."
-        return launch
+        function = namespace[name]
+        function.__doc__ = f"Launch with the tuple `args`; return {result}."
+        return function
 
 
 def load_library(path: Path) -> ctypes.CDLL:

@@ -66,6 +66,15 @@ class HiddenArguments:
         return run
 
 
+def make_call(launcher, manifest: Manifest, statuses: Sequence, fallback) -> Callable | None:
+    """A kernel's whole steady call, `__call__(kernel, *args, **kwargs)`, where the launcher
+    can generate one (the CPU's, for a specialisation without hidden arguments); else None."""
+    calling = getattr(launcher, "calling", None)
+    if calling is None or HiddenArguments(manifest):
+        return None
+    return calling(statuses, fallback)
+
+
 def make_run(launcher, manifest: Manifest, statuses: Sequence) -> Run:
     """The function a call of this specialisation ends in (see the module docstring)."""
     hidden = HiddenArguments(manifest)
