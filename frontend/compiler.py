@@ -9,18 +9,15 @@ Each stage is a method, so `qd-compile --emit <stage>` can stop anywhere.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
-from xdsl.printer import Printer
 
-from qdmlir.dialects.checkpoint import RegionOp
 from qdmlir.frontend import config
 from qdmlir.frontend.graph_lowering import CompileUnit, KernelLowering
 from qdmlir.frontend.source import function_source
+from qdmlir.passes.timing import StageTimes
 from qdmlir.runtime import abi
 from qdmlir.runtime.artifact import ArgSpec, Manifest, SlotSpec
 
@@ -39,6 +36,7 @@ class Compilation:
     debug_sites: list[dict] = field(default_factory=list)  # qd.init(debug=True) checks
     constants: dict = field(default_factory=dict)  # qd.template() arguments, compiled in
     print_sites: list[dict] = field(default_factory=list)  # print() calls (print_lowering.py)
+    timings: StageTimes = field(default_factory=StageTimes)  # qd-compile --timing
 
     @classmethod
     def for_kernel(
@@ -52,49 +50,67 @@ class Compilation:
     # -- stages ---------------------------------------------------------------------------------
 
     def kernel_ir(self) -> ModuleOp:
-        """The frontend's output: func + scf + arith + memref + math + checkpoint."""
-        source = function_source(self.kernel.fn)
-        unit = CompileUnit(
-            self.kernel.__name__,
-            self.cfg.defaults,
-            self.kernel.graph,
-            self.kernel.checkpoints,
-            target=self.target,
-        )
-        # the print buffer is not the caller's: the lowering adds it again if the kernel prints
-        arguments = [a for a in self.args if a.name != abi.PRINT.name]
-        lowering = KernelLowering(unit, source, arguments, self.constants)
-        function = lowering.lower()
-        self.args = lowering.args
-        self.debug_sites = lowering.em.sites
-        self.print_sites = unit.prints.sites
-        module = ModuleOp([function])
-        module.location = function.location  # the kernel's `def`: every op has a location
-        module.verify()
+        """The frontend's output: func + scf + arith + memref + math + checkpoint, verified."""
+        with self.timings.stage("frontend"):
+            source = function_source(self.kernel.fn)
+            unit = CompileUnit(
+                self.kernel.__name__,
+                self.cfg.defaults,
+                self.kernel.graph,
+                self.kernel.checkpoints,
+                target=self.target,
+            )
+            # the print buffer is not the caller's: the lowering adds it again if the kernel prints
+            arguments = [a for a in self.args if a.name != abi.PRINT.name]
+            lowering = KernelLowering(unit, source, arguments, self.constants)
+            function = lowering.lower()
+            self.args = lowering.args
+            self.debug_sites = lowering.em.sites
+            self.print_sites = unit.prints.sites
+            module = ModuleOp([function])
+            module.location = function.location  # the kernel's `def`: every op has a location
+        # the frontend is where malformed IR can enter; the passes keep it well-formed
+        with self.timings.stage("verify kernel IR"):
+            module.verify()
         return module
 
     def lowered_ir(self) -> ModuleOp:
         """After the default pipeline: no checkpoint op, the launch state an argument."""
-        from qdmlir.passes.pipeline import default_pipeline
+        from qdmlir.passes.pipeline import (
+            PipelineObserver,
+            default_pipeline,
+            verify_passes_requested,
+            xdsl_context,
+        )
+        from qdmlir.passes.slot_table import read_slot_table
 
         module = self.kernel_ir()
-        context = _xdsl_context()
-        for compiler_pass in default_pipeline(self.target):
-            compiler_pass.apply(context, module)
-            module.verify()
-            if compiler_pass.name == "checkpoint-number":
-                self.slots = slot_table(module, self.args)
-            if self.print_ir_after_all:
-                sys.stderr.write(f"// -----// IR Dump After {compiler_pass.name} //----- //\n")
-                Printer(stream=sys.stderr).print_op(module)
-                sys.stderr.write("\n\n")
+        observer = PipelineObserver(
+            verify_each=verify_passes_requested(), print_ir_after_all=self.print_ir_after_all
+        )
+        default_pipeline(self.target, observer).apply(xdsl_context(), module)
+        for name, seconds in observer.timings:
+            self.timings.add(f"pass {name}", seconds)
+        self.slots = read_slot_table(module, self.kernel.__name__, [a.name for a in self.args])
         return module
 
     def upstream_ir(self):
-        """The lowered IR as an upstream `mlir.ir.Module`."""
-        from qdmlir.passes.handoff import to_upstream
+        """The lowered IR as an upstream `mlir.ir.Module`, after upstream's clean-ups."""
+        return self._hand_off(self.lowered_ir())
 
-        return to_upstream(self.lowered_ir())
+    def _hand_off(self, module: ModuleOp):
+        """The hand-off (printed, parsed and verified by upstream), then the target's upstream
+        clean-ups in MLIR's pass manager."""
+        from qdmlir.passes.handoff import run_upstream, to_upstream
+        from qdmlir.passes.pipeline import upstream_cleanup
+
+        with self.timings.stage("hand-off to upstream MLIR"):
+            upstream = to_upstream(module)
+        cleanup = upstream_cleanup(self.target)
+        if cleanup:
+            with self.timings.stage(f"upstream {cleanup}"):
+                run_upstream(upstream, cleanup)
+        return upstream
 
     def write_artifact(self, folder: Path) -> Manifest:
         """Build the target's artifact into `folder` and write its manifest."""
@@ -116,7 +132,9 @@ class Compilation:
         from qdmlir.passes.targets.cpu import build_cpu_library
 
         upstream = self.upstream_ir()
-        library = build_cpu_library(upstream, self.kernel.__name__, self.args, folder)
+        library = build_cpu_library(
+            upstream, self.kernel.__name__, self.args, folder, timings=self.timings, consume=True
+        )
         return Manifest(
             kernel=self.kernel.__name__,
             target="cpu",
@@ -131,15 +149,15 @@ class Compilation:
     def cuda_build(self):
         """Lowered IR -> PTX and host plan (passes/targets/cuda.py), for `self.arch`."""
         from qdmlir.passes.gpu_condition_kernels import GpuConditionKernelsPass
-        from qdmlir.passes.handoff import to_upstream
+        from qdmlir.passes.pipeline import xdsl_context
         from qdmlir.passes.targets.cuda import compile_cuda
         from qdmlir.passes.targets.cuda_arch import parse_arch
 
         arch = parse_arch(self.arch)  # first: a bad arch must fail before LLVM can abort
         module = self.lowered_ir()
         if arch.device_loop:
-            GpuConditionKernelsPass().apply(_xdsl_context(), module)
-        return compile_cuda(to_upstream(module), self.kernel.__name__, arch)
+            GpuConditionKernelsPass().apply(xdsl_context(), module)
+        return compile_cuda(self._hand_off(module), self.kernel.__name__, arch)
 
     def _write_cuda_artifact(self, folder: Path) -> Manifest:
         from qdmlir.passes.targets.cuda import write_cuda_files
@@ -160,12 +178,11 @@ class Compilation:
 
     def rocm_build(self):
         """Lowered IR -> LLVM IR for amdgcn and host plan (passes/targets/rocm.py)."""
-        from qdmlir.passes.handoff import to_upstream
         from qdmlir.passes.targets.rocm import compile_rocm
         from qdmlir.passes.targets.rocm_arch import parse_arch
 
         arch = parse_arch(self.arch)  # first, before any pass or tool sees the chip
-        return compile_rocm(to_upstream(self.lowered_ir()), self.kernel.__name__, arch)
+        return compile_rocm(self.upstream_ir(), self.kernel.__name__, arch)
 
     def _write_rocm_artifact(self, folder: Path) -> Manifest:
         from qdmlir.passes.targets.rocm import write_rocm_files
@@ -187,25 +204,6 @@ class Compilation:
             arch=build.arch.chip,
             plan="plan.json",
         )
-
-
-def slot_table(module: ModuleOp, args: list[ArgSpec]) -> list[SlotSpec]:
-    """(label, yield_on parameter name) of every slot, in slot order, from numbered IR."""
-    regions = [op for op in module.walk() if isinstance(op, RegionOp)]
-    regions.sort(key=lambda op: op.slot_index)
-    return [
-        SlotSpec(op.label_value, None if op.yield_on is None else args[op.yield_on_index].name)
-        for op in regions
-    ]
-
-
-def _xdsl_context() -> Context:
-    from qdmlir.dialects import get_all_dialects
-
-    context = Context()
-    for name, factory in get_all_dialects().items():
-        context.register_dialect(name, factory)
-    return context
 
 
 def _compiler_version() -> str:

@@ -32,8 +32,10 @@ from qdmlir.passes.kernel_ir import (
     in_sequence,
     is_kernel,
     is_top_level_task,
+    regions_in_order,
     used_results,
 )
+from qdmlir.passes.slot_table import record_slot_table
 from qdmlir.runtime import abi
 
 TARGETS = {"cpu": "cpu", "gpu": "gpu", "cuda": "gpu", "rocm": "gpu", "amdgpu": "gpu"}
@@ -231,7 +233,8 @@ class CheckpointLowerPass(ModulePass):
     IR out: lowered IR (§3). Every function marked `qd.kernel` or holding checkpoint ops gets
     a last argument `%qd_state: memref<2xi32>` and the unit attribute `qd.lowered`, kernels
     without checkpoints included (the runtime always passes the state).
-    Invariant: no `checkpoint.*` op remains; guards carry `qd.guard_slot` / `qd.guard_serial`.
+    Invariant: no `checkpoint.*` op remains; guards carry `qd.guard_slot` / `qd.guard_serial`;
+    the module attribute `qd.slots` holds each lowered kernel's slot table (passes/slot_table.py).
     """
 
     name = "checkpoint-lower"
@@ -269,6 +272,7 @@ class CheckpointLowerPass(ModulePass):
         errors.raise_if_any()
         last_slots: dict[DoWhileOp, int | None] = {}
         for func in kernels:
+            record_slot_table(op, func, regions_in_order(func))
             add_state_argument(func)
             last_slots.update(_last_slots(func))
         patterns = [

@@ -1,6 +1,8 @@
 """The one boundary from xDSL to upstream MLIR (docs/architecture.md §4).
 
-Lowered IR crosses as generic text with locations; upstream parses and verifies it.
+Lowered IR crosses as generic text with locations; upstream parses and verifies it, and every
+pass after that (`run_upstream`: the generic clean-ups, the targets' lowerings) runs in MLIR's
+C++ pass manager.
 """
 
 from __future__ import annotations
@@ -52,3 +54,23 @@ def to_upstream(module: ModuleOp) -> mlir.ir.Module:
             f"upstream MLIR rejects the handed-off module: {error.message}\n{details}"
         ) from None
     return upstream
+
+
+def run_upstream(upstream: mlir.ir.Module, pipeline: str) -> None:
+    """Run upstream passes (`canonicalize,cse`, or a `builtin.module(...)` pipeline) in place.
+
+    Raises HandoffError carrying MLIR's diagnostics if a pass fails.
+    """
+    import mlir.ir
+    import mlir.passmanager
+
+    if not pipeline.startswith("builtin.module("):
+        pipeline = f"builtin.module({pipeline})"
+    try:
+        with upstream.context:
+            mlir.passmanager.PassManager.parse(pipeline).run(upstream.operation)
+    except mlir.ir.MLIRError as error:
+        details = "\n".join(f"  {d.location}: {d.message}" for d in error.error_diagnostics)
+        raise HandoffError(
+            f"upstream pipeline {pipeline} failed: {error.message}\n{details}"
+        ) from None

@@ -18,6 +18,7 @@ import argparse
 import importlib.util
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -58,6 +59,12 @@ def _parser() -> argparse.ArgumentParser:
         "--mlir-print-debuginfo",
         action="store_true",
         help="print locations (file:line:col of the Python source)",
+    )
+    parser.add_argument(
+        "--timing",
+        action="store_true",
+        help="print the wall time of every compile stage (frontend, each pass, hand-off, "
+        "upstream lowering, LLVM, link) to stderr",
     )
     return parser
 
@@ -156,6 +163,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     from qdmlir.frontend import config
     from qdmlir.frontend.compiler import Compilation
 
+    started = time.perf_counter()
     _check_target_options(args)
     kernel = load_kernel(args.file, args.kernel)
     constants: dict = {}
@@ -168,6 +176,18 @@ def run(argv: Sequence[str] | None = None) -> int:
         print_ir_after_all=args.print_ir_after_all,
         constants=constants,
     )
+    try:
+        return _produce(compilation, args)
+    finally:  # a failed compile reports the stages it got through
+        if args.timing:
+            from qdmlir.passes.pipeline import print_timing_report
+
+            total = time.perf_counter() - started
+            print_timing_report(compilation.timings.entries, total, sys.stderr)
+
+
+def _produce(compilation, args) -> int:
+    """Write what --emit asks for; 0 on success."""
     if args.emit == "cubin":
         return _write_cubin(compilation, args.output)
     if args.emit == "hsaco":
@@ -268,7 +288,13 @@ def _emit_text(compilation, stage: str, debuginfo: bool) -> str:
         return upstream.operation.get_asm(enable_debug_info=debuginfo) + "\n"
     from qdmlir.passes.targets.cpu import lower_to_llvm_ir
 
-    return lower_to_llvm_ir(upstream, compilation.kernel.__name__, compilation.args)
+    return lower_to_llvm_ir(
+        upstream,
+        compilation.kernel.__name__,
+        compilation.args,
+        consume=True,
+        timings=compilation.timings,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -21,8 +21,6 @@ from typing import IO
 from xdsl.dialects.builtin import FileLineColLoc, IntAttr, ModuleOp, StringAttr, UnknownLoc
 from xdsl.ir import Operation
 from xdsl.parser import Parser
-from xdsl.passes import ModulePass, PassPipeline
-from xdsl.printer import Printer
 from xdsl.utils.exceptions import DiagnosticException, ParseError
 from xdsl.utils.lexer import Input, Span
 from xdsl.utils.mlir_lexer import MLIRLexer
@@ -30,6 +28,7 @@ from xdsl.xdsl_opt_main import xDSLOptMain
 
 from qdmlir.dialects import get_all_dialects
 from qdmlir.passes import get_all_passes
+from qdmlir.passes.pipeline import PipelineObserver, build_pipeline, print_timing_report
 from qdmlir.tools.verify_diagnostics import (
     Diagnostic,
     diagnostics_from_exception,
@@ -103,7 +102,6 @@ class QdOptMain(xDSLOptMain):
     """The qd-opt driver; see the module docstring for what it adds to xDSL's."""
 
     def __init__(self, args: Sequence[str] | None = None):
-        self.timings: list[tuple[str, float]] = []
         self._printed_a_chunk = False
         self._chunk_offset = 0
         super().__init__(description="qdmlir's modular optimizer driver", args=args)
@@ -145,30 +143,19 @@ class QdOptMain(xDSLOptMain):
     # -- pipeline ------------------------------------------------------------------------
 
     def setup_pipeline(self) -> None:
+        """The compiler's pipeline object and observer, verifying the parsed input and the
+        output of every pass, as mlir-opt does."""
         spec = _strip_pipeline_anchor(self.args.passes or "")
         names = [name for name in _pass_names(spec) if name not in self.available_passes]
         if names:
             known = ", ".join(sorted(self.available_passes))
             raise ValueError(f"unknown pass '{names[0]}' (available: {known})")
-        self.pipeline = PassPipeline.parse_spec(self.available_passes, spec, self._after_pass)
-        self._pass_started = time.perf_counter()
-
-    def _after_pass(
-        self, previous: ModulePass | None, module: ModuleOp, upcoming: ModulePass | None
-    ) -> None:
-        now = time.perf_counter()
-        if previous is not None:
-            self.timings.append((previous.name, now - self._pass_started))
-        # verify the parsed input, then the output of every pass, as mlir-opt does
-        if not self.args.disable_verify:
-            _verify(module)
-        if previous is not None:
-            if self.args.print_ir_after_all or self.args.print_between_passes:
-                spec = str(previous.pipeline_pass_spec())
-                sys.stderr.write(f"// -----// IR Dump After {spec} //----- //\n")
-                Printer(stream=sys.stderr).print_op(module)
-                sys.stderr.write("\n\n")
-        self._pass_started = time.perf_counter()
+        self.observer = PipelineObserver(
+            verify_each=not self.args.disable_verify,
+            print_ir_after_all=self.args.print_ir_after_all or self.args.print_between_passes,
+            stream=sys.stderr,
+        )
+        self.pipeline = build_pipeline(spec, self.observer)
 
     # -- parsing -------------------------------------------------------------------------
 
@@ -210,7 +197,8 @@ class QdOptMain(xDSLOptMain):
             if output is not sys.stdout:
                 output.close()
         if self.args.timing or self.args.time_passes:
-            _print_timing_report(self.timings, time.perf_counter() - started)
+            total = time.perf_counter() - started
+            print_timing_report(self.observer.timings, total, sys.stderr)
         for line in failures:
             print(line, file=sys.stderr)
         return 1 if failures else 0
@@ -238,19 +226,6 @@ class QdOptMain(xDSLOptMain):
         return verify_expectations(expectations, diagnostics, self.get_input_name())
 
 
-def _verify(module: ModuleOp) -> None:
-    """`module.verify()`. xDSL verifies children before their parent, so a child's verifier
-    can crash on a parent that lacks a property its own verifier would have reported
-    (func.return reading a func.func without function_type): then verify top-down to raise
-    the parent's error instead."""
-    try:
-        module.verify()
-    except (KeyError, AttributeError, IndexError, TypeError):
-        for op in module.walk():
-            op.verify(verify_nested_ops=False)
-        raise
-
-
 def _pass_names(spec: str) -> list[str]:
     from xdsl.utils.arg_spec import parse_pipeline
     from xdsl.utils.exceptions import ArgSpecParseError
@@ -260,18 +235,6 @@ def _pass_names(spec: str) -> list[str]:
     except ArgSpecParseError as error:  # a BaseException in xDSL 0.74: turn it into an error
         detail = str(error).strip().splitlines()[-1].strip()
         raise ValueError(f"bad pass pipeline '{spec}': {detail}") from None
-
-
-def _print_timing_report(timings: list[tuple[str, float]], total: float) -> None:
-    err = sys.stderr
-    rule = "===" + "-" * 73 + "==="
-    err.write(f"{rule}\n{'... Execution time report ...':^79}\n{rule}\n")
-    err.write(f"  Total Execution Time: {total:.4f} seconds\n\n")
-    err.write("  ----Wall Time----  ----Name----\n")
-    for name, seconds in timings:
-        share = 100.0 * seconds / total if total else 0.0
-        err.write(f"  {seconds:8.4f} ({share:5.1f}%)  {name}\n")
-    err.write(f"  {total:8.4f} (100.0%)  Total\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -24,6 +24,7 @@ from qdmlir.passes.targets.cpu_entry import (
     check_kernel_signature,
     entry_function_text,
 )
+from qdmlir.passes.timing import StageTimes
 from qdmlir.runtime.artifact import ArgSpec, Manifest
 
 # scf.parallel -> OpenMP first; memref descriptors must be lowered before scf-to-cf, or a loop
@@ -66,23 +67,33 @@ def build_cpu_library(
     kernel_name: str,
     args: Sequence[ArgSpec | dict],
     out_dir: str | os.PathLike,
+    *,
+    timings: StageTimes | None = None,
+    consume: bool = False,
 ) -> Path:
     """Compile the lowered kernel `kernel_name` of `module` into `out_dir/qd_<kernel>.so`.
 
-    `module` is upstream MLIR text or an `mlir.ir.Module` (left unchanged); `args` is the
-    manifest's argument list. The library exports `void qd_entry(int64_t *words)` and needs only
-    libc, libm and (for OpenMP loops) libomp, found through an rpath.
+    `module` is upstream MLIR text or an `mlir.ir.Module` (left unchanged unless `consume`:
+    then it is lowered in place, saving a copy); `args` is the manifest's argument list. The
+    library exports `void qd_entry(int64_t *words)` and needs only libc, libm and (for OpenMP
+    loops) libomp, found through an rpath. `timings` gets one entry per build step.
     """
+    timings = timings or StageTimes()
     specs = [ArgSpec.coerce(a) for a in args]
-    llvm_ir = lower_to_llvm_ir(module, kernel_name, specs)
+    llvm_ir = lower_to_llvm_ir(module, kernel_name, specs, consume=consume, timings=timings)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     library = out / library_name(kernel_name)
     obj = out / (library.stem + ".o")
     try:
-        bitcode = _run_tool("opt", [*OPT_FLAGS, "-o", "-", "-"], llvm_ir.encode(), kernel_name)
-        _run_tool("llc", [*LLC_FLAGS, "-filetype=obj", "-o", str(obj), "-"], bitcode, kernel_name)
-        _link(obj, library, kernel_name, uses_openmp="__kmpc_" in llvm_ir)
+        with timings.stage("LLVM opt"):
+            bitcode = _run_tool("opt", [*OPT_FLAGS, "-o", "-", "-"], llvm_ir.encode(), kernel_name)
+        with timings.stage("LLVM llc"):
+            _run_tool(
+                "llc", [*LLC_FLAGS, "-filetype=obj", "-o", str(obj), "-"], bitcode, kernel_name
+            )
+        with timings.stage("link"):
+            _link(obj, library, kernel_name, uses_openmp="__kmpc_" in llvm_ir)
     finally:
         obj.unlink(missing_ok=True)
     return library
@@ -104,14 +115,21 @@ def library_name(kernel_name: str) -> str:
     return f"qd_{stem}.so"
 
 
-def lower_to_llvm_ir(module: str | ir.Module, kernel_name: str, args: Sequence[ArgSpec]) -> str:
-    """Upstream module -> LLVM IR text with `qd_entry`: the in-process half of the build."""
+def lower_to_llvm_ir(
+    module: str | ir.Module,
+    kernel_name: str,
+    args: Sequence[ArgSpec],
+    *,
+    consume: bool = False,
+    timings: StageTimes | None = None,
+) -> str:
+    """Upstream module -> LLVM IR text with `qd_entry`: the in-process half of the build.
+    An `ir.Module` is copied first unless `consume` says the caller is done with it."""
+    timings = timings or StageTimes()
     if isinstance(module, ir.Module):
         context = module.context
         with context:
-            work = (
-                module.operation.clone().operation
-            )  # the passes must not touch the caller's module
+            work = module.operation if consume else module.operation.clone().operation
     else:
         context = ir.Context()
         with context, ir.Location.unknown():
@@ -127,15 +145,17 @@ def lower_to_llvm_ir(module: str | ir.Module, kernel_name: str, args: Sequence[A
             str(t) for t in ir.FunctionType(kernel.attributes["function_type"].value).inputs
         ]
         check_kernel_signature(arg_types, args, kernel_name)
-        try:
-            passmanager.PassManager.parse(LOWER_TO_LLVM_PIPELINE).run(work)
-        except ir.MLIRError as err:
-            raise CpuBuildError(
-                f"kernel {kernel_name}: lowering to the LLVM dialect failed:\n{err}"
-            ) from None
-        _add_entry(work, kernel_name, args)
-        _check_llvm_only(work, kernel_name)
-        return str(llvm_dialect.translate_module_to_llvmir(work))
+        with timings.stage("upstream lowering to the LLVM dialect"):
+            try:
+                passmanager.PassManager.parse(LOWER_TO_LLVM_PIPELINE).run(work)
+            except ir.MLIRError as err:
+                raise CpuBuildError(
+                    f"kernel {kernel_name}: lowering to the LLVM dialect failed:\n{err}"
+                ) from None
+            _add_entry(work, kernel_name, args)
+            _check_llvm_only(work, kernel_name)
+        with timings.stage("translation to LLVM IR"):
+            return str(llvm_dialect.translate_module_to_llvmir(work))
 
 
 def _check_llvm_only(module: ir.Operation, kernel_name: str) -> None:

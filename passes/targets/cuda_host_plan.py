@@ -108,10 +108,13 @@ class _Extractor:
     def constant(self, op: ir.Operation) -> dict:
         attr = op.attributes["value"]
         type_text = str(op.results[0].type)
-        if isinstance(attr, ir.IntegerAttr) or ir.IntegerAttr.isinstance(attr):
-            value = ir.IntegerAttr(attr).value
-        elif ir.FloatAttr.isinstance(attr):
-            value = ir.FloatAttr(attr).value
+        # the bindings hand out the concrete class: an i1 constant (`true`) is a BoolAttr
+        if isinstance(attr, ir.BoolAttr):
+            value = int(attr.value)
+        elif isinstance(attr, ir.IntegerAttr):
+            value = attr.value
+        elif isinstance(attr, ir.FloatAttr):
+            value = attr.value
         else:
             raise self.fail(op, f"constant {attr} is neither an integer nor a float")
         return {"op": "const", "dst": self.define(op.results[0]), "value": value, "type": type_text}

@@ -267,7 +267,7 @@ def test_a_build_that_fails_part_way_publishes_nothing_and_leaves_arrays_alone(
 ):
     from qdmlir.passes.targets import cpu
 
-    def half_a_build(module, kernel_name, args, out_dir):
+    def half_a_build(module, kernel_name, args, out_dir, **options):
         (Path(out_dir) / f"qd_{kernel_name}.so").write_bytes(b"\x7fELF half")
         raise cpu.CpuBuildError(f"kernel {kernel_name}: llc failed (injected)")
 
@@ -305,8 +305,8 @@ DYING_BUILD = textwrap.dedent("""\
     sys.path.insert(0, sys.argv[1])
     from qdmlir.passes.targets import cpu
     real = cpu.build_cpu_library
-    def slow(module, kernel_name, args, out_dir):
-        library = real(module, kernel_name, args, out_dir)
+    def slow(module, kernel_name, args, out_dir, **options):
+        library = real(module, kernel_name, args, out_dir, **options)
         library.write_bytes(library.read_bytes()[:100])  # half written when the process dies
         print("building", flush=True)
         time.sleep(60)

@@ -15,7 +15,7 @@ from xdsl.parser import Parser
 
 from qdmlir.dialects import get_all_dialects
 from qdmlir.passes.handoff import HandoffError, to_upstream, to_upstream_text
-from qdmlir.passes.pipeline import default_pipeline
+from qdmlir.passes.pipeline import PipelineObserver, default_pipeline
 
 LIT = Path(__file__).resolve().parents[1] / "lit"
 SAMPLES = sorted(
@@ -68,8 +68,7 @@ def test_default_pipeline_output_verifies_upstream(case, target):
     module = _without_stand_ins(_parse(case[1]))
     if module is None:
         pytest.skip("a test.op stand-in whose result is used")
-    for module_pass in default_pipeline(target):
-        module_pass.apply(_context(), module)
+    default_pipeline(target, PipelineObserver(verify_each=True)).apply(_context(), module)
     upstream = to_upstream(module)
     assert "checkpoint." not in str(upstream)
     assert upstream.operation.verify()
@@ -121,8 +120,7 @@ def test_upstream_verifier_failures_are_reported():
 
 def test_locations_cross_the_handoff():
     module = _parse(KERNEL)
-    for module_pass in default_pipeline("cpu"):
-        module_pass.apply(_context(), module)
+    default_pipeline("cpu", PipelineObserver(verify_each=True)).apply(_context(), module)
     assert "loc(" in to_upstream_text(module)
 
 
@@ -138,8 +136,7 @@ def _mlir_opt() -> Path:
 @pytest.mark.parametrize("target", ["cpu", "cuda", "rocm"])
 def test_mlir_opt_accepts_the_handed_off_text(target, tmp_path):
     module = _parse(KERNEL)
-    for module_pass in default_pipeline(target):
-        module_pass.apply(_context(), module)
+    default_pipeline(target, PipelineObserver(verify_each=True)).apply(_context(), module)
     to_upstream(module)
     handed_off = tmp_path / "kernel.mlir"
     handed_off.write_text(to_upstream_text(module))

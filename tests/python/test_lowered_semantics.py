@@ -16,7 +16,7 @@ from xdsl.parser import Parser
 
 from qdmlir.dialects import get_all_dialects
 from qdmlir.passes.handoff import to_upstream
-from qdmlir.passes.pipeline import default_pipeline
+from qdmlir.passes.pipeline import PipelineObserver, default_pipeline
 
 _names = itertools.count()
 _TO_LLVM = (
@@ -115,8 +115,7 @@ def _lower(text: str, target: str):
     for name, factory in get_all_dialects().items():
         ctx.register_dialect(name, factory)
     module = Parser(ctx, text).parse_module()
-    for module_pass in default_pipeline(target):
-        module_pass.apply(ctx, module)
+    default_pipeline(target, PipelineObserver(verify_each=True)).apply(ctx, module)
     return to_upstream(module)
 
 

@@ -6,31 +6,41 @@ from pathlib import Path
 
 import pytest
 
-from qdmlir.passes.pipeline import default_pipeline, default_pipeline_spec
+from qdmlir.passes.pipeline import (
+    UPSTREAM_CLEANUP,
+    default_pipeline,
+    default_pipeline_spec,
+    upstream_cleanup,
+)
 
 PIPELINE_TESTS = Path(__file__).resolve().parents[1] / "lit" / "pipeline"
 
 
 def test_default_pipeline_runs_in_the_documented_order():
-    assert [p.name for p in default_pipeline("cpu")] == [
+    assert [p.name for p in default_pipeline("cpu").passes] == [
         "checkpoint-number",
         "checkpoint-verify",
         "checkpoint-lower",
         "checkpoint-merge-guards",
         "checkpoint-reuse-state-loads",
         "cpu-parallel-threshold",
-        "canonicalize",
-        "cse",
     ]
 
 
+def test_generic_cleanups_run_upstream_after_the_handoff_on_the_cpu_only():
+    assert upstream_cleanup("cpu") == UPSTREAM_CLEANUP == "canonicalize,cse"
+    # before gpu-kernel-outlining, canonicalize would fold a flag-check kernel into host code
+    assert upstream_cleanup("cuda") == upstream_cleanup("rocm") == ""
+
+
 def test_only_the_cpu_pipeline_splits_small_tasks_off_the_thread_pool():
-    assert "cpu-parallel-threshold" not in [p.name for p in default_pipeline("cuda")]
+    assert "cpu-parallel-threshold" not in [p.name for p in default_pipeline("cuda").passes]
 
 
 @pytest.mark.parametrize(("target", "lower"), [("cpu", "cpu"), ("cuda", "gpu"), ("rocm", "gpu")])
 def test_each_target_lowers_where_its_guards_belong(target, lower):
-    (checkpoint_lower,) = [p for p in default_pipeline(target) if p.name == "checkpoint-lower"]
+    passes = default_pipeline(target).passes
+    (checkpoint_lower,) = [p for p in passes if p.name == "checkpoint-lower"]
     assert checkpoint_lower.target == lower
 
 
@@ -40,7 +50,9 @@ def test_unknown_target_is_refused_with_the_known_ones():
 
 
 def test_lit_pipeline_tests_spell_the_default_pipeline():
+    # xDSL's canonicalize and cse stand in for the upstream clean-up in qd-opt RUN lines
     specs = {",".join(default_pipeline_spec(t)) for t in ("cpu", "cuda")}
+    specs |= {f"{spec},{UPSTREAM_CLEANUP}" for spec in specs}
     seen = 0
     for path in PIPELINE_TESTS.glob("*.mlir"):
         for spec in re.findall(r"-p '([^']*)'", path.read_text()):
