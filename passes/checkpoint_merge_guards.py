@@ -12,27 +12,12 @@ from dataclasses import dataclass
 from xdsl.context import Context
 from xdsl.dialects import memref, scf
 from xdsl.dialects.builtin import ModuleOp
-from xdsl.ir import Operation, SSAValue
+from xdsl.ir import Block, Operation, SSAValue
 from xdsl.passes import ModulePass
-from xdsl.pattern_rewriter import (
-    GreedyRewritePatternApplier,
-    PatternRewriter,
-    PatternRewriteWalker,
-    RewritePattern,
-    op_type_rewrite_pattern,
-)
-from xdsl.rewriter import InsertPoint
 from xdsl.traits import is_side_effect_free
 
-from qdmlir.passes.guards import guard_key, state_argument
-from qdmlir.passes.kernel_ir import enclosing_func
-
-
-def may_write_state(op: Operation, state: SSAValue) -> bool:
-    """Conservatively: any use of the state, at any depth, other than a load may write it."""
-    return any(
-        state in inner.operands and not isinstance(inner, memref.LoadOp) for inner in op.walk()
-    )
+from qdmlir.passes.guards import guard_key, state_argument, state_writes
+from qdmlir.passes.kernel_ir import functions
 
 
 def _movable(op: Operation, state: SSAValue) -> bool:
@@ -53,43 +38,48 @@ def _plain(guard: scf.IfOp) -> bool:
     return not guard.output and not guard.false_region.blocks
 
 
-class MergeAdjacentGuards(RewritePattern):
-    """Merge the next guard with the same key into this one.
+def merge_guards_in_block(block: Block, state: SSAValue, writes: dict) -> None:
+    """One forward scan of `block`, merging each guard into the open guard before it.
 
         scf.if %a { T1 } {qd.guard_slot = 1}          scf.if %a { T1; T2 } {qd.guard_slot = 1}
         %b = <slot 1 test>                       ->    %b = <slot 1 test>   (dead now)
         scf.if %b { T2 } {qd.guard_slot = 1}
 
-    Only when T1 writes no state (e.g. it has no flag check), so `%b == %a`, and everything
-    in between is movable: those ops move above the first guard, the second guard's body is
-    appended to the first's, in order.
+    A guard is open while its body writes no state (no flag check), so `%b == %a`, and the
+    ops after it are movable: those move above it, the next guard of the same key has its body
+    appended, in order. `writes` (state_writes) says which ops may write the state.
     """
-
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: scf.IfOp, rewriter: PatternRewriter) -> None:
+    open_guard: scf.IfOp | None = None
+    between: list[Operation] = []
+    for op in list(block.ops):
         key = guard_key(op)
-        func = enclosing_func(op)
-        state = None if func is None else state_argument(func)
-        if key is None or state is None or not _plain(op) or may_write_state(op, state):
-            return
-        between: list[Operation] = []
-        second = op.next_op
-        while second is not None and guard_key(second) is None:
-            if not _movable(second, state):
-                return
-            between.append(second)
-            second = second.next_op
-        if second is None or guard_key(second) != key or not _plain(second):
-            return
-        for moved in between:
-            moved.detach()
-            rewriter.insert(moved, InsertPoint.before(op))
-        body = list(second.true_region.block.ops)[:-1]  # all but its scf.yield
-        for moved in body:
-            moved.detach()
-        rewriter.insert(body, InsertPoint.before(op.true_region.block.last_op))
-        rewriter.erase(second)
-        rewriter.notify_op_modified(op)
+        if key is None:
+            if open_guard is not None and _movable(op, state):
+                between.append(op)
+            else:
+                open_guard, between = None, []
+            continue
+        if open_guard is not None and guard_key(open_guard) == key and _plain(op):
+            _append_guard(open_guard, between, op)
+            between = []
+            if op in writes:  # the merged body now writes the state: the guard closes
+                open_guard = None
+            continue
+        open_guard = op if _plain(op) and op not in writes else None
+        between = []
+
+
+def _append_guard(first: scf.IfOp, between: list[Operation], second: scf.IfOp) -> None:
+    """Move `between` above `first`, `second`'s body to the end of `first`'s; erase `second`."""
+    for moved in between:
+        moved.detach()
+        first.parent_block().insert_op_before(moved, first)
+    target = first.true_region.block
+    for moved in list(second.true_region.block.ops)[:-1]:  # all but its scf.yield
+        moved.detach()
+        target.insert_op_before(moved, target.last_op)
+    second.detach()
+    second.erase()
 
 
 @dataclass(frozen=True)
@@ -102,11 +92,17 @@ class CheckpointMergeGuardsPass(ModulePass):
     canonicalize to remove.
     Invariant: the order of tasks is kept, and a guard is never merged across a state write
     (a flag check, a do-while's reset), so first-wins and resume semantics are unchanged.
+    Cost: linear in the IR, one scan per block after one pass over the state's uses.
     """
 
     name = "checkpoint-merge-guards"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        PatternRewriteWalker(
-            GreedyRewritePatternApplier([MergeAdjacentGuards()], dce_enabled=False)
-        ).rewrite_module(op)
+        for func in functions(op):
+            state = state_argument(func)
+            if state is None:
+                continue
+            writes = state_writes(func, state)
+            blocks = [block for inner in func.walk() for r in inner.regions for block in r.blocks]
+            for block in blocks:
+                merge_guards_in_block(block, state, writes)

@@ -1,4 +1,5 @@
-"""The launch-state IR of docs/architecture.md §3: state loads, guards and flag checks.
+"""The launch-state IR of docs/architecture.md §3: state loads, guards and flag checks, and
+which ops may write the state (`state_writes`, for the clean-ups after the lowering).
 
 Each builder returns a list of detached ops, in order, for the caller to insert with its
 rewriter; the op that produces the value a caller needs comes last.
@@ -37,6 +38,44 @@ def state_argument(func: FuncOp) -> BlockArgument | None:
         return None
     last = func.args[-1]
     return last if last.type == STATE_TYPE else None
+
+
+ANY_WORD = None
+"""In a write set: the op may write every word of the state."""
+
+WordKey = int | SSAValue
+
+
+def state_word(value: SSAValue) -> WordKey:
+    """A state index as a constant where it is one (so two `arith.constant 1` compare equal)."""
+    owner = value.owner
+    if isinstance(owner, arith.ConstantOp) and isinstance(owner.value, IntegerAttr):
+        return owner.value.value.data
+    return value
+
+
+def state_writes(func: FuncOp, state: SSAValue) -> dict[Operation, set[WordKey | None]]:
+    """The words of `state` each op may write, itself or through ops nested in it.
+
+    Read off the state's uses, not a walk of the function: a store at a constant index writes
+    that word; any other use but a load may write any word (`ANY_WORD`). Every ancestor of the
+    user up to `func` inherits its writes, so a guard holding a flag check writes word 1.
+    """
+    writes: dict[Operation, set[WordKey | None]] = {}
+    for use in state.uses:
+        user = use.operation
+        if isinstance(user, memref.LoadOp):
+            continue
+        if isinstance(user, memref.StoreOp) and user.memref == state:
+            word = state_word(user.indices[0])
+            word = word if isinstance(word, int) else ANY_WORD
+        else:
+            word = ANY_WORD
+        op: Operation | None = user
+        while op is not None and op is not func:
+            writes.setdefault(op, set()).add(word)
+            op = op.parent_op()
+    return writes
 
 
 def guard_key(op: Operation) -> Attribute | None:
