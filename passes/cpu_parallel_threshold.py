@@ -6,6 +6,11 @@ IR out: each outermost `scf.parallel` becomes
     scf.if (trip * cost >= min-trip * 4) { the scf.parallel } else { scf.for nest }
         {qd.parallel_threshold = min-trip}
 
+where a one-dimensional task without reductions keeps one copy of its body: a private function
+`@<kernel>.task<N>` over a sub-range, which the parallel branch calls on one chunk per OpenMP
+thread and the serial branch on the whole range (passes/task_outlining.py), so LLVM compiles
+each task once, in a function of its own.
+
 `cost` estimates one iteration's work in simple ops (a load, an add: 1; a division 4; a
 transcendental math op or a call 16; an inner loop its trip count times its body, when its
 bounds are known before the task, else its body once). 4 is the cost of the reference
@@ -24,10 +29,10 @@ body ~68 ns (cost 197: parallel from 1331 iterations).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from xdsl.context import Context
-from xdsl.dialects import arith, scf
+from xdsl.dialects import arith, func, scf
 from xdsl.dialects.builtin import IndexType, IntegerAttr, ModuleOp
 from xdsl.ir import Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
@@ -38,8 +43,17 @@ from xdsl.pattern_rewriter import (
     RewritePattern,
     op_type_rewrite_pattern,
 )
+from xdsl.rewriter import InsertPoint
 
 from qdmlir.passes.parallel_to_for import parallel_to_for_nest, serialize_nested_parallels
+from qdmlir.passes.task_outlining import (
+    MAX_THREADS,
+    can_outline,
+    chunked_parallel,
+    max_threads_declaration,
+    outline_task,
+    serial_call,
+)
 
 DEFAULT_MIN_TRIP = 65536
 GUARD_ATTR = "qd.parallel_threshold"
@@ -173,6 +187,7 @@ class GuardParallelByWork(RewritePattern):
     """Outermost scf.parallel -> scf.if (trip * cost >= threshold) { parallel } else { for nest }."""
 
     min_trip: int
+    tasks_outlined: dict[str, int] = field(default_factory=dict)  # kernel -> task functions
 
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: scf.ParallelOp, rewriter: PatternRewriter) -> None:
@@ -193,6 +208,9 @@ class GuardParallelByWork(RewritePattern):
                 rewriter.replace(op, *parallel_to_for_nest(op))
             return  # large constant work: stays parallel, unguarded
         cond = arith.CmpiOp(total, work.const(threshold), "sge")
+        if can_outline(op):
+            self._guard_outlined(op, [*work.ops, cond], rewriter)
+            return
         parallel = op.clone()
         serial_ops, serial_results = parallel_to_for_nest(op.clone())
         guard = scf.IfOp(
@@ -203,6 +221,32 @@ class GuardParallelByWork(RewritePattern):
             attr_dict={GUARD_ATTR: IntegerAttr(self.min_trip, 64)},
         )
         rewriter.replace(op, [*work.ops, cond, guard], guard.results)
+
+    def _guard_outlined(self, op: scf.ParallelOp, test: list[Operation], rewriter) -> None:
+        """Both branches call one task function (passes/task_outlining.py)."""
+        kernel = op.parent_op()
+        while not isinstance(kernel, func.FuncOp):
+            kernel = kernel.parent_op()
+        module = kernel.parent_op()
+        self.tasks_outlined[kernel.sym_name.data] = count = self.tasks_outlined.get(
+            kernel.sym_name.data, 0
+        )
+        self.tasks_outlined[kernel.sym_name.data] += 1
+        name = f"{kernel.sym_name.data}.task{count}"
+        function, captures = outline_task(op, name)
+        rewriter.insert_op(function, InsertPoint.after(kernel))
+        if not any(
+            isinstance(f, func.FuncOp) and f.sym_name.data == MAX_THREADS for f in module.ops
+        ):
+            rewriter.insert_op(max_threads_declaration(), InsertPoint.at_end(module.body.block))
+        guard = scf.IfOp(
+            test[-1].results[0],
+            [],
+            Region(Block([*chunked_parallel(function, captures, op), scf.YieldOp()])),
+            Region(Block([*serial_call(function, captures, op), scf.YieldOp()])),
+            attr_dict={GUARD_ATTR: IntegerAttr(self.min_trip, 64)},
+        )
+        rewriter.replace(op, [*test, guard], [])
 
     @staticmethod
     def _trip(op: scf.ParallelOp, work: _Work) -> int | SSAValue:

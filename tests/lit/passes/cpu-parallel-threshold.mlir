@@ -7,20 +7,40 @@
 // so with min-trip=1000 a loop of test.op goes parallel from 4000 iterations.
 // The third RUN line shows the pass is idempotent: a guarded loop is not guarded again.
 
-// A dynamic trip count: a guard on `n >= 4000`, the parallel loop in the then-branch.
+// A dynamic trip count: a guard on `n >= 4000`. The task body becomes a function of its own
+// over a sub-range (passes/task_outlining.py), compiled once: the parallel branch calls it on
+// one chunk per OpenMP thread, the serial branch on the whole range.
 // CHECK-LABEL: func.func @dynamic_trip_count
 // CHECK-SAME:    (%[[A:.*]]: memref<?xf32>, %[[N:.*]]: index)
+// CHECK:         %[[LB:.*]] = arith.constant 0 : index
 // CHECK:         %[[MIN:.*]] = arith.constant 4000 : index
 // CHECK-NEXT:    %[[BIG:.*]] = arith.cmpi sge, %[[N]], %[[MIN]] : index
 // CHECK-NEXT:    scf.if %[[BIG]] {
-// CHECK-NEXT:      scf.parallel (%{{.*}}) = (%{{.*}}) to (%[[N]]) step (%{{.*}})
-// CHECK:             "test.op"
-// CHECK:         } else {
-// CHECK-NEXT:      scf.for %[[I:.*]] = %{{.*}} to %[[N]] step %{{.*}} {
-// CHECK-NEXT:        "test.op"(%[[I]])
+// CHECK-NEXT:      %[[THREADS:.*]] = func.call @omp_get_max_threads() : () -> i32
+// CHECK-NEXT:      %[[COUNT:.*]] = arith.index_cast %[[THREADS]] : i32 to index
+// CHECK:           %[[TRIP:.*]] = arith.ceildivsi
+// CHECK-NEXT:      %[[PER:.*]] = arith.ceildivsi %[[TRIP]], %[[COUNT]] : index
+// CHECK-NEXT:      %[[LEN:.*]] = arith.muli %[[PER]], %{{.*}} : index
+// CHECK-NEXT:      scf.parallel (%[[T:.*]]) = (%{{.*}}) to (%[[COUNT]]) step (%{{.*}}) {
+// CHECK-NEXT:        %[[OFF:.*]] = arith.muli %[[T]], %[[LEN]] : index
+// CHECK-NEXT:        %[[BEGIN:.*]] = arith.addi %[[LB]], %[[OFF]] : index
+// CHECK-NEXT:        %[[LAST:.*]] = arith.addi %[[BEGIN]], %[[LEN]] : index
+// CHECK-NEXT:        %[[END:.*]] = arith.minsi %[[LAST]], %[[N]] : index
+// CHECK-NEXT:        func.call @dynamic_trip_count.task0(%[[BEGIN]], %[[END]]) : (index, index) -> ()
+// CHECK-NEXT:        scf.reduce
 // CHECK-NEXT:      }
+// CHECK-NEXT:    } else {
+// CHECK-NEXT:      func.call @dynamic_trip_count.task0(%[[LB]], %[[N]]) : (index, index) -> ()
 // CHECK-NEXT:    }{qd.parallel_threshold = 1000 : i64}
 // CHECK-NOT:     scf.if
+// CHECK-LABEL: func.func private @dynamic_trip_count.task0
+// CHECK-SAME:    (%[[FROM:.*]]: index, %[[TO:.*]]: index) attributes {passthrough = ["noinline"]}
+// CHECK-NEXT:    %[[STEP:.*]] = arith.constant 1 : index
+// CHECK-NEXT:    scf.for %[[I:.*]] = %[[FROM]] to %[[TO]] step %[[STEP]] {
+// CHECK-NEXT:      "test.op"(%[[I]])
+// CHECK-NEXT:    }
+// CHECK-NEXT:    func.return
+// CHECK:       func.func private @omp_get_max_threads() -> i32
 // DEFAULT-LABEL: func.func @dynamic_trip_count
 // DEFAULT:         arith.constant 262144 : index
 // DEFAULT:         {qd.parallel_threshold = 65536 : i64}
@@ -84,7 +104,10 @@ func.func @large_constant_trip_count() {
 // CHECK-NEXT:    %[[TRIP:.*]] = arith.ceildivsi %[[SPAN]], %[[C4]] : index
 // CHECK-NEXT:    %[[MIN:.*]] = arith.constant 4000 : index
 // CHECK-NEXT:    arith.cmpi sge, %[[TRIP]], %[[MIN]] : index
-// CHECK:         scf.for %{{.*}} = %[[LB]] to %[[UB]] step %[[C4]] {
+// CHECK:         func.call @bounds_and_step.task0(%[[LB]], %[[UB]])
+// CHECK-LABEL: func.func private @bounds_and_step.task0
+// CHECK:         %[[STEP:.*]] = arith.constant 4 : index
+// CHECK-NEXT:    scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[STEP]] {
 func.func @bounds_and_step(%lb: index, %ub: index) {
   %c4 = arith.constant 4 : index
   scf.parallel (%i) = (%lb) to (%ub) step (%c4) {
@@ -143,12 +166,16 @@ func.func @two_dims_with_reduction(%a: memref<?x?xf32>, %n: index, %m: index) ->
 // CHECK-SAME:    (%[[N:.*]]: index, %[[M:.*]]: index)
 // CHECK:         %[[WORK:.*]] = arith.muli %[[N]], %[[M]] : index
 // CHECK:         scf.if %{{.*}} {
-// CHECK-NEXT:      scf.parallel
-// CHECK-NEXT:        scf.for
+// CHECK:           scf.parallel
+// CHECK-NEXT:        arith.muli
+// CHECK:             func.call @nested_parallel.task0(%[[M]],
 // CHECK:         } else {
-// CHECK-NEXT:      scf.for
-// CHECK-NEXT:        scf.for
-// CHECK-NEXT:          "test.op"
+// CHECK-NEXT:      func.call @nested_parallel.task0(%[[M]],
+// CHECK-LABEL: func.func private @nested_parallel.task0
+// CHECK-NEXT:    %[[C0:.*]] = arith.constant 0 : index
+// CHECK:         scf.for
+// CHECK-NEXT:      scf.for %{{.*}} = %[[C0]] to
+// CHECK-NEXT:        "test.op"
 // CHECK-NOT:     scf.parallel
 func.func @nested_parallel(%n: index, %m: index) {
   %c0 = arith.constant 0 : index
