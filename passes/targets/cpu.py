@@ -19,6 +19,7 @@ from pathlib import Path
 from mlir import ir, passmanager
 from mlir.dialects import llvm as llvm_dialect
 
+from qdmlir.passes.targets.cpu_codegen import codegen_jobs, compile_objects
 from qdmlir.passes.targets.cpu_entry import (
     ENTRY_NAME,
     check_kernel_signature,
@@ -84,18 +85,23 @@ def build_cpu_library(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     library = out / library_name(kernel_name)
-    obj = out / (library.stem + ".o")
+    objects: list[Path] = []
     try:
-        with timings.stage("LLVM opt"):
-            bitcode = _run_tool("opt", [*OPT_FLAGS, "-o", "-", "-"], llvm_ir.encode(), kernel_name)
-        with timings.stage("LLVM llc"):
-            _run_tool(
-                "llc", [*LLC_FLAGS, "-filetype=obj", "-o", str(obj), "-"], bitcode, kernel_name
+        jobs = codegen_jobs(llvm_ir)
+        with timings.stage(f"LLVM opt + llc ({jobs} part{'s' if jobs > 1 else ''} at once)"):
+            objects = compile_objects(
+                llvm_ir,
+                out,
+                library.stem,
+                lambda tool, flags, stdin: _run_tool(tool, flags, stdin, kernel_name),
+                OPT_FLAGS,
+                LLC_FLAGS,
             )
         with timings.stage("link"):
-            _link(obj, library, kernel_name, uses_openmp="__kmpc_" in llvm_ir)
+            _link(objects, library, kernel_name, uses_openmp="__kmpc_" in llvm_ir)
     finally:
-        obj.unlink(missing_ok=True)
+        for obj in objects:
+            obj.unlink(missing_ok=True)
     return library
 
 
@@ -193,9 +199,20 @@ def _find_symbol(module: ir.Operation, name: str, op_name: str) -> ir.Operation:
 
 
 def _add_entry(module: ir.Operation, kernel_name: str, args: Sequence[ArgSpec]) -> None:
-    """Append `qd_entry`; make the kernel internal so opt inlines it into its only caller."""
+    """Append `qd_entry`; make the kernel internal so opt inlines it into its only caller, and
+    the private functions (task functions) internal, so the library exports qd_entry only."""
+    internal = ir.Attribute.parse("#llvm.linkage<internal>")
+    for op in _body(module).operations:
+        op = op.operation
+        if (
+            op.name == "llvm.func"
+            and "sym_visibility" in op.attributes
+            and ir.StringAttr(op.attributes["sym_visibility"]).value == "private"
+            and op.regions[0].blocks
+        ):
+            op.attributes["linkage"] = internal
     kernel = _find_symbol(module, kernel_name, "llvm.func")
-    kernel.attributes["linkage"] = ir.Attribute.parse("#llvm.linkage<internal>")
+    kernel.attributes["linkage"] = internal
     wrapper = ir.Module.parse(entry_function_text(kernel_name, args))
     _body(module).append(_find_symbol(wrapper.operation, ENTRY_NAME, "llvm.func"))
     if not module.verify():
@@ -252,8 +269,8 @@ def _run_tool(tool: str, flags: list[str], stdin: bytes, kernel_name: str) -> by
     return result.stdout
 
 
-def _link(obj: Path, library: Path, kernel_name: str, uses_openmp: bool) -> None:
-    command = [c_compiler(), *LINK_FLAGS, "-o", str(library), str(obj)]
+def _link(objects: list[Path], library: Path, kernel_name: str, uses_openmp: bool) -> None:
+    command = [c_compiler(), *LINK_FLAGS, "-o", str(library), *map(str, objects)]
     if uses_openmp:
         omp = str(libomp_dir())
         command += [f"-L{omp}", f"-Wl,-rpath,{omp}", "-lomp"]
