@@ -11,76 +11,26 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 import time
 from collections.abc import Sequence
 from io import BytesIO
 from typing import IO
 
-from xdsl.dialects.builtin import FileLineColLoc, IntAttr, ModuleOp, StringAttr, UnknownLoc
-from xdsl.ir import Operation
-from xdsl.parser import Parser
+from xdsl.dialects.builtin import ModuleOp
 from xdsl.utils.exceptions import DiagnosticException, ParseError
-from xdsl.utils.lexer import Input, Span
-from xdsl.utils.mlir_lexer import MLIRLexer
 from xdsl.xdsl_opt_main import xDSLOptMain
 
 from qdmlir.dialects import get_all_dialects
 from qdmlir.passes import get_all_passes
 from qdmlir.passes.pipeline import PipelineObserver, build_pipeline, print_timing_report
+from qdmlir.tools.qd_opt_parser import LocatingParser
 from qdmlir.tools.verify_diagnostics import (
     Diagnostic,
     diagnostics_from_exception,
     parse_expectations,
     verify_expectations,
 )
-
-# xDSL 0.74 lexes a string literal with `"(?:[^"...]+|escape)*"`: a nested quantifier that
-# backtracks exponentially on an unterminated string (a stray `"` followed by some 40
-# characters on its line hangs qd-opt). One character per repetition matches the same strings
-# in linear time.
-MLIRLexer._unescaped_characters_regex = re.compile(
-    r'"(?:[^"\\\n\v\f]|\\(?:["nt\\]|[0-9A-Fa-f]{2}))*"'
-)
-
-
-# MLIR's limit; xDSL 0.74 has none and runs out of memory (or fails to print) on `i99999999`
-MAX_INTEGER_WIDTH = 16777215
-_INTEGER_TYPE = re.compile(r"(?<![\w%@^#$.\-])[su]?i(\d+)\b")
-_COMMENT = re.compile(r"//[^\n]*")
-
-
-def _check_integer_widths(text: str, name: str) -> None:
-    """Refuse an integer type wider than MLIR allows, as mlir-opt does, before xDSL sees it."""
-    code = _COMMENT.sub(lambda m: " " * len(m.group()), text)
-    for match in _INTEGER_TYPE.finditer(code):
-        if int(match.group(1)) > MAX_INTEGER_WIDTH:
-            raise ParseError(
-                Span(match.start(), match.end(), Input(text, name)),
-                f"integer bitwidth is limited to {MAX_INTEGER_WIDTH} bits",
-            )
-
-
-class LocatingParser(Parser):
-    """An xDSL parser that gives every op without `loc(...)` its own file:line:col.
-
-    Diagnostics then point at the op's line, which `expected-error@+1` annotations need.
-    """
-
-    def __init__(self, ctx, text: str, name: str, line_offset: int = 0):
-        super().__init__(ctx, text, name)
-        self._line_offset = line_offset
-        self._file_attr = StringAttr(name)
-
-    def parse_operation(self) -> Operation:
-        start = self._current_token.span.get_location()
-        op = super().parse_operation()
-        if isinstance(op.location, UnknownLoc):
-            op.location = FileLineColLoc(
-                self._file_attr, IntAttr(start.line + self._line_offset), IntAttr(start.col)
-            )
-        return op
 
 
 def _strip_pipeline_anchor(spec: str) -> str:
@@ -177,7 +127,6 @@ class QdOptMain(xDSLOptMain):
 
     def _parse_located(self, chunk: IO[bytes]) -> ModuleOp:
         text = chunk.read().decode("utf-8")
-        _check_integer_widths(text, self.get_input_name())
         parser = LocatingParser(self.ctx, text, self.get_input_name(), self._chunk_offset)
         return parser.parse_module(not self.args.no_implicit_module)
 

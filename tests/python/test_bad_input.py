@@ -545,3 +545,29 @@ def test_no_llc_19(tmp_path):
         env={"QD_ROCM_LLVM_BIN": str(tmp_path)},
     )
     assert_compile_error(result, "llc", "not in QD_ROCM_LLVM_BIN", "apt-get install llvm-19")
+
+
+def test_qd_opt_fixes_xdsls_lexer_for_its_own_parser_only():
+    # tools/qd_opt_parser.py: a subclass carries both fixes; xDSL's lexer is left as it is
+    from xdsl.parser import Parser
+    from xdsl.utils.mlir_lexer import MLIRLexer
+
+    from qdmlir.passes.pipeline import xdsl_context
+    from qdmlir.tools import qd_opt  # noqa: F401 - importing the tool patches nothing
+    from qdmlir.tools.qd_opt_parser import LocatingParser, QdOptLexer
+
+    assert MLIRLexer._unescaped_characters_regex is not QdOptLexer._unescaped_characters_regex
+    assert "]+|" in MLIRLexer._unescaped_characters_regex.pattern
+    # LocatingParser sets up its state itself: every field xDSL's parser has, it has
+    ours, theirs = LocatingParser(xdsl_context(), "", "x"), Parser(xdsl_context(), "", "x")
+    assert set(vars(theirs)) <= set(vars(ours))
+    assert isinstance(ours._parser_state.lexer, QdOptLexer)
+
+
+def test_qd_opt_reports_a_parent_error_before_a_child_crashes_on_it(tmp_path):
+    # func.return's verifier reads its func.func's function_type: top-down verification
+    # (passes/pipeline.py verify_top_down) reports the func's own error instead of a crash
+    text = '"func.func"() <{sym_name = "f"}> ({\n  "func.return"() : () -> ()\n}) : () -> ()\n'
+    result = qd_opt(tmp_path, text)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "internal error" not in result.stderr, result.stderr
