@@ -59,12 +59,12 @@ class CudaLauncher(PlanLauncher):
         errors = []
         if cubin and self.plan["arch"] == self.device.arch:
             try:
-                return call("cuModuleLoadData", (self.directory / cubin).read_bytes())
+                return self.device.load_module((self.directory / cubin).read_bytes())
             except (CudaError, OSError) as err:  # e.g. a cubin newer than the driver
                 errors.append(f"cubin: {err}")
         try:
             ptx = (self.directory / files["ptx"]).read_bytes() + b"\0"
-            return call("cuModuleLoadData", ptx)
+            return self.device.load_module(ptx)
         except (CudaError, OSError) as err:
             errors.append(f"ptx: {err}")
         raise CudaLoadError(

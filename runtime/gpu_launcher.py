@@ -6,10 +6,8 @@ function per plan kernel, turns call arguments into plan values (a device ndarra
 plan with `DirectRun` (cuda_direct.py). `launch(args, resume_point) -> yielded_at`.
 CudaLauncher (cuda.py) adds CUDA graphs; HipLauncher (hip.py) loads an AMDGPU code object.
 
-Both run over a `device` object with one interface (CudaDevice in cuda_driver.py, HipDevice in
-hip_runtime.py): `kind`, `qd_arch`, `arch`, `stream`, `make_current()`, `alloc(n)`,
-`free(p)`, `to_device`, `to_host`, `read_words`, `copy`, `memset`, `synchronize()`,
-`function(module, name)`, `launch(function, grid, block, pointers)`, `wait_for_stream(s)`.
+Both run over a GpuDevice (gpu_device.py: CudaDevice in cuda_driver.py, HipDevice in
+hip_runtime.py), one class of rules with two sets of calls.
 """
 
 from __future__ import annotations

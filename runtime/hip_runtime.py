@@ -5,9 +5,8 @@ against a fake library (tests/python/fake_hip.py, which enforces SIGNATURES thro
 own argument conversion) and, where ROCm's library is installed, for existence and argument
 handling without a GPU. Every call goes through `call(name, *args)`, which raises HipError
 naming the call and HIP's error; `use_library(obj)` swaps the library (tests install the
-fake). `HipDevice` offers the device interface of gpu_launcher.py: one GPU, one blocking
-stream (ordered with the null stream, where torch and CuPy queue by default), a small pinned
-buffer for reading the launch state.
+fake). `HipDevice` is the GpuDevice (gpu_device.py) of one AMD GPU: the logic the CUDA
+device's tests prove is the same code here, and only the calls differ.
 """
 
 from __future__ import annotations
@@ -15,14 +14,12 @@ from __future__ import annotations
 import ctypes
 import os
 import re
-import threading
 from ctypes import POINTER, c_char_p, c_int, c_size_t, c_ubyte, c_uint, c_ushort, c_void_p
+
+from .gpu_device import COPY_KINDS, PINNED_BYTES, GpuDevice, ProcessDevice
 
 _OVERRIDE = None
 _LIBRARY = None
-_DEVICE: HipDevice | None = None
-_LOCK = threading.Lock()
-PINNED_BYTES = 64
 PROPS_BYTES = 16384  # more than any hipDeviceProp_t layout (R0000: ~0.8 KB, R0600: ~1.5 KB)
 LIBRARY_NAMES = (
     "libamdhip64.so",
@@ -30,7 +27,6 @@ LIBRARY_NAMES = (
     "libamdhip64.so.5",
     "/opt/rocm/lib/libamdhip64.so",
 )
-EVENT_DISABLE_TIMING = 0x2
 
 OUT = POINTER(c_void_p)  # a handle or pointer the call writes
 SIGNATURES: dict[str, tuple] = {
@@ -127,9 +123,9 @@ def bind(handle) -> None:
 
 def use_library(obj) -> None:
     """Install `obj` as the HIP library (None: the real one) and forget the current device."""
-    global _OVERRIDE, _DEVICE
+    global _OVERRIDE
     _OVERRIDE = obj
-    _DEVICE = None
+    _PROCESS_DEVICE.forget()
 
 
 def call(name: str, *args) -> None:
@@ -162,7 +158,7 @@ def device_count() -> int:
         count = c_int(0)
         call("hipGetDeviceCount", ctypes.pointer(count))
         return count.value
-    except HipError:
+    except (RuntimeError, OSError):  # HipError included: no library, driver or device
         return 0
 
 
@@ -190,13 +186,27 @@ def device_arch(ordinal: int) -> str:
     return match.group().decode()
 
 
-class HipDevice:
-    """One AMD GPU: the runtime's stream and a pinned scratch buffer (gpu_launcher.py)."""
+class HipDevice(GpuDevice):
+    """One AMD GPU: the runtime's stream and a pinned scratch buffer (gpu_device.py)."""
 
     kind = "HIP"
     qd_arch = "qd.amdgpu"
+    CALLS = {
+        "bind": "hipSetDevice",
+        "malloc": "hipMalloc",
+        "free": "hipFree",
+        **{f"memcpy_{kind}": f"hipMemcpy{kind}Async" for kind in COPY_KINDS},
+        **{f"memset_{size}": f"hipMemsetD{8 * size}Async" for size in (1, 2, 4)},
+        "sync": "hipStreamSynchronize",
+        "function": "hipModuleGetFunction",
+        "event_create": "hipEventCreateWithFlags",
+        "event_record": "hipEventRecord",
+        "stream_wait_event": "hipStreamWaitEvent",
+        "event_destroy": "hipEventDestroy",
+    }
 
     def __init__(self, ordinal: int = 0):
+        super().__init__()
         call("hipInit", 0)
         count = c_int(0)
         try:
@@ -205,95 +215,35 @@ class HipDevice:
             raise HipError(f"qd.amdgpu: HIP sees no AMD GPU ({err})") from None
         if count.value <= ordinal:
             raise HipError(f"qd.amdgpu: HIP sees {count.value} AMD GPU(s), so no device {ordinal}")
-        self.ordinal = ordinal
-        self._local = threading.local()
+        self.ordinal = self.binding = ordinal
         self.make_current()
         self.arch = device_arch(ordinal)
-        self.stream = out("hipStreamCreate")  # hipStreamDefault: blocking, see module doc
+        self.stream = out("hipStreamCreate")  # hipStreamDefault: blocking (gpu_device.py)
         self.pinned = out("hipHostMalloc", PINNED_BYTES, 0)
 
-    def make_current(self) -> None:
-        """HIP's current device is per thread: set it once on each calling thread."""
-        if not getattr(self._local, "bound", False):
-            call("hipSetDevice", self.ordinal)
-            self._local.bound = True
-
-    # memory ---------------------------------------------------------------------------------
-
-    def alloc(self, nbytes: int) -> int:
-        self.make_current()
-        return out("hipMalloc", max(int(nbytes), 1))
-
-    def free(self, pointer: int) -> None:
-        call("hipFree", pointer)
-
-    def to_device(self, pointer: int, host_address: int, nbytes: int) -> None:
-        """Copy host memory to the device, ordered after queued work; returns when done."""
-        self.make_current()
-        call("hipMemcpyHtoDAsync", pointer, host_address, nbytes, self.stream)
-        call("hipStreamSynchronize", self.stream)
-
-    def to_host(self, host_address: int, pointer: int, nbytes: int) -> None:
-        """Copy device memory to the host after the queued work; returns when done."""
-        self.make_current()
-        call("hipMemcpyDtoHAsync", host_address, pointer, nbytes, self.stream)
-        call("hipStreamSynchronize", self.stream)
-
-    def read_words(self, pointer: int, nbytes: int) -> bytes:
-        """`nbytes` (<= 64) of device memory through the pinned buffer."""
-        self.to_host(self.pinned, pointer, nbytes)
-        return ctypes.string_at(self.pinned, nbytes)
-
-    def copy(self, destination: int, source: int, nbytes: int) -> None:
-        self.make_current()
-        call("hipMemcpyDtoDAsync", destination, source, nbytes, self.stream)
-        call("hipStreamSynchronize", self.stream)
-
-    def memset(
-        self, pointer: int, pattern: int, item_size: int, count: int, sync: bool = True
-    ) -> None:
-        """Fill `count` items of 1, 2 or 4 bytes with `pattern` (an unsigned int)."""
-        self.make_current()
-        if item_size == 4 and pattern >= 1 << 31:
-            pattern -= 1 << 32  # hipMemsetD32Async takes an int
-        name = {1: "hipMemsetD8Async", 2: "hipMemsetD16Async", 4: "hipMemsetD32Async"}[item_size]
-        call(name, pointer, pattern, count, self.stream)
-        if sync:
-            call("hipStreamSynchronize", self.stream)
-
-    def synchronize(self) -> None:
-        call("hipStreamSynchronize", self.stream)
-
-    # kernels --------------------------------------------------------------------------------
+    def _call(self, operation: str, *args):
+        name = self.CALLS[operation]
+        if operation == "memset_4" and args[1] >= 1 << 31:
+            args = (args[0], args[1] - (1 << 32), *args[2:])  # hipMemsetD32Async takes an int
+        if SIGNATURES[name][1][0] is OUT:  # the handle or address the call writes
+            return out(name, *args)
+        return call(name, *args)
 
     def load_module(self, image: bytes) -> int:
         """A loaded code object (hsaco); HIP copies the image."""
         self.make_current()
         return out("hipModuleLoadData", ctypes.create_string_buffer(image, len(image)))
 
-    def function(self, module: int, name: str) -> int:
-        return out("hipModuleGetFunction", module, name.encode())
-
     def launch(self, function: int, grid, block, pointers: ctypes.Array) -> None:
-        """Enqueue one kernel: `pointers` is the void* array of runtime/cuda_plan.pack_params,
-        one per explicit kernel argument; HIP packs the kernarg segment from the code
-        object's metadata (offsets, sizes) and adds the hidden arguments itself."""
+        """Enqueue one kernel: `pointers` holds one pointer per explicit kernel argument; HIP
+        packs the kernarg segment from the code object's metadata (offsets, sizes) and adds
+        the hidden arguments itself."""
         call("hipModuleLaunchKernel", function, *grid, *block, 0, self.stream, pointers, None)
 
-    def wait_for_stream(self, stream) -> None:
-        """Order our stream after another one (a CAI v3 producer's) with an event."""
-        event = out("hipEventCreateWithFlags", EVENT_DISABLE_TIMING)
-        call("hipEventRecord", event, stream)
-        call("hipStreamWaitEvent", self.stream, event, 0)
-        call("hipEventDestroy", event)
+
+_PROCESS_DEVICE = ProcessDevice(HipDevice)
 
 
 def current_device() -> HipDevice:
-    """The process's device (GPU 0), created on first use."""
-    global _DEVICE
-    if _DEVICE is None:
-        with _LOCK:
-            if _DEVICE is None:
-                _DEVICE = HipDevice(0)
-    _DEVICE.make_current()
-    return _DEVICE
+    """The process's device (GPU 0), created on first use, bound to the calling thread."""
+    return _PROCESS_DEVICE.get()
