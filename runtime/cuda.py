@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import struct
+import warnings
 from collections import OrderedDict
 
 from .cuda_driver import CudaError, call, current_device
@@ -112,6 +113,17 @@ class CudaLauncher(PlanLauncher):
             built = GraphBuilder(self, values, self.state, resume_point).build()
         except GraphUnsupported as why:
             self.graph_disabled = str(why)
+            return None
+        except CudaError as err:
+            # a driver that refuses a node or the instantiation (an older driver, a condition
+            # kernel whose cudaGraphSetConditional it cannot link) can still run the launches
+            self.graph_disabled = f"the driver refused the graph: {err}"
+            warnings.warn(
+                f"kernel {self.kernel!r}: CUDA graphs are off for it ({self.graph_disabled}); "
+                "it runs with direct launches (QD_CUDA_GRAPH=0 silences this)",
+                RuntimeWarning,
+                stacklevel=2,
+            )
             return None
         self._graphs[key] = built
         if len(self._graphs) > GRAPH_CACHE_SIZE:

@@ -6,8 +6,9 @@ condition the host cannot know becomes a conditional node whose handle a conditi
 (gpu-condition-kernels) sets on the device; `if (entry guard) { do-while }` becomes one
 WHILE node: the entry kernel sets the handle before it, the loop-condition kernel at the end
 of each iteration, so the loop and a yield out of it never wait for the host. Anything the
-graph cannot express raises GraphUnsupported with the reason; the launcher then stays direct.
-Untested on hardware (no GPU where this was written): see tests/gpu/.
+graph cannot express raises GraphUnsupported with the reason; the launcher then stays direct
+(and so it does when the driver refuses to build or instantiate it). Checked against the real
+cuda-bindings over a stand-in driver (tests/stubcuda/); see tests/gpu/ for the device run.
 """
 
 from __future__ import annotations
@@ -95,10 +96,12 @@ class GraphBuilder:
         node = add_node(graph, deps, params)
         return [node], params.conditional.phGraph_out[0]
 
-    def handle(self):
+    def handle(self, graph):
+        """A condition handle for a conditional node in `graph`: the driver ties a handle to
+        the graph that will hold its node (a body graph for a loop nested in another)."""
         return call(
             "cuGraphConditionalHandleCreate",
-            self.root,
+            graph,
             self.device.context,
             0,
             CU_GRAPH_COND_ASSIGN_DEFAULT,
@@ -168,7 +171,7 @@ class GraphBuilder:
             raise GraphUnsupported(_no_kernel_reason(inst))
         if inst["else"]:
             raise GraphUnsupported("a device-decided if with an else branch")
-        handle = self.handle()
+        handle = self.handle(graph)
         deps = self.set_condition(inst["cond_kernel"], handle, graph, deps)
         loop = inst["then"][0] if len(inst["then"]) == 1 else None
         if loop is not None and loop["op"] == "do_while":

@@ -11,6 +11,8 @@ its source location.
 
 from __future__ import annotations
 
+import re
+
 from mlir import ir
 
 from qdmlir.passes.gpu_condition_kernels import COND_KERNEL_ATTR, UNAVAILABLE_ATTR
@@ -50,8 +52,15 @@ class HostPlanError(RuntimeError):
 def param_kind(type_text: str) -> dict:
     """How one launch operand is passed: a memref descriptor of a rank, or a scalar."""
     if type_text.startswith("memref<"):
-        return {"kind": "memref", "rank": type_text.count("x"), "type": type_text}
+        return {"kind": "memref", "rank": memref_rank(type_text), "type": type_text}
     return {"kind": "scalar", "type": "i64" if type_text == "index" else type_text}
+
+
+def memref_rank(type_text: str) -> int:
+    """The rank of `memref<?x4xindex, ...>`: the sizes before the element type. Counting
+    every "x" would count the one in `index`."""
+    sizes = re.match(r"(?:(?:\?|\d+)x)*", type_text[len("memref<") :]).group()
+    return sizes.count("x")
 
 
 class _Extractor:

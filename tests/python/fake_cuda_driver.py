@@ -112,6 +112,7 @@ class FakeDriver:
         self.kernels: dict = {}  # name -> reference fn(fake, launch)
         self.modules: list[bytes] = []
         self.conditionals: dict[int, int] = {}
+        self.handle_graphs: dict[int, FakeGraph] = {}  # handle -> the graph it was made for
         self.graphs_launched = 0
         self.rejected_cubins = 0
         self.fail: dict[str, CUresult] = {}  # call name -> error to return once
@@ -292,6 +293,7 @@ class FakeDriver:
     def cuGraphConditionalHandleCreate(self, graph, ctx, default, flags):
         handle = len(self.conditionals) + 1
         self.conditionals[handle] = default
+        self.handle_graphs[handle] = graph
         return OK, handle
 
     def cuGraphAddNode(self, graph, deps, edge_data, count, params):

@@ -9,6 +9,7 @@ from mlir import ir
 from qdmlir.frontend.compiler import Compilation
 from qdmlir.passes.targets.cuda import CudaBuildError, check_all_tasks_mapped, compile_cuda
 from qdmlir.passes.targets.cuda_arch import CudaArchError, parse_arch
+from qdmlir.passes.targets.cuda_host_plan import param_kind
 from qdmlir.runtime.artifact import Manifest
 
 
@@ -119,3 +120,17 @@ def test_host_code_the_runtime_cannot_run_is_an_error_naming_the_op():
             CudaBuildError, match=r"math.sqrt cannot run on the host .*keep it inside a task"
         ):
             compile_cuda(module, "k", "sm_90")
+
+
+@pytest.mark.parametrize(
+    "type_text, rank",
+    [
+        ("memref<i32>", 0),
+        ("memref<?xf32>", 1),
+        ("memref<?xindex>", 1),  # the x of index is not a dimension
+        ("memref<4x?xindex>", 2),
+        ("memref<2x3x4xi64, strided<[12, 4, 1]>>", 3),
+    ],
+)
+def test_launch_parameters_count_a_memrefs_rank_by_its_sizes(type_text, rank):
+    assert param_kind(type_text) == {"kind": "memref", "rank": rank, "type": type_text}

@@ -13,8 +13,11 @@ from gpu_test_kernels import LOOP_ARGS, THREE_ARGS, looped, three
 
 import qdmlir as qd
 from qdmlir.runtime import cuda_driver
+from qdmlir.runtime.artifact import ArgSpec
 from qdmlir.runtime.cuda import CudaLauncher, CudaLoadError, graph_policy
 from qdmlir.runtime.cuda_ndarray import DeviceNdarray
+
+I32_0D = qd.types.ndarray(qd.i32, 0)
 
 
 def artifact(tmp_path_factory, kernel, args, arch):
@@ -127,3 +130,51 @@ def test_every_driver_call_exists_in_the_real_bindings():
     used = [n for n in dir(FakeDriver) if n.startswith("cu") or n.startswith("CU")]
     missing = [n for n in used if not hasattr(real, n)]
     assert not missing, missing
+
+
+def test_a_driver_that_refuses_the_graph_leaves_direct_launches_and_says_why(
+    fake, tmp_path_factory
+):
+    launcher = CudaLauncher(artifact(tmp_path_factory, looped, LOOP_ARGS, "sm_90"))
+    x, steps, flag = gpu_backends.loop_arrays(DeviceNdarray)
+    steps[()] = 2
+    _loop_references(fake, launcher, steps)
+    fake.fail["cuGraphInstantiate"] = fake.CUresult.CUDA_ERROR_INVALID_VALUE
+    with pytest.warns(
+        RuntimeWarning, match="CUDA graphs are off for it .*cuGraphInstantiate failed"
+    ):
+        assert launcher.launch((x, steps, flag), 0) == -1
+    assert steps[()] == 0  # the same call ran: direct launches, the host loop
+    assert "the driver refused the graph" in launcher.graph_disabled
+    assert fake.graphs_launched == 0 and fake.calls.count("cuGraphDestroy") == 1
+    fake.calls.clear()
+    steps[()] = 1
+    launcher.launch((x, steps, flag), 0)
+    assert "cuGraphCreate" not in fake.calls  # not tried again
+
+
+@qd.kernel(graph=True, checkpoints=True)
+def nested(x: qd.types.ndarray(qd.i32, 1), outer: I32_0D, inner: I32_0D):
+    while qd.graph_do_while(outer):
+        while qd.graph_do_while(inner):
+            for i in range(x.shape[0]):
+                x[i] += 1
+            for _ in range(1):
+                inner[()] -= 1
+        for _ in range(1):
+            outer[()] -= 1
+
+
+def test_a_condition_handle_belongs_to_the_graph_that_holds_its_node(fake, tmp_path_factory):
+    args = [
+        ArgSpec("x", "ndarray", "i32", 1),
+        *(ArgSpec(n, "ndarray", "i32", 0) for n in ("outer", "inner")),
+    ]
+    launcher = CudaLauncher(artifact(tmp_path_factory, nested, args, "sm_90"))
+    cells = DeviceNdarray(qd.i32, (4,)), DeviceNdarray(qd.i32, ()), DeviceNdarray(qd.i32, ())
+    launcher.launch(cells, 0)
+    (executable, root) = next(iter(launcher._graphs.values()))
+    (outer,) = [node for node in root.nodes if node[0] == "conditional"]
+    assert outer[1] == "WHILE" and fake.handle_graphs[outer[2]] is root
+    (inner,) = [node for node in outer[3].nodes if node[0] == "conditional"]
+    assert fake.handle_graphs[inner[2]] is outer[3]  # the outer loop's body, not the root
