@@ -8,7 +8,7 @@ BENCH_VENV  := .venv-bench
 BENCH_STAMP := $(BENCH_VENV)/.installed
 ROUNDS ?= 3
 
-.PHONY: venv demo test lit pytest lint format bench clean rocm-toolchain fuzz
+.PHONY: venv demo test lit pytest lint format bench clean rocm-toolchain fuzz cuda-overhead
 
 venv: $(STAMP)
 
@@ -71,6 +71,14 @@ $(BENCH_STAMP): bench/requirements.txt
 
 bench: venv $(BENCH_STAMP)
 	$(BIN)/python bench/run.py --reference-python $(BENCH_VENV)/bin/python --rounds $(ROUNDS)
+
+# The host cost of a steady tiny 3-task call on the CUDA path (a graph replayed), timed over the
+# stand-in libcuda.so.1 of tests/stubcuda (real cuda-bindings, no GPU, nothing executes): only
+# qdmlir's own Python is measured. Needs a C compiler and CUDA's cuda.h (nvcc).
+STUBCUDA := build/stubcuda
+cuda-overhead: venv
+	sh tests/stubcuda/build.sh $(STUBCUDA)
+	LD_LIBRARY_PATH=$(STUBCUDA) $(BIN)/python bench/cuda_bench.py --host-overhead
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) build *.egg-info .pytest_cache

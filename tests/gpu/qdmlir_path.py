@@ -1,8 +1,9 @@
-"""Make `import qdmlir` work from the raw working tree (no pip install), as on the GPU machine.
+"""Make `import qdmlir` mean this working tree's folders, installed or not (the GPU machine).
 
 pyproject maps the import name onto top-level folders (qdmlir.runtime -> runtime/, ...); this
-finder does the same for a checkout whose package is not installed. Importing this module is
-enough; it does nothing when qdmlir is already importable.
+finder does the same, first on sys.meta_path. It is installed always: `python -m pytest` puts
+the working directory on sys.path, where the bare `qdmlir/` folder would be found as the whole
+package and `qdmlir.frontend` would not. Importing this module is enough.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ PACKAGES = {
 class TreeFinder(importlib.abc.MetaPathFinder):
     """Finds the qdmlir packages in ROOT's folders; submodules follow each package's path."""
 
+    root = ROOT
+
     def find_spec(self, name, path=None, target=None):
         folder = PACKAGES.get(name)
         if folder is None:
@@ -38,7 +41,8 @@ class TreeFinder(importlib.abc.MetaPathFinder):
 
 
 def install() -> None:
-    if importlib.util.find_spec("qdmlir") is None or "--tree" in sys.argv:
+    # once, even if this file is imported again under another module name
+    if not any(getattr(finder, "root", None) == ROOT for finder in sys.meta_path):
         sys.meta_path.insert(0, TreeFinder())
 
 
