@@ -146,7 +146,7 @@ def host_overhead(calls: int, rounds: int) -> None:
     x, flag = qd.ndarray(qd.f32, (64,)), qd.ndarray(qd.i32, ())
     for _ in range(3):
         tiny3(x, flag)
-    launcher = tiny3._only.launcher
+    launcher = tiny3._only.run.launcher
     check(bool(launcher._graphs), f"tiny3 replays no graph: {launcher.graph_disabled}")
     per_call = []
     for _ in range(rounds):
@@ -195,7 +195,7 @@ def main(argv=None) -> int:
     except BenchError as err:
         print(f"bench: FAILED: {err}")
         return 1
-    device = tiny3._only.launcher.device
+    device = tiny3._only.run.launcher.device
     print(f"device: {device.arch} (driver {getattr(device, 'version', '?')})")
     print(f"do-while, tiny body: {per_iteration * 1e6:.2f} us per iteration (target <= 5)")
     print(f"tiny 3-task kernel, steady call: {steady * 1e6:.2f} us")

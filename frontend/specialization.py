@@ -112,7 +112,7 @@ def _compile_into(
         raise RuntimeError(
             f"kernel '{kernel.__name__}' has no artifact in the cache ({default_cache().root}) "
             f"for this signature and target, and the compiler cannot load here ({err}); build "
-            "the artifacts where qdmlir's compiler is installed (tests/gpu/build_artifacts.py) "
+            "the artifacts where qdmlir's compiler is installed (python tests/gpu/gpu_suite.py build) "
             "and point QD_CACHE_DIR at them"
         ) from None
     arch = None

@@ -46,10 +46,15 @@ def call(name: str, *args):
     result = getattr(driver(), name)(*args)
     status, values = (result[0], result[1:]) if isinstance(result, tuple) else (result, ())
     if int(status) != 0:
-        raise CudaError(f"{name} failed: {error_text(status)}")
+        fail(name, status)
     if not values:
         return None
     return values[0] if len(values) == 1 else values
+
+
+def fail(name: str, status) -> None:
+    """Raise the CudaError of the call `name` that returned `status`."""
+    raise CudaError(f"{name} failed: {error_text(status)}")
 
 
 def error_text(status) -> str:

@@ -56,6 +56,9 @@ class GpuDevice(ABC):
 
     def __init__(self) -> None:
         self._local = threading.local()
+        # the pinned buffer is one per device, the launches that read through it are locked
+        # per launcher: two threads launching two kernels must not read through it at once
+        self.pinned_lock = threading.Lock()
 
     @abstractmethod
     def _call(self, operation: str, *args):
@@ -110,8 +113,9 @@ class GpuDevice(ABC):
         pinned buffer (a pageable destination would be staged by the driver)."""
         if nbytes > PINNED_BYTES:
             raise ValueError(f"read_words reads at most {PINNED_BYTES} bytes, not {nbytes}")
-        self.to_host(self.pinned, pointer, nbytes)
-        return ctypes.string_at(self.pinned, nbytes)
+        with self.pinned_lock:
+            self.to_host(self.pinned, pointer, nbytes)
+            return ctypes.string_at(self.pinned, nbytes)
 
     def memset(
         self, pointer: int, pattern: int, item_size: int, count: int, sync: bool = True

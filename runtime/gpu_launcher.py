@@ -18,9 +18,12 @@ import threading
 from abc import ABC, abstractmethod
 from pathlib import Path
 
+from . import abi
 from .artifact import ArgSpec, Manifest
 from .cuda_direct import DirectRun, yielded_at
 from .cuda_plan import ITEM_SIZE, Buf, has_loop, read_plan
+
+YIELDED_AT_OFFSET = 4 * abi.YIELDED_AT  # bytes into the launch state (two int32, runtime/abi.py)
 
 
 class PlanLauncher(ABC):
@@ -47,7 +50,7 @@ class PlanLauncher(ABC):
         ]
         self.needs_status = any(slot.yield_on for slot in self.manifest.slots)
         self.loops = has_loop(self.plan["functions"][self.kernel]["body"])
-        self.state = Buf(self.device.alloc(8), (2,), "i32", is_state=True)
+        self.state = Buf(self.device.alloc(4 * abi.STATE_WORDS), (abi.STATE_WORDS,), "i32", True)
         self._scratch: dict[int, Buf] = {}
         self._lock = threading.Lock()
 
@@ -79,6 +82,17 @@ class PlanLauncher(ABC):
 
     # launching ------------------------------------------------------------------------------
 
+    def returning(self, table):
+        """`run(args, resume_point) -> table[yielded_at + 1]` (runtime/launch.py); it carries
+        `.launcher`, the tests' and the bench's way from a kernel to its launcher."""
+        launch = self.launch
+
+        def run(args: tuple, resume_point: int = 0):
+            return table[launch(args, resume_point) + 1]
+
+        run.launcher = self
+        return run
+
     def launch(self, args: tuple, resume_point: int = 0) -> int:
         """Run the kernel with `args`; returns yielded_at (the slot that yielded, or -1)."""
         values = self.values(args)
@@ -97,8 +111,9 @@ class PlanLauncher(ABC):
         return yielded_at(run) if self.needs_status else -1
 
     def _write_state(self, resume_point: int) -> None:
-        self.device.memset(self.state.pointer, resume_point & 0xFFFFFFFF, 4, 1, sync=False)
-        self.device.memset(self.state.pointer + 4, 0xFFFFFFFF, 4, 1, sync=False)
+        pointer = self.state.pointer
+        self.device.memset(pointer + 4 * abi.RESUME_POINT, resume_point & 0xFFFFFFFF, 4, 1, False)
+        self.device.memset(pointer + YIELDED_AT_OFFSET, abi.NOT_YIELDED & 0xFFFFFFFF, 4, 1, False)
 
     # arguments ------------------------------------------------------------------------------
 

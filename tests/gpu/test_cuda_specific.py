@@ -44,7 +44,7 @@ def test_steady_calls_replay_a_graph():
     a, flag = qd.ndarray(qd.f32, (256,)), qd.ndarray(qd.i32, ())
     for _ in range(4):
         bump(a, flag)
-    launcher = bump._only.launcher
+    launcher = bump._only.run.launcher
     assert launcher._graphs, launcher.graph_disabled
     assert a[0] == 30.0  # ((((0+1)*2+1)*2+1)*2+1)*2
 

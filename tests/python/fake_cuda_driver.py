@@ -77,6 +77,7 @@ class Launch:
 @dataclass
 class FakeGraph:
     nodes: list = field(default_factory=list)
+    destroyed: bool = False  # as an executable (instantiating a graph returns the graph)
 
 
 class CUDA_KERNEL_NODE_PARAMS(SimpleNamespace):
@@ -272,6 +273,7 @@ class FakeDriver:
         return (OK,)
 
     def cuGraphExecDestroy(self, executable):
+        executable.destroyed = True
         return (OK,)
 
     def cuGraphAddKernelNode(self, graph, deps, count, params):
@@ -312,6 +314,8 @@ class FakeDriver:
         return OK, graph
 
     def cuGraphLaunch(self, executable, stream):
+        if executable.destroyed:  # a real driver may crash instead
+            return (CUresult.CUDA_ERROR_INVALID_VALUE,)
         self.graphs_launched += 1
         self._execute(executable)
         return (OK,)

@@ -6,7 +6,11 @@ What CUDA shares with HIP (launch order and packing, the launch state, the host 
 ndarrays, argument errors) is in test_gpu_device.py, run on both.
 """
 
+import sys
+import threading
+
 import gpu_backends
+import numpy as np
 import pytest
 from fake_cuda_driver import FakeDriver
 from gpu_test_kernels import LOOP_ARGS, THREE_ARGS, looped, three
@@ -14,7 +18,8 @@ from gpu_test_kernels import LOOP_ARGS, THREE_ARGS, looped, three
 import qdmlir as qd
 from qdmlir.runtime import cuda_driver
 from qdmlir.runtime.artifact import ArgSpec
-from qdmlir.runtime.cuda import CudaLauncher, CudaLoadError, graph_policy
+from qdmlir.runtime.cuda import GRAPH_CACHE_SIZE, CudaLauncher, CudaLoadError, graph_policy
+from qdmlir.runtime.cuda_driver import CudaError
 from qdmlir.runtime.cuda_ndarray import DeviceNdarray
 
 I32_0D = qd.types.ndarray(qd.i32, 0)
@@ -50,6 +55,117 @@ def test_a_steady_call_replays_a_graph(fake, tmp_path_factory):
         "three_k2",
         "three_k3",
     ]
+
+
+def steady(fake, tmp_path_factory):
+    """A launcher of `three` past its first two calls: its graph is recorded for replay."""
+    launcher = CudaLauncher(artifact(tmp_path_factory, three, THREE_ARGS, "sm_90"))
+    x, flag = DeviceNdarray(qd.f32, (8,)), DeviceNdarray(qd.i32, ())
+    for _ in range(2):
+        launcher.launch((x, flag), 0)
+    assert launcher._replay is not None
+    fake.calls.clear()
+    return launcher, x, flag
+
+
+def test_a_steady_call_is_three_driver_calls(fake, tmp_path_factory):
+    launcher, x, flag = steady(fake, tmp_path_factory)
+    state = launcher.state.pointer
+    fake.kernels["three_k2"] = lambda f, launch: f._memset(4, state + 4, 1, 1)  # slot 1 yields
+    assert launcher.launch((x, flag), 0) == 1
+    assert fake.calls == ["cuGraphLaunch", "cuMemcpyDtoHAsync", "cuStreamSynchronize"]
+    del fake.kernels["three_k2"]
+    assert launcher.launch((x, flag), 0) == -1  # the graph resets the state on every replay
+    run = launcher.returning(["done", "yielded at 0", "yielded at 1"])
+    assert run((x, flag), 0) == "done" and run.launcher is launcher
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["another array", "another resume point", "a tensor", "too few arguments", "a numpy array"],
+)
+def test_anything_but_the_same_objects_takes_the_checked_path(fake, tmp_path_factory, change):
+    launcher, x, flag = steady(fake, tmp_path_factory)
+    if change == "another array":
+        args, resume_point = (DeviceNdarray(qd.f32, (8,)), flag), 0
+    elif change == "another resume point":
+        args, resume_point = (x, flag), 1
+    elif change == "a tensor":  # the same memory, but no identity to trust: its stream is waited
+        args, resume_point = (Tensor(x._pointer, (8,), stream=0x77), flag), 0
+    elif change == "too few arguments":
+        with pytest.raises(TypeError, match=r"kernel 'three' takes 2 arguments \(x, flag\), got 1"):
+            launcher.launch((x,), 0)
+        return
+    else:
+        with pytest.raises(TypeError, match="a numpy array is host memory"):
+            launcher.launch((np.zeros(8, np.float32), flag), 0)
+        return
+    launcher.launch(args, resume_point)
+    assert fake.calls[:2] != ["cuGraphLaunch", "cuMemcpyDtoHAsync"]  # not the replay
+    if change == "a tensor":
+        assert "cuStreamWaitEvent" in fake.calls
+
+
+class Tensor:
+    """What torch and CuPy show: __cuda_array_interface__ only."""
+
+    def __init__(self, pointer, shape, stream=None):
+        self.__cuda_array_interface__ = {
+            "data": (pointer, False), "shape": shape, "typestr": "<f4", "strides": None,
+            "version": 3, "stream": stream,
+        }  # fmt: skip
+
+
+def test_an_evicted_graph_is_never_replayed(fake, tmp_path_factory):
+    launcher, x, flag = steady(fake, tmp_path_factory)
+    (first,) = [g[0] for g in launcher._graphs.values()]
+    others = [DeviceNdarray(qd.f32, (8,)) for _ in range(GRAPH_CACHE_SIZE)]
+    for other in others:  # as many new graphs as the cache holds: `first` goes
+        for _ in range(2):
+            launcher.launch((other, flag), 0)
+    assert all(g[0] is not first for g in launcher._graphs.values())
+    assert launcher._replay[2] is not first
+    assert launcher.launch((x, flag), 0) == -1  # the fake refuses a destroyed executable
+    assert "cuGraphCreate" in fake.calls[-20:]  # x's graph was built again
+
+
+def test_a_failed_replay_names_the_call(fake, tmp_path_factory):
+    launcher, x, flag = steady(fake, tmp_path_factory)
+    fake.fail["cuGraphLaunch"] = fake.CUresult.CUDA_ERROR_LAUNCH_FAILED
+    with pytest.raises(CudaError, match="cuGraphLaunch failed: CUDA_ERROR_LAUNCH_FAILED"):
+        launcher.launch((x, flag), 0)
+
+
+def test_two_kernels_replaying_in_two_threads_each_read_their_own_status(fake, tmp_path_factory):
+    """Both read `yielded_at` through the device's one pinned buffer: one at a time."""
+    folder = artifact(tmp_path_factory, three, THREE_ARGS, "sm_90")
+    yielding, quiet = CudaLauncher(folder), CudaLauncher(folder)
+    x, flag = DeviceNdarray(qd.f32, (8,)), DeviceNdarray(qd.i32, ())
+
+    def yield_on_slot_1(f, launch):  # the flag check: yields when run by `yielding`
+        state = yielding.state.pointer
+        if state in [launch.u64(i) for i in range(len(launch.params))]:
+            f._memset(4, state + 4, 1, 1)
+
+    fake.kernels["three_k2"] = yield_on_slot_1
+    results, CALLS = {yielding: [], quiet: []}, 1000
+
+    def worker(launcher):
+        for _ in range(CALLS):
+            results[launcher].append(launcher.launch((x, flag), 0))
+
+    threads = [threading.Thread(target=worker, args=(launcher,)) for launcher in results]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible: between any two calls
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert results[yielding] == [1] * CALLS and results[quiet] == [-1] * CALLS
+    assert fake.graphs_launched >= 2 * (CALLS - 2)  # replays, concurrently
 
 
 @pytest.mark.parametrize(

@@ -44,6 +44,11 @@ def loop_launcher(backend, tmp_path_factory):
     return backend.launcher(folder)
 
 
+def launcher_of(kernel):
+    """The launcher of a kernel's one specialisation (its run function carries it)."""
+    return kernel._only.run.launcher
+
+
 def decrement(cell):
     """A reference for the serial `steps -= 1` task."""
     return lambda f, launch: f._memset(
@@ -256,7 +261,7 @@ def test_qd_init_compiles_caches_and_launches(backend, monkeypatch, tmp_path):
         assert isinstance(x, backend.array)
         assert three(x, flag) == qd.GraphStatus(False, None)
         assert [launch.name for launch in fake.launches][:1] == ["three_k0"]
-        state = three._only.launcher.state.pointer  # the one specialisation, now built
+        state = launcher_of(three).state.pointer  # the one specialisation, now built
         fake.kernels["three_k2"] = lambda f, launch: f._memset(4, state + 4, 1, 1)
         assert three(x, flag) == qd.GraphStatus(True, 7)
         fake.launches.clear()
