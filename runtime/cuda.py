@@ -55,7 +55,7 @@ class CudaLauncher(PlanLauncher):
         self.graph_disabled: str | None = None
         # (argument tokens, resume_point, graph executable) of the last graph launched
         self._replay: tuple | None = None
-        self.launch = make_launch(self, "yielded_at", {})
+        self.launch = make_launch(self, "launch", "args, resume_point=0", "", "yielded_at", {})
 
     def default_device(self):
         return current_device()
@@ -93,7 +93,20 @@ class CudaLauncher(PlanLauncher):
     def returning(self, table) -> Callable[[tuple, int], object]:
         """`run(args, resume_point) -> table[yielded_at + 1]`: the launch and the lookup of what
         the call returns in one generated function (runtime/launch.py uses it)."""
-        return make_launch(self, "table[yielded_at + 1]", {"table": table})
+        result = "table[yielded_at + 1]"
+        return make_launch(self, "run", "args, resume_point=0", "", result, {"table": table})
+
+    def calling(self, table, fallback) -> Callable[..., object]:
+        """`__call__(kernel, *args, **kwargs) -> table[yielded_at + 1]` for a fresh launch: the
+        whole steady call of a kernel in one frame (the frontend installs it as the kernel's
+        `__call__`, runtime/launch.py). Keyword arguments go to `fallback`, the general path."""
+        prologue = (
+            "if kwargs:\n        return fallback(kernel, *args, **kwargs)\n    resume_point = 0"
+        )
+        names = {"table": table, "fallback": fallback}
+        return make_launch(
+            self, "__call__", "kernel, *args, **kwargs", prologue, "table[yielded_at + 1]", names
+        )
 
     def launch_arguments(self, args: tuple, resume_point: int) -> int:
         """A launch that is not the replay of the previous one: arguments checked and turned
@@ -173,8 +186,11 @@ def replay_tokens(specs, args: tuple) -> tuple | None:
     return tuple(tokens)
 
 
-def make_launch(launcher: CudaLauncher, result: str, names: dict):
-    """Generate `launch(args, resume_point)` for one specialisation: the steady call's path.
+def make_launch(
+    launcher: CudaLauncher, name: str, parameters: str, prologue: str, result: str, names: dict
+):
+    """Generate `name(parameters)` for one specialisation: the steady call's path. It runs
+    `prologue`, then launches the tuple `args` from `resume_point`.
 
     When the arguments are the very objects of the last graph launch (`a<i>._words is
     tokens[i]` for an array, `a<i> is tokens[i]` for a scalar) and so is `resume_point`, the
@@ -200,7 +216,8 @@ def make_launch(launcher: CudaLauncher, result: str, names: dict):
                             fail("cuStreamSynchronize", status)
                         yielded_at = pinned_word.value"""
     source = f"""
-def launch(args, resume_point=0):
+def {name}({parameters}):
+    {prologue or "pass"}
     replay = owner._replay
     if replay is not None:
         tokens = replay[0]
@@ -239,7 +256,7 @@ def launch(args, resume_point=0):
         **names,
     }
     exec(compile(source, f"<qd launch {launcher.kernel}>", "exec"), namespace)
-    launch = namespace["launch"]
+    launch = namespace[name]
     launch.__doc__ = "Launch with `args` (a tuple); see runtime/cuda.py make_launch."
     launch.launcher = launcher  # kernel._only.run.launcher: the tests' and the bench's way in
     return launch

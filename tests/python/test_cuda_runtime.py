@@ -294,3 +294,27 @@ def test_a_condition_handle_belongs_to_the_graph_that_holds_its_node(fake, tmp_p
     assert outer[1] == "WHILE" and fake.handle_graphs[outer[2]] is root
     (inner,) = [node for node in outer[3].nodes if node[0] == "conditional"]
     assert fake.handle_graphs[inner[2]] is outer[3]  # the outer loop's body, not the root
+
+
+def test_a_steady_kernel_call_is_the_generated_function(fake, monkeypatch, tmp_path):
+    monkeypatch.setenv("QD_CUDA_ARCH", "sm_90")
+    monkeypatch.setenv("QD_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr("qdmlir.runtime.cache._DEFAULT", None)
+    qd.init(arch=qd.cuda)
+    try:
+        x, flag = qd.ndarray(qd.f32, (8,)), qd.ndarray(qd.i32, ())
+        for _ in range(3):
+            assert three(x, flag) == qd.GraphStatus(False, None)
+        assert type(three).__call__.__code__.co_filename == "<qd launch three>"
+        fake.calls.clear()
+        assert three(x, flag) == qd.GraphStatus(False, None)
+        assert fake.calls == ["cuGraphLaunch", "cuMemcpyDtoHAsync", "cuStreamSynchronize"]
+        assert three(x=x, flag=flag) == qd.GraphStatus(False, None)  # keywords: general path
+        with pytest.raises(TypeError, match="takes 2 argument"):
+            three(x)
+        state = three._only.run.launcher.state.pointer
+        fake.kernels["three_k2"] = lambda f, launch: f._memset(4, state + 4, 1, 1)
+        assert three(x, flag) == qd.GraphStatus(True, 7)
+        assert three.resume(x, flag, from_checkpoint=7) == qd.GraphStatus(True, 7)
+    finally:
+        qd.init(arch=qd.cpu)
