@@ -53,11 +53,21 @@ class Config:
     debug: bool = False
     initialized: bool = False
 
+    # Quadrants' names, read as `qd.lang.impl.current_cfg().default_fp` by programs and tests
+    @property
+    def default_fp(self) -> dtypes.DType:
+        return self.defaults.fp
+
+    @property
+    def default_ip(self) -> dtypes.DType:
+        return self.defaults.ip
+
 
 _current = Config()
 
 
 def current() -> Config:
+    """The configuration in force; Quadrants spells it `qd.lang.impl.current_cfg()`."""
     return _current
 
 

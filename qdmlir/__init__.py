@@ -8,6 +8,7 @@ Importing it loads neither xDSL nor MLIR: the compiler is imported on the first 
 from types import SimpleNamespace as _Namespace
 
 from qdmlir.frontend.config import amdgpu, arm64, cpu, cuda, gpu, init, metal, reset, vulkan, x64
+from qdmlir.frontend.config import current as _current_cfg
 from qdmlir.frontend.errors import QuadrantsSyntaxError
 from qdmlir.frontend.kernel import Kernel, func, kernel
 from qdmlir.frontend.lang import (
@@ -64,6 +65,9 @@ types = _Namespace(
     ndarray=NdarrayType, NDArray=NdarrayType, template=template,
     i8=i8, i16=i16, i32=i32, i64=i64, u8=u8, u16=u16, u32=u32, u64=u64, f16=f16, f32=f32, f64=f64,
 )  # fmt: skip
+
+# `qd.lang.impl.current_cfg().arch` (also .debug, .default_fp, .default_ip): what qd.init chose
+lang = _Namespace(impl=_Namespace(current_cfg=_current_cfg))
 
 # Quadrants' aliases for the default types
 int32, int64, float32, float64, uint8, uint32 = i32, i64, f32, f64, u8, u32
