@@ -8,7 +8,7 @@ BENCH_VENV  := .venv-bench
 BENCH_STAMP := $(BENCH_VENV)/.installed
 ROUNDS ?= 3
 
-.PHONY: venv demo test lit pytest lint format bench clean rocm-toolchain fuzz cuda-overhead
+.PHONY: venv demo test lit pytest lint format bench clean rocm-toolchain fuzz cuda-overhead upstream
 
 venv: $(STAMP)
 
@@ -46,6 +46,17 @@ SEED ?= 1
 fuzz: venv
 	QD_FUZZ_PROGRAMS=$(N) QD_FUZZ_SEED=$(SEED) $(BIN)/python -m pytest \
 	  tests/python/test_differential.py -k random -q -s -p no:cacheprovider
+
+# Quadrants' own test files, unmodified, against qdmlir (docs/upstream-tests.md):
+#   make upstream UPSTREAM=/path/to/quadrants [UPSTREAM_FILES="test_graph.py ..."] [UPSTREAM_JSON=out.json]
+UPSTREAM_STAMP := $(VENV)/.upstream-installed
+$(UPSTREAM_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test,upstream]'
+	touch $@
+
+upstream: $(UPSTREAM_STAMP)
+	@test -n "$(UPSTREAM)" || { echo "usage: make upstream UPSTREAM=/path/to/quadrants (a checkout with tests/)"; exit 2; }
+	$(BIN)/python tools/upstream/run.py $(UPSTREAM) $(UPSTREAM_FILES) $(if $(UPSTREAM_JSON),--json $(UPSTREAM_JSON))
 
 # The ROCm target's code objects (hsaco) need LLVM 19's AMDGPU back end, which the MLIR/LLVM 22
 # wheels lack: Debian's llvm-19 and lld-19 (--emit llvm-ir needs neither). Installs them as root

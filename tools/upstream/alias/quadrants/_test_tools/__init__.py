@@ -1,0 +1,1 @@
+"""`quadrants._test_tools`: helpers Quadrants' test files import."""

@@ -1,0 +1,1 @@
+"""Quadrants' AST compiler package: internals qdmlir has no counterpart of."""

@@ -1,0 +1,1 @@
+"""Quadrants' AST transformer modules: internals qdmlir has no counterpart of."""
