@@ -40,7 +40,13 @@ class SourceSpan:
         return f"{gutter}{line}\n{caret}"
 
 
-class QuadrantsSyntaxError(SyntaxError):
+class QuadrantsCompilationError(Exception):
+    """Quadrants' base class of compile-time errors. QuadrantsSyntaxError, qdmlir's located error
+    for a kernel it cannot compile, derives from it, so `except qd.QuadrantsCompilationError`
+    written for Quadrants catches qdmlir's compile errors too."""
+
+
+class QuadrantsSyntaxError(QuadrantsCompilationError, SyntaxError):
     """A kernel does not follow the rules of the kernel language.
 
     Attributes: `kernel` (name), `span` (SourceSpan or None), `reason` (what is wrong),

@@ -9,7 +9,7 @@ from types import SimpleNamespace as _Namespace
 
 from qdmlir.frontend.config import amdgpu, arm64, cpu, cuda, gpu, init, metal, reset, vulkan, x64
 from qdmlir.frontend.config import current as _current_cfg
-from qdmlir.frontend.errors import QuadrantsSyntaxError
+from qdmlir.frontend.errors import QuadrantsCompilationError, QuadrantsSyntaxError
 from qdmlir.frontend.kernel import Kernel, func, kernel
 from qdmlir.frontend.lang import (
     NdarrayType,

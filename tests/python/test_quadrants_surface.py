@@ -1,5 +1,7 @@
-"""`qd.lang.impl.current_cfg()`: programs read back what `qd.init` chose, with Quadrants' names."""
+"""Names Quadrants programs use beyond kernels: `qd.lang.impl.current_cfg()` reads back what
+`qd.init` chose; `qd.QuadrantsCompilationError` catches compile errors."""
 
+import numpy as np
 import pytest
 
 import qdmlir as qd
@@ -41,3 +43,17 @@ def test_arch_name_round_trips_through_init(restore_config):
     qd.init(arch=qd.cpu)
     qd.init(arch=qd.lang.impl.current_cfg().arch.name)
     assert qd.lang.impl.current_cfg().arch is qd.cpu
+
+
+@qd.kernel
+def multiplies_atomically(x: qd.types.ndarray(qd.i32, 1)):
+    for i in range(x.shape[0]):
+        qd.atomic_mul(x[i], 2)  # refused: there is no atomic multiply
+
+
+def test_compile_errors_are_quadrants_compilation_errors():
+    assert issubclass(qd.QuadrantsSyntaxError, qd.QuadrantsCompilationError)
+    assert issubclass(qd.QuadrantsSyntaxError, SyntaxError)
+    with pytest.raises(qd.QuadrantsCompilationError, match="multiplies_atomically") as caught:
+        multiplies_atomically(np.zeros(2, np.int32))
+    assert isinstance(caught.value, qd.QuadrantsSyntaxError)
