@@ -29,11 +29,11 @@ class Extension(enum.Enum):
     mesh = "mesh"
 
 
-# What qdmlir compiles, on every target it has: 64-bit types. No sparse SNodes, quantized types,
-# autodiff stacks, block-local storage, external functions or meshes; `assert` in a kernel is
-# accepted but not checked, so tests of debug-mode assertions are skipped as on a backend
-# without them.
-_SUPPORTED = {Extension.data64}
+# What qdmlir compiles, on every target it has: 64-bit types, and qd.init(debug=True) checks
+# (bounds, division by zero; an `assert` statement in a kernel is not compiled). No sparse
+# SNodes, quantized types, autodiff stacks, block-local storage, external functions or meshes:
+# tests that require those are skipped, as on a Quadrants backend without them.
+_SUPPORTED = {Extension.data64, Extension.assertion}
 
 
 def is_extension_supported(arch, extension: Extension) -> bool:
@@ -46,3 +46,13 @@ def arch_from_name(name: str):
 
 def host_arch():
     return _qdmlir.cpu
+
+
+def __getattr__(name: str):
+    # the compiled core's own error classes (`qd._lib.core.QuadrantsRuntimeError`) are qdmlir's
+    if name.startswith("Quadrants") and name.endswith("Error"):
+        try:
+            return getattr(_qdmlir, name)
+        except AttributeError:
+            raise AttributeError(f"qdmlir has no exception class {name!r}") from None
+    raise AttributeError(f"module 'quadrants._lib.core' has no attribute {name!r}")
