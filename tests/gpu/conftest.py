@@ -72,15 +72,15 @@ def pytest_configure(config):
 
 def pytest_collection_finish(session):
     """The build (fake driver): compile every annotated kernel of the suite's modules and of
-    bench/cuda_bench.py directly, before the tests run (kernel_build.py says why)."""
+    bench/cuda_cases.py directly, before the tests run (kernel_build.py says why)."""
     if DRIVER != "fake":
         return
     import importlib.util
 
     from kernel_build import compile_kernels
 
-    bench = HERE.parents[1] / "bench" / "cuda_bench.py"
-    spec = importlib.util.spec_from_file_location("cuda_bench", bench)
+    bench = HERE.parents[1] / "bench" / "cuda_cases.py"
+    spec = importlib.util.spec_from_file_location("cuda_cases", bench)
     bench_module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench_module)
     modules = {item.module for item in session.items if getattr(item, "module", None)}

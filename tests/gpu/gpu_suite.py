@@ -4,7 +4,7 @@
     python tests/gpu/gpu_suite.py run --out DIR [--artifacts DIR] [--only smoke,graphs,...]
     sh tests/gpu/device_run.sh                                   # the device run: `run` into $OUT
 
-`build` compiles every kernel the suite and bench/cuda_bench.py call into the artifact folder
+`build` compiles every kernel the suite and bench/cuda_cases.py call into the artifact folder
 (default tests/gpu/artifacts), under the keys the frontend computes, for two chips: sm_90
 (cubin + PTX, do-whiles as conditional WHILE nodes) and sm_80 (PTX for the driver to JIT on the
 newer GPU, do-whiles as host loops: it isolates a failure of the conditional nodes). Per chip it
@@ -52,14 +52,18 @@ def pytest_command(*options: str) -> list[str]:
     return [sys.executable, "-m", "pytest", str(HERE), "-p", "no:cacheprovider", *options]
 
 
-def run_steps(artifacts: Path) -> list[Step]:
-    """The device run, in order; the seconds add up to under 8 minutes."""
+def run_steps(artifacts: Path, out: Path) -> list[Step]:
+    """The device run, in order; the seconds add up to under 9 minutes."""
     return [
         Step("smoke", [sys.executable, str(HERE / "smoke_load.py"), str(artifacts)], seconds=45),
         Step("graphs", pytest_command("-v", "-rs"), {"QD_CUDA_GRAPH": "1"}, report=True),
         Step("direct", pytest_command("-v", "-rs"), {"QD_CUDA_GRAPH": "0"}, report=True),
         Step("sm80", pytest_command("-v", "-rs"), {"QD_CUDA_ARCH": "sm_80"}, report=True),
-        Step("bench", [sys.executable, str(ROOT / "bench" / "cuda_bench.py")], seconds=90),
+        Step(
+            "bench",
+            [sys.executable, str(ROOT / "bench" / "cuda_bench.py"), "--out", str(out)],
+            seconds=150,
+        ),
     ]
 
 
@@ -110,7 +114,7 @@ def run(artifacts: Path, out: Path, only: list[str] | None) -> int:
     env = dict(os.environ, QD_CACHE_DIR=str(artifacts), PYTHONUNBUFFERED="1", QD_STRICT_ARCH="1")
     env.pop("QD_CUDA_ARCH", None)  # the device's own chip, except in the sm80 step
     lines, first_failure = [], 0
-    for step in run_steps(artifacts):
+    for step in run_steps(artifacts, out):
         if only and step.name not in only:
             continue
         step_env = dict(env, QD_GPU_REPORT=str(out / f"{step.name}.json")) if step.report else env
