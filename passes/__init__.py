@@ -62,6 +62,12 @@ def _cse() -> type[ModulePass]:
     return CommonSubexpressionElimination
 
 
+def _gpu_coarsen_tasks() -> type[ModulePass]:
+    from qdmlir.passes.gpu_coarsen_tasks import GpuCoarsenTasksPass
+
+    return GpuCoarsenTasksPass
+
+
 def _gpu_condition_kernels() -> type[ModulePass]:
     from qdmlir.passes.gpu_condition_kernels import GpuConditionKernelsPass
 
@@ -84,6 +90,7 @@ _PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "cpu-parallel-threshold": _cpu_parallel_threshold,
     "cse": _cse,
     "dce": _dce,
+    "gpu-coarsen-tasks": _gpu_coarsen_tasks,
     "gpu-condition-kernels": _gpu_condition_kernels,
 }
 

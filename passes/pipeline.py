@@ -41,6 +41,8 @@ def default_pipeline_spec(target: str = "cpu") -> list[str]:
         known = ", ".join(_LOWER_TARGET)
         raise ValueError(f"unknown target '{target}' for the default pipeline (use {known})")
     cpu_only = ["cpu-parallel-threshold"] if target == "cpu" else []
+    # several iterations per GPU thread, interleaved: more memory accesses in flight
+    gpu_only = ["gpu-coarsen-tasks{factor=4}"] if _LOWER_TARGET[target] == "gpu" else []
     return [
         "checkpoint-number",
         "checkpoint-verify",
@@ -49,6 +51,7 @@ def default_pipeline_spec(target: str = "cpu") -> list[str]:
         "checkpoint-reuse-state-loads",
         # small tasks run on the calling thread: waking the OpenMP team costs microseconds
         *cpu_only,
+        *gpu_only,
     ]
 
 

@@ -58,17 +58,18 @@ def decrement(cell):
 
 def test_tasks_launch_in_order_with_grids_and_packed_descriptors(backend, tmp_path_factory):
     launcher = three_launcher(backend, tmp_path_factory)
-    x, flag = backend.array(qd.f32, (1000,)), backend.array(qd.i32, ())
+    x, flag = backend.array(qd.f32, (10_000,)), backend.array(qd.i32, ())
     assert launcher.launch((x, flag), 0) == -1
     launches = backend.fake.launches
     assert [launch.name for launch in launches] == ["three_k0", "three_k1", "three_k2", "three_k3"]
-    # ceil(1000 / 256) blocks of 256; the flag check is one thread
-    assert [launch.grid for launch in launches] == [(4, 1, 1), (4, 1, 1), (1, 1, 1), (4, 1, 1)]
+    # 4 iterations a thread (gpu-coarsen-tasks): ceil(10000 / 4 / 256) blocks of 256; the
+    # flag check is one thread
+    assert [launch.grid for launch in launches] == [(10, 1, 1), (10, 1, 1), (1, 1, 1), (10, 1, 1)]
     assert {launch.block for launch in launches} == {(256, 1, 1)}
     first = launches[0]
     words = [first.u64(i) for i in range(len(first.params))]
     at = words.index(x._pointer)
-    assert words[at : at + 5] == [x._pointer, x._pointer, 0, 1000, 1]  # memref<?xf32> descriptor
+    assert words[at : at + 5] == [x._pointer, x._pointer, 0, 10_000, 1]  # memref<?xf32> descriptor
     assert launcher.state.pointer in words  # every task reads the state itself
 
 
