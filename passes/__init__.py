@@ -68,6 +68,12 @@ def _gpu_coarsen_tasks() -> type[ModulePass]:
     return GpuCoarsenTasksPass
 
 
+def _gpu_device_loops() -> type[ModulePass]:
+    from qdmlir.passes.gpu_device_loops import GpuDeviceLoopsPass
+
+    return GpuDeviceLoopsPass
+
+
 def _gpu_condition_kernels() -> type[ModulePass]:
     from qdmlir.passes.gpu_condition_kernels import GpuConditionKernelsPass
 
@@ -92,6 +98,7 @@ _PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "dce": _dce,
     "gpu-coarsen-tasks": _gpu_coarsen_tasks,
     "gpu-condition-kernels": _gpu_condition_kernels,
+    "gpu-device-loops": _gpu_device_loops,
 }
 
 

@@ -37,17 +37,11 @@ from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
 
 from qdmlir.passes.guards import GUARD_SLOT
+from qdmlir.passes.kernel_ir import constant_int
 
 SMALL_CONSTANT_TRIP = 1 << 16
 """A task with a constant trip count below this keeps one iteration per thread: it has too
 few iterations for the grid to stay busy when each thread takes several."""
-
-
-def _constant_index(value: SSAValue) -> int | None:
-    owner = value.owner
-    if isinstance(owner, arith.ConstantOp) and isinstance(owner.value, IntegerAttr):
-        return owner.value.value.data
-    return None
 
 
 def _guard_of(task: scf.ParallelOp) -> scf.IfOp | None:
@@ -70,10 +64,10 @@ def coarsenable(task: scf.ParallelOp) -> scf.IfOp | None:
         return None
     if isinstance(task.parent_op(), scf.ParallelOp):  # a loop nested in a task
         return None
-    step = _constant_index(task.step[0])
+    step = constant_int(task.step[0])
     if step is None or step <= 0:
         return None
-    low, high = _constant_index(task.lowerBound[0]), _constant_index(task.upperBound[0])
+    low, high = constant_int(task.lowerBound[0]), constant_int(task.upperBound[0])
     if low is not None and high is not None and high - low < SMALL_CONSTANT_TRIP * step:
         return None
     return _guard_of(task)

@@ -7,10 +7,11 @@ tasks (`scf.parallel`), checkpoint ops and pure glue ops; a `checkpoint.region` 
 
 from __future__ import annotations
 
-from xdsl.dialects.builtin import ModuleOp
+from xdsl.dialects import arith
+from xdsl.dialects.builtin import IntegerAttr, ModuleOp
 from xdsl.dialects.func import FuncOp
 from xdsl.dialects.scf import ParallelOp
-from xdsl.ir import Operation
+from xdsl.ir import Operation, SSAValue
 from xdsl.traits import MemoryEffectKind, get_effects
 
 from qdmlir.dialects.checkpoint import DoWhileOp, RegionOp, SerialOp
@@ -76,3 +77,14 @@ def regions_in_order(func: FuncOp) -> list[RegionOp]:
 def used_results(task: ParallelOp) -> bool:
     """A task's results cannot outlive a guard that may skip the task."""
     return any(result.uses for result in task.results)
+
+
+def constant_int(value: SSAValue) -> int | None:
+    """The integer a value is known to be at compile time, through index casts (the frontend
+    types a `range(1)` bound as i32 and casts it); None if it is not a constant."""
+    while isinstance(value.owner, arith.IndexCastOp):
+        value = value.owner.input
+    owner = value.owner
+    if isinstance(owner, arith.ConstantOp) and isinstance(owner.value, IntegerAttr):
+        return owner.value.value.data
+    return None

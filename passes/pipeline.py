@@ -42,7 +42,13 @@ def default_pipeline_spec(target: str = "cpu") -> list[str]:
         raise ValueError(f"unknown target '{target}' for the default pipeline (use {known})")
     cpu_only = ["cpu-parallel-threshold"] if target == "cpu" else []
     # several iterations per GPU thread, interleaved: more memory accesses in flight
-    gpu_only = ["gpu-coarsen-tasks{factor=4}"] if _LOWER_TARGET[target] == "gpu" else []
+    gpu_only = []
+    if _LOWER_TARGET[target] == "gpu":
+        gpu_only = [
+            "gpu-coarsen-tasks{factor=4}",
+            # a do-while of small tasks runs whole in one single-block kernel
+            "gpu-device-loops",
+        ]
     return [
         "checkpoint-number",
         "checkpoint-verify",

@@ -2,9 +2,10 @@
 
 docs/architecture.md §7. Launches, state resets and flag writes are queued on the runtime's
 stream without waiting; the host waits only where the plan reads device memory (a do-while's
-condition, once per iteration). `resume_point` is written by the host alone (kernels only
-write `yielded_at`), so reads of it are answered from the host's copy; `yielded_at` is known
-until the next launch. Backend-neutral: it talks to `launcher.device` (CUDA driver API or
+condition, once per iteration; none for a loop that runs as its single-block loop kernel).
+Task kernels write only `yielded_at`, so the host answers reads of `resume_point` from its own
+copy, and `yielded_at` is known until the next launch; a loop kernel writes both, after which
+the host reads them from the device. Backend-neutral: it talks to `launcher.device` (CUDA driver API or
 HIP, gpu_launcher.py lists the interface); CUDA's fallback when no graph is used, and the only
 way HIP runs a plan.
 """
@@ -13,7 +14,15 @@ from __future__ import annotations
 
 import struct
 
-from .cuda_plan import ITEM_SIZE, SCALAR_FORMATS, Buf, evaluate, pack_params, unsigned
+from .cuda_plan import (
+    ITEM_SIZE,
+    SCALAR_FORMATS,
+    Buf,
+    evaluate,
+    loop_kernel_for,
+    pack_params,
+    unsigned,
+)
 
 
 class DirectRun:
@@ -45,13 +54,29 @@ class DirectRun:
             elif op == "launch":
                 self.launch(inst)
             elif op == "if":
-                self.block(inst["then"] if regs[inst["cond"]] else inst["else"])
+                if not regs[inst["cond"]]:
+                    self.block(inst["else"])
+                elif (loop := loop_kernel_for(inst, regs)) is not None:
+                    self.loop_kernel(loop)
+                else:
+                    self.block(inst["then"])
             elif op == "do_while":
                 self.block(inst["body"])
                 while regs[inst["cond"]]:
                     self.block(inst["body"])
             else:
                 getattr(self, op)(inst)
+
+    def loop_kernel(self, name: str) -> None:
+        """Launch the single-block kernel that runs a do-while whole (cuda_plan.py says when):
+        one launch where the host loop would wait on the device every iteration."""
+        function = self.launcher.plan["functions"][name]
+        values = [self.regs[r] for r in self.function["args"]]
+        run = DirectRun(self.launcher, function, values, self.state, 0)
+        run.known_state = self.known_state  # one host view of the state for both
+        run.run()
+        self.launches += run.launches
+        self.known_state.clear()  # the loop resets resume_point and may yield, on the device
 
     def dim(self, inst: dict) -> None:
         buf, axis = (self.regs[r] for r in inst["src"])

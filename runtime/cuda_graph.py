@@ -17,7 +17,7 @@ import ctypes
 import struct
 
 from .cuda_driver import call, driver
-from .cuda_plan import ITEM_SIZE, SCALAR_FORMATS, Buf, evaluate, pack_params
+from .cuda_plan import ITEM_SIZE, SCALAR_FORMATS, Buf, evaluate, loop_kernel_for, pack_params
 
 UNKNOWN = object()
 CU_GRAPH_COND_ASSIGN_DEFAULT = 1
@@ -165,8 +165,14 @@ class GraphBuilder:
 
     def op_if(self, inst, regs, graph, deps):
         cond = regs[inst["cond"]]
+        if cond is not UNKNOWN and not cond:
+            return self.block(inst["else"], regs, graph, deps)
+        loop = loop_kernel_for(inst, [None if v is UNKNOWN else v for v in regs])
+        if loop is not None:  # the whole do-while in one node; the kernel tests the entry
+            function = self.launcher.plan["functions"][loop]
+            return self.walk(function, self.values, graph, deps)
         if cond is not UNKNOWN:
-            return self.block(inst["then"] if cond else inst["else"], regs, graph, deps)
+            return self.block(inst["then"], regs, graph, deps)
         if inst["cond_kernel"] is None:
             raise GraphUnsupported(_no_kernel_reason(inst))
         if inst["else"]:

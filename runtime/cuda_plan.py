@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import json
 import math
+import os
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,6 +81,55 @@ def has_loop(body: list[dict]) -> bool:
         if inst["op"] == "if" and (has_loop(inst["then"]) or has_loop(inst["else"])):
             return True
     return False
+
+
+LOOP_KERNEL_BLOCKS = 4
+"""A do-while runs as its single-block loop kernel (passes/gpu_device_loops.py) when no
+launch inside it needs more than this many blocks for the call's arguments: the loop kernel's
+one block of 256 threads then walks each task in at most this many strides, far cheaper than a
+graph WHILE node or a host loop per iteration. QD_GPU_LOOP_KERNEL=0 turns loop kernels off."""
+
+
+def loop_kernel_for(inst: dict, regs: list) -> str | None:
+    """The loop kernel to launch for the `if` instruction `inst` (a do-while's entry guard),
+    given the registers known on the host (None or another object: not known); None to run
+    the loop as the plan says. Only what the host can compute counts: a launch whose grid
+    depends on device memory keeps the loop as it is."""
+    name = inst.get("loop_kernel")
+    if name is None or os.environ.get("QD_GPU_LOOP_KERNEL") == "0":
+        return None
+    return name if _small_launches(inst["then"], list(regs)) else None
+
+
+def _small_launches(body: list[dict], regs: list) -> bool:
+    """Whether every launch of `body` has at most LOOP_KERNEL_BLOCKS blocks, evaluating its
+    constants, arithmetic and sizes on a copy of the registers (loads stay unknown)."""
+    for inst in body:
+        op = inst["op"]
+        if op == "const":
+            regs[inst["dst"]] = inst["value"]
+        elif op == "arith":
+            sources = [regs[r] for r in inst["src"]]
+            known = all(isinstance(v, (int, float)) for v in sources)
+            regs[inst["dst"]] = evaluate(inst, sources) if known else None
+        elif op == "dim":
+            buf, axis = (regs[r] for r in inst["src"])
+            regs[inst["dst"]] = buf.shape[axis] if isinstance(buf, Buf) else None
+        elif op in ("load", "alloca"):
+            regs[inst["dst"]] = None
+        elif op == "launch":
+            grid = [regs[r] for r in inst["grid"]]
+            if not all(isinstance(g, int) for g in grid) or grid[0] * grid[1] * grid[2] > (
+                LOOP_KERNEL_BLOCKS
+            ):
+                return False
+        elif op == "if":
+            if not (_small_launches(inst["then"], list(regs)) and
+                    _small_launches(inst["else"], list(regs))):  # fmt: skip
+                return False
+        elif op == "do_while" and not _small_launches(inst["body"], list(regs)):
+            return False
+    return True
 
 
 # -- arith semantics ----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import re
 
 from mlir import ir
 
+from qdmlir.passes import gpu_device_loops
 from qdmlir.passes.gpu_condition_kernels import COND_KERNEL_ATTR, UNAVAILABLE_ATTR
 
 CMPI_PREDICATES = ("eq", "ne", "slt", "sle", "sgt", "sge", "ult", "ule", "ugt", "uge")
@@ -208,6 +209,7 @@ class _Extractor:
             "then": then,
             "else": other,
             **self.cond_kernel(op),
+            **self.loop_kernel(op),
         }
 
     def while_(self, op: ir.Operation) -> dict:
@@ -222,6 +224,17 @@ class _Extractor:
             "cond": self.reg(condition.operands[0]),
             **self.cond_kernel(op),
         }
+
+    def loop_kernel(self, op: ir.Operation) -> dict:
+        """Which gpu-device-loops function runs this do-while whole in one block, if any."""
+        out = {}
+        for key, attr in (
+            ("loop_kernel", gpu_device_loops.LOOP_KERNEL_ATTR),
+            ("loop_kernel_unavailable", gpu_device_loops.UNAVAILABLE_ATTR),
+        ):
+            if attr in op.attributes:
+                out[key] = ir.StringAttr(op.attributes[attr]).value
+        return out
 
     def cond_kernel(self, op: ir.Operation) -> dict:
         """Which gpu-condition-kernels function sets this condition on the device, if any."""

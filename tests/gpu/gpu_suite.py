@@ -39,6 +39,9 @@ CHIPS = ("sm_90", "sm_80")
 MISSING = "has no artifact in the cache"  # the frontend's message for a cache miss without compiler
 
 
+NO_LOOP_KERNELS = {"QD_GPU_LOOP_KERNEL": "0"}  # runtime/cuda_plan.py: loops as the plan says
+
+
 @dataclass
 class Step:
     name: str
@@ -56,13 +59,29 @@ def run_steps(artifacts: Path, out: Path) -> list[Step]:
     """The device run, in order; the seconds add up to under 9 minutes."""
     return [
         Step("smoke", [sys.executable, str(HERE / "smoke_load.py"), str(artifacts)], seconds=45),
-        Step("graphs", pytest_command("-v", "-rs"), {"QD_CUDA_GRAPH": "1"}, report=True),
-        Step("direct", pytest_command("-v", "-rs"), {"QD_CUDA_GRAPH": "0"}, report=True),
-        Step("sm80", pytest_command("-v", "-rs"), {"QD_CUDA_ARCH": "sm_80"}, report=True),
+        # every call a graph; small do-whiles are loop kernels (gpu-device-loops)
+        Step("graphs", pytest_command("-v", "-rs"), {"QD_CUDA_GRAPH": "1"}, 90, True),
+        # every do-while a WHILE node
+        Step(
+            "while",
+            pytest_command("-v", "-rs"),
+            {**NO_LOOP_KERNELS, "QD_CUDA_GRAPH": "1"},
+            90,
+            True,
+        ),
+        # launches only, every do-while a host loop
+        Step(
+            "direct",
+            pytest_command("-v", "-rs"),
+            {**NO_LOOP_KERNELS, "QD_CUDA_GRAPH": "0"},
+            90,
+            True,
+        ),
+        Step("sm80", pytest_command("-v", "-rs"), {"QD_CUDA_ARCH": "sm_80"}, 90, True),
         Step(
             "bench",
             [sys.executable, str(ROOT / "bench" / "cuda_bench.py"), "--out", str(out)],
-            seconds=150,
+            seconds=120,
         ),
     ]
 

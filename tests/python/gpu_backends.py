@@ -82,9 +82,11 @@ def use_loop_chip(backend: Backend) -> None:
         cuda_driver.use_driver(backend.fake)
 
 
-def loop_arrays(array: type):
-    """x, steps and flag of gpu_test_kernels.looped, as `array`s (a device ndarray class)."""
-    return array(qd.f32, (8,)), array(qd.i32, ()), array(qd.i32, ())
+def loop_arrays(array: type, size: int = 8192):
+    """x, steps and flag of gpu_test_kernels.looped, as `array`s (a device ndarray class). By
+    default x is large enough for the loop to stay a host loop or a WHILE node (its task needs
+    more than cuda_plan.LOOP_KERNEL_BLOCKS blocks); a small one runs as the loop kernel."""
+    return array(qd.f32, (size,)), array(qd.i32, ()), array(qd.i32, ())
 
 
 def artifact(tmp_path_factory, backend: str, kernel, args, arch: str):

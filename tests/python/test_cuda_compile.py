@@ -17,17 +17,18 @@ def _build(arch="sm_90"):
     return Compilation.for_kernel(looped, LOOP_ARGS, target="cuda", arch=arch).cuda_build()
 
 
-def test_plan_names_one_kernel_per_task_and_the_condition_kernels():
+def test_plan_names_one_kernel_per_task_and_the_condition_and_loop_kernels():
     build = _build()
     names = build.kernel_names()
     assert names[:3] == ["looped_k0", "looped_k1", "looped_k2"]
-    assert names[3:] == ["looped__qd_cond0", "looped__qd_cond1"]
+    assert sorted(names[3:]) == ["looped__qd_cond0", "looped__qd_cond1", "looped__qd_loop0"]
     for name in names:
         assert f".visible .entry {name}(" in build.ptx
     main = build.plan["functions"]["looped"]
     assert main["arg_types"][-1] == "memref<2xi32>"
     (guard,) = [i for i in main["body"] if i["op"] == "if"]
     assert guard["cond_kernel"] == "looped__qd_cond0"
+    assert guard["loop_kernel"] == "looped__qd_loop0"  # the whole loop in one block, if small
     (loop,) = guard["then"]
     assert loop["op"] == "do_while" and loop["cond_kernel"] == "looped__qd_cond1"
     # the host loop body only launches, resets resume_point and reads the condition

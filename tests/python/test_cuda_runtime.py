@@ -287,7 +287,8 @@ def test_a_condition_handle_belongs_to_the_graph_that_holds_its_node(fake, tmp_p
         *(ArgSpec(n, "ndarray", "i32", 0) for n in ("outer", "inner")),
     ]
     launcher = CudaLauncher(artifact(tmp_path_factory, nested, args, "sm_90"))
-    cells = DeviceNdarray(qd.i32, (4,)), DeviceNdarray(qd.i32, ()), DeviceNdarray(qd.i32, ())
+    # x large enough for the loops to stay WHILE nodes (a small one runs as the loop kernel)
+    cells = DeviceNdarray(qd.i32, (8192,)), DeviceNdarray(qd.i32, ()), DeviceNdarray(qd.i32, ())
     launcher.launch(cells, 0)
     (executable, root) = next(iter(launcher._graphs.values()))
     (outer,) = [node for node in root.nodes if node[0] == "conditional"]
@@ -318,3 +319,22 @@ def test_a_steady_kernel_call_is_the_generated_function(fake, monkeypatch, tmp_p
         assert three.resume(x, flag, from_checkpoint=7) == qd.GraphStatus(True, 7)
     finally:
         qd.init(arch=qd.cpu)
+
+
+@pytest.mark.parametrize("arch", ["sm_90", "sm_80"])
+def test_a_small_do_while_is_one_kernel_node_on_every_chip(fake, tmp_path_factory, arch):
+    """The loop kernel needs no graph conditional: a loop of small tasks is one kernel node,
+    so an sm_80 loop is a graph too, where a large one stays direct (no condition kernels)."""
+    if arch == "sm_80":
+        fake.capability = (8, 0)
+        cuda_driver.use_driver(fake)
+    launcher = CudaLauncher(artifact(tmp_path_factory, looped, LOOP_ARGS, arch))
+    x, steps, flag = gpu_backends.loop_arrays(DeviceNdarray, size=8)
+    steps[()] = 3
+    fake.kernels["looped__qd_loop0"] = lambda f, launch: f._memset(4, steps._pointer, 0, 1)
+    assert launcher.launch((x, steps, flag), 0) == -1 and steps[()] == 0
+    assert launcher.graph_disabled is None and fake.graphs_launched == 1
+    (graph,) = [g for g in launcher._graphs.values()]
+    nodes = graph[1].nodes
+    assert [n[0] for n in nodes] == ["memset", "memset", "kernel"]
+    assert nodes[2][1].name == "looped__qd_loop0"

@@ -274,3 +274,52 @@ def test_qd_init_compiles_caches_and_launches(backend, monkeypatch, tmp_path):
     finally:
         qd.init(arch=qd.cpu)
     assert isinstance(qd.ndarray(qd.f32, (2,)), qd.Ndarray)
+
+
+def test_a_loop_of_small_tasks_runs_as_one_loop_kernel(backend, tmp_path_factory):
+    """gpu-device-loops: a do-while whose launches all fit in a few blocks is one launch of its
+    single-block loop kernel, not a host loop that waits on the device every iteration."""
+    launcher = loop_launcher(backend, tmp_path_factory)
+    x, steps, flag = loop_arrays(backend.array, size=8)
+    steps[()] = 5
+    backend.fake.kernels["looped__qd_loop0"] = lambda f, launch: f._memset(
+        4, steps._pointer, 0, 1
+    )  # what the kernel does on a device: the loop runs down to 0
+    backend.fake.calls.clear()
+    assert launcher.launch((x, steps, flag), 0) == -1
+    assert [launch.name for launch in backend.fake.launches] == ["looped__qd_loop0"]
+    assert [launch.grid for launch in backend.fake.launches] == [(1, 1, 1)]
+    assert {launch.block for launch in backend.fake.launches} == {(256, 1, 1)}
+    # the loop kernel may yield: yielded_at is read once from the device, after it
+    assert backend.fake.calls.count(backend.call["memcpy_DtoH"]) == 1
+
+
+def test_loop_kernels_can_be_turned_off(backend, tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("QD_GPU_LOOP_KERNEL", "0")
+    launcher = loop_launcher(backend, tmp_path_factory)
+    x, steps, flag = loop_arrays(backend.array, size=8)
+    steps[()] = 2
+    backend.fake.kernels["looped_k2"] = decrement(steps)
+    assert launcher.launch((x, steps, flag), 0) == -1
+    names = [launch.name for launch in backend.fake.launches]
+    assert "looped__qd_loop0" not in names and names.count("looped_k0") == 2
+
+
+def test_whether_a_loop_fits_is_decided_from_the_launch_grids():
+    from qdmlir.runtime.cuda_plan import LOOP_KERNEL_BLOCKS, loop_kernel_for
+
+    def guard(blocks):
+        body = [
+            {"op": "const", "dst": 1, "type": "index", "value": blocks},
+            {"op": "const", "dst": 2, "type": "index", "value": 1},
+            {"op": "launch", "kernel": 0, "grid": [1, 2, 2], "block": [2, 2, 2], "args": []},
+        ]
+        return {"op": "if", "cond": 0, "then": [{"op": "do_while", "body": body, "cond": 3}],
+                "else": [], "loop_kernel": "k__qd_loop0"}  # fmt: skip
+
+    assert loop_kernel_for(guard(LOOP_KERNEL_BLOCKS), [True, None, None, None]) == "k__qd_loop0"
+    assert loop_kernel_for(guard(LOOP_KERNEL_BLOCKS + 1), [True, None, None, None]) is None
+    read = guard(1)
+    read["then"][0]["body"][0] = {"op": "load", "dst": 1, "memref": 0, "indices": []}
+    assert loop_kernel_for(read, [True, None, None, None]) is None  # a grid read from memory
+    assert loop_kernel_for({**guard(1), "loop_kernel": None}, [True]) is None

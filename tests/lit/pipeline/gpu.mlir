@@ -1,5 +1,5 @@
-// RUN: qd-opt %s -p 'checkpoint-number,checkpoint-verify,checkpoint-lower{target=gpu},checkpoint-merge-guards,checkpoint-reuse-state-loads,gpu-coarsen-tasks{factor=4},canonicalize,cse' | FileCheck %s
-// RUN: qd-opt %s -p 'checkpoint-number,checkpoint-verify,checkpoint-lower{target=gpu},checkpoint-merge-guards,checkpoint-reuse-state-loads,gpu-coarsen-tasks{factor=4},canonicalize,cse' --print-op-generic | mlir-opt | FileCheck %s --check-prefix=UPSTREAM
+// RUN: qd-opt %s -p 'checkpoint-number,checkpoint-verify,checkpoint-lower{target=gpu},checkpoint-merge-guards,checkpoint-reuse-state-loads,gpu-coarsen-tasks{factor=4},gpu-device-loops,canonicalize,cse' | FileCheck %s
+// RUN: qd-opt %s -p 'checkpoint-number,checkpoint-verify,checkpoint-lower{target=gpu},checkpoint-merge-guards,checkpoint-reuse-state-loads,gpu-coarsen-tasks{factor=4},gpu-device-loops,canonicalize,cse' --print-op-generic | mlir-opt | FileCheck %s --check-prefix=UPSTREAM
 // The default cuda / rocm pipeline: every task, flag check and serial statement is a kernel
 // (scf.parallel) that tests the launch state itself.
 
