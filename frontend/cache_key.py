@@ -19,11 +19,10 @@ from qdmlir.runtime.artifact import ArgSpec
 COMPILER_VERSION = "qdmlir-0.1.0"
 
 
-def cache_key(
-    kernel, args: list[ArgSpec], cfg: config.Config, constants: dict | None = None
-) -> str:
-    """Kernel source, called qd.funcs, resolved globals, signature (qd.template() constants
-    included), compiler, target and the machine code is built for (host CPU, or GPU chip)."""
+def cache_key(kernel, args: list[ArgSpec], cfg: config.Config, layout: str | None = None) -> str:
+    """Kernel source, called qd.funcs, resolved globals, signature, compiler, target and the
+    machine code is built for (host CPU, or GPU chip). `layout`: how compound arguments were
+    taken apart, with the compiled-in constants (frontend/flatten.py `Layout.cache_text`)."""
     source = function_source(kernel.fn)
     digest = hashlib.sha256()
     for part in (
@@ -37,12 +36,7 @@ def cache_key(
         # debug builds carry file:line per bounds check: the same source elsewhere differs
         f"{source.file}:{source.first_line}" if cfg.debug else "",
         repr([(a.name, a.kind, a.dtype, a.ndim) for a in args]),
-        repr(
-            sorted(
-                (name, type(value).__qualname__, repr(value))
-                for name, value in (constants or {}).items()
-            )
-        ),
+        layout or "",
     ):
         digest.update(part.encode())
         digest.update(b"\0")

@@ -25,7 +25,8 @@ Handler = Callable[..., Binding]
 
 
 def lower_call(lowering: StatementLowering, node: ast.Call) -> Binding:
-    from qdmlir.frontend.kernel import Kernel, QdFunc
+    from qdmlir.frontend.kernel import BoundFunc, BoundKernel, Kernel, QdFunc
+    from qdmlir.frontend.unsupported import Unsupported
 
     callee = lowering.expr(node.func)
     if not isinstance(callee, Const):
@@ -35,6 +36,12 @@ def lower_call(lowering: StatementLowering, node: ast.Call) -> Binding:
         from qdmlir.frontend.inline import inline_call
 
         return inline_call(lowering, fn, node)
+    if isinstance(fn, BoundFunc):
+        return _call_method(lowering, fn, node)
+    if isinstance(fn, Unsupported):
+        raise lowering.error(node, *fn.refusal_in_kernel())
+    if isinstance(fn, BoundKernel):
+        fn = fn.kernel
     if isinstance(fn, Kernel):
         raise lowering.error(
             node,
@@ -53,6 +60,23 @@ def lower_call(lowering: StatementLowering, node: ast.Call) -> Binding:
             "min, max, len",
         )
     return handler(lowering, node)
+
+
+def _call_method(lowering: StatementLowering, method, node: ast.Call) -> Binding:
+    """`self.helper(...)` (or `self.funcs[i]()`): the qd.func with its first parameter bound to
+    the object, which must be one the kernel's arguments reach (frontend/flatten.py)."""
+    from qdmlir.frontend.inline import inline_call
+
+    members = lowering.unit.members
+    instance = None if members is None else members.instance(method.instance)
+    if instance is None:
+        raise lowering.error(
+            node,
+            f"qd.func method '{method.__name__}' is bound to a "
+            f"{type(method.instance).__name__} object the kernel does not take as an argument",
+            "call methods of `self`, of its members, or of qd.template() arguments",
+        )
+    return inline_call(lowering, method.func, node, instance)
 
 
 def _identity(fn: object) -> object:

@@ -165,32 +165,63 @@ def _split_arguments(lowering: KernelLowering, call: ast.Call) -> tuple[ast.expr
 
 
 def _flag_parameter(lowering: KernelLowering, node: ast.expr, what: str) -> str:
-    """The kernel parameter a yield_on / do-while argument names; it must be a 0-d i32 ndarray
-    (checked beyond Quadrants, which accepts any ndarray)."""
-    if not isinstance(node, ast.Name):
+    """The kernel argument a yield_on / do-while argument names: a parameter (`flag`), or a
+    member taken apart into an argument (`self.flag`, `params.flag`, a global field). It must
+    be a 0-d i32 ndarray (checked beyond Quadrants, which accepts any ndarray)."""
+    if not _is_name_chain(node):
         raise lowering.error(
             node,
             f"{what} must reference a kernel ndarray argument; arbitrary "
             f"expressions such as `{ast.unparse(node)}` are not supported",
-            "pass the flag as a 0-d qd.i32 ndarray parameter and name it",
+            "pass the flag as a 0-d qd.i32 ndarray parameter (or member) and name it",
         )
-    spec = lowering.params.get(node.id)
+    text = ast.unparse(node)
+    position = _argument_position(lowering, node)
     kernel = lowering.unit.kernel_name
-    if spec is None or spec.kind != "ndarray":
+    if position is None:
         raise lowering.error(
             node,
-            f"{what} got '{node.id}' which does not resolve to an ndarray "
+            f"{what} got '{text}' which does not resolve to an ndarray "
             f"kernel parameter of '{kernel}'",
-            f"add a parameter `{node.id}: qd.types.ndarray(qd.i32, 0)`",
+            f"add a parameter `{text}: qd.types.ndarray(qd.i32, 0)`"
+            if isinstance(node, ast.Name)
+            else f"make `{text}` a 0-d qd.i32 ndarray: qd.ndarray(qd.i32, shape=())",
         )
+    spec = lowering.args[position]
     if spec.qd_dtype is not i32 or spec.ndim != 0:
         raise lowering.error(
             node,
-            f"{what} got '{node.id}', a {spec.ndim}-d {spec.dtype} "
+            f"{what} got '{text}', a {spec.ndim}-d {spec.dtype} "
             "ndarray; the flag must be a 0-d i32 ndarray",
-            f"declare it as `{node.id}: qd.types.ndarray(qd.i32, 0)`",
+            f"declare it as `{text}: qd.types.ndarray(qd.i32, 0)`"
+            if isinstance(node, ast.Name)
+            else f"make `{text}` a 0-d qd.i32 ndarray: qd.ndarray(qd.i32, shape=())",
         )
-    return node.id
+    return spec.name
+
+
+def _is_name_chain(node: ast.expr) -> bool:
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name)
+
+
+def _argument_position(lowering: KernelLowering, node: ast.expr) -> int | None:
+    """The position of the kernel argument `node` stands for, None if it is not one (an
+    unknown name or member, a scalar, a local variable)."""
+    from qdmlir.frontend.emitter import Array
+    from qdmlir.frontend.errors import QuadrantsSyntaxError
+
+    try:
+        value = lowering.expr(node)
+    except QuadrantsSyntaxError:
+        return None
+    if not isinstance(value, Array):
+        return None
+    for position, arg in enumerate(lowering.entry.args):
+        if arg is value.memref:
+            return position
+    return None
 
 
 def check_checkpoint_body_statement(lowering: KernelLowering, stmt: ast.stmt) -> None:
@@ -236,7 +267,7 @@ def do_while_condition(lowering: KernelLowering, node: ast.While):
             call, "qd.graph_do_while() takes exactly one argument: the 0-d i32 ndarray condition"
         )
     name = _flag_parameter(lowering, call.args[0], "qd.graph.do_while(...)")
-    return lowering.scope.lookup(name).memref
+    return lowering.entry.args[[a.name for a in lowering.args].index(name)]
 
 
 def do_while_misplaced(lowering: KernelLowering, node: ast.AST, where: str):

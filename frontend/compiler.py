@@ -35,6 +35,7 @@ class Compilation:
     slots: list[SlotSpec] = field(default_factory=list)
     debug_sites: list[dict] = field(default_factory=list)  # qd.init(debug=True) checks
     constants: dict = field(default_factory=dict)  # qd.template() arguments, compiled in
+    layout: object = None  # flatten.Layout: compound arguments taken apart, their constants
     print_sites: list[dict] = field(default_factory=list)  # print() calls (print_lowering.py)
     timings: StageTimes = field(default_factory=StageTimes)  # qd-compile --timing
 
@@ -62,7 +63,7 @@ class Compilation:
             )
             # the print buffer is not the caller's: the lowering adds it again if the kernel prints
             arguments = [a for a in self.args if a.name != abi.PRINT.name]
-            lowering = KernelLowering(unit, source, arguments, self.constants)
+            lowering = KernelLowering(unit, source, arguments, self.constants, self.layout)
             function = lowering.lower()
             self.args = lowering.args
             self.debug_sites = lowering.em.sites

@@ -49,11 +49,16 @@ class Scalar:
 
 @dataclass(frozen=True)
 class Array:
-    """An ndarray: its memref value, element type and rank."""
+    """An ndarray or a field: its memref value, element type and rank. A field's `offset` is
+    the index of its first element per axis (subtracted from every index); `boundary`
+    "clamp" clamps every index into its axis (qd.types.ndarray(boundary="clamp")).
+    `dtype` is a scalar type today: the seam for vector element types."""
 
     memref: SSAValue
     dtype: DType
     ndim: int
+    offset: tuple[int, ...] | None = None
+    boundary: str = "unsafe"
 
 
 def mlir_type(dtype: QdType) -> Attribute:

@@ -91,6 +91,11 @@ class QuadrantsSyntaxError(QuadrantsCompilationError, SyntaxError):
         return self.args[0] if self.args else self._render()
 
 
+class QuadrantsRuntimeError(RuntimeError):
+    """Quadrants' class for errors its runtime raises outside compilation, such as a field
+    with a zero-sized axis; a RuntimeError, as there."""
+
+
 class QuadrantsStaticAssertionError(QuadrantsSyntaxError, AssertionError):
     """`qd.static_assert(cond, msg)` failed: an AssertionError, as in Quadrants, that also
     says which kernel and line."""

@@ -23,7 +23,7 @@ from qdmlir.frontend import arithmetic
 from qdmlir.frontend.emitter import Array, Emitter, Scalar, mlir_type
 from qdmlir.frontend.errors import QuadrantsSyntaxError, unsupported
 from qdmlir.frontend.promotion import BOOL, literal_type
-from qdmlir.frontend.scope import Binding, Const, KernelVar, Scope
+from qdmlir.frontend.scope import Binding, Compound, Const, KernelVar, Scope
 from qdmlir.frontend.source import FunctionSource, resolve_chain
 from qdmlir.runtime.dtypes import DType, i64
 
@@ -183,8 +183,21 @@ class ExpressionLowering:
         return self.global_value(node, node.id, value)
 
     def global_value(self, node: ast.AST, name: str, value: Any) -> Binding:
+        from qdmlir.runtime.field import Field
         from qdmlir.runtime.ndarray import Ndarray
 
+        if isinstance(value, Field):  # storage passed at every launch (frontend/flatten.py)
+            members = self.unit.members
+            bound = None if members is None else members.free_field(self, node)
+            if bound is None:
+                raise self.error(
+                    node,
+                    f"`{name}` is a qd.field that qdmlir cannot pass to the kernel: fields are "
+                    "passed through a global name, a closure variable, a member or a "
+                    "qd.template() parameter",
+                    "assign the field to a global name, or pass it as a qd.template() argument",
+                )
+            return bound
         if (
             isinstance(value, Ndarray)
             or type(value).__module__ == "numpy"
@@ -200,6 +213,8 @@ class ExpressionLowering:
 
     def expr_Attribute(self, node: ast.Attribute) -> Binding:
         base = self.expr(node.value)
+        if isinstance(base, Compound):
+            return self.unit.members.member(self, base, node)
         if isinstance(base, Array):
             if node.attr == "shape":
                 return tuple(
@@ -248,7 +263,9 @@ class ExpressionLowering:
                 raise self.error(
                     node, f"cannot index `{ast.unparse(node.value)}`: {error}"
                 ) from None
-            return item if not isinstance(base, Const) else Const(item)
+            if not isinstance(base, Const):
+                return item
+            return self.global_value(node, ast.unparse(node), item)
         raise self.error(
             node,
             f"`{ast.unparse(node.value)}` cannot be indexed with a runtime value",
@@ -294,6 +311,24 @@ class ExpressionLowering:
                     "convert it: int(x)",
                 )
             indices.append(self.em.to_index(scalar))
+        return self.shifted(array, indices)
+
+    def shifted(self, array: Array, indices: list) -> list:
+        """Indices into the memref: minus a field's offset; clamped into each axis for
+        boundary="clamp" (Quadrants clamps, it does not wrap)."""
+        em = self.em
+        if array.offset:
+            indices = [
+                em.value(arith.SubiOp(i, em.index_constant(o))) if o else i
+                for i, o in zip(indices, array.offset)
+            ]
+        if array.boundary == "clamp":
+            zero, one = em.index_constant(0), em.index_constant(1)
+            clamped = []
+            for axis, index in enumerate(indices):
+                last = em.value(arith.SubiOp(em.dim(array, axis), one))
+                clamped.append(em.value(arith.MaxSIOp(em.value(arith.MinSIOp(index, last)), zero)))
+            indices = clamped
         return indices
 
     # -- operators -------------------------------------------------------------------------
@@ -494,6 +529,8 @@ def _kind(value: Any) -> str:
         if callable(v):
             return f"the function {getattr(v, '__qualname__', v)}"
         return f"a {type(v).__name__}"
+    if isinstance(value, Compound):
+        return f"a {type(value.obj).__name__} object"
     return "a tuple" if isinstance(value, tuple) else type(value).__name__
 
 

@@ -86,13 +86,19 @@ class CompileUnit:
     in_checkpoint: bool = False
     target: str = "cpu"  # what the kernel is compiled for ("cpu", "cuda", "rocm", "amdgpu")
     prints: object = None  # print_lowering.PrintSites, made by the kernel's lowering
+    members: object = None  # members.Members: compound arguments taken apart (flatten.py)
 
 
 class KernelLowering(StatementLowering):
     """Lowers one kernel into a func.func; `lower()` returns it."""
 
     def __init__(
-        self, unit: CompileUnit, source, args: list[ArgSpec], constants: dict | None = None
+        self,
+        unit: CompileUnit,
+        source,
+        args: list[ArgSpec],
+        constants: dict | None = None,
+        layout=None,
     ):
         self.entry = Block(arg_types=[_arg_type(a) for a in args])
         super().__init__(
@@ -104,6 +110,8 @@ class KernelLowering(StatementLowering):
         self.top_level_assignment = False
         self.loop_config: loop_config.LoopConfig | None = None  # for the next top-level loop
         parameters = {a.arg: a for a in source.tree.args.args + source.tree.args.kwonlyargs}
+        # the leaves of compound arguments are bound by path below, with their offsets
+        leaves = set() if layout is None else {leaf.name for leaf in layout.arguments}
         for spec, block_arg in zip(args, self.entry.args):
             block_arg.name_hint = spec.name
             # a parameter is located at its name in the signature; a hidden one at the `def`
@@ -117,9 +125,17 @@ class KernelLowering(StatementLowering):
                 if spec.kind == "ndarray"
                 else Scalar(block_arg, spec.qd_dtype)
             )
-            self.scope.bind(spec.name, value)
+            if spec.name not in leaves:
+                self.scope.bind(spec.name, value)
         for name, value in (constants or {}).items():  # qd.template() numbers
             self.scope.bind(name, Const(value))
+        if layout is not None:  # compound arguments: their leaves are the arguments above
+            from qdmlir.frontend.members import Members
+
+            names = {spec.name: arg for spec, arg in zip(args, self.entry.args)}
+            unit.members = Members(layout, names)
+            for name, value in unit.members.parameters().items():
+                self.scope.bind(name, value)
 
     def lower(self) -> func.FuncOp:
         tree = self.source.tree
@@ -295,7 +311,7 @@ class KernelLowering(StatementLowering):
             raise self.error(
                 node.iter,
                 f"cannot loop over `{ast.unparse(node.iter)}` at the kernel top level",
-                "loop over range(...) or qd.ndrange(...)",
+                "loop over range(...), qd.ndrange(...), or an ndarray or field",
             )
         return dims
 
@@ -303,6 +319,7 @@ class KernelLowering(StatementLowering):
 
     def checkpoint(self, node: ast.With) -> None:
         label, flag = checkpoint_syntax.checkpoint_arguments(self, node)
+        self.located(node)  # resolving the flag located the emitter at it
         position = None if flag is None else [a.name for a in self.args].index(flag)
         region = self.em.emit(RegionOp(label=int(label), yield_on=position, yield_on_name=flag))
         with self.em.inserting_at_end(region.block), assigned(self.unit, in_checkpoint=True):
@@ -321,6 +338,7 @@ class KernelLowering(StatementLowering):
 
     def do_while(self, node: ast.While) -> None:
         condition = checkpoint_syntax.do_while_condition(self, node)
+        self.located(node)
         loop = self.em.emit(DoWhileOp(condition))
         with self.em.inserting_at_end(loop.block):
             self.top_level(_without_docstring(node.body))

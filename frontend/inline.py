@@ -22,7 +22,11 @@ if TYPE_CHECKING:  # the lowering these functions extend
     from qdmlir.frontend.statements import StatementLowering
 
 
-def inline_call(caller: StatementLowering, qd_func, node: ast.Call) -> Binding:
+def inline_call(
+    caller: StatementLowering, qd_func, node: ast.Call, instance: Binding | None = None
+) -> Binding:
+    """Lower `qd_func(...)` at `node`; `instance` is the object a method call is bound to,
+    the function's first parameter."""
     from qdmlir.frontend.statements import StatementLowering, Undefined
 
     unit = caller.unit
@@ -37,7 +41,7 @@ def inline_call(caller: StatementLowering, qd_func, node: ast.Call) -> Binding:
     if len(unit.call_stack) > 64:
         raise caller.error(node, "qd.func calls nest more than 64 deep")
     source = function_source(qd_func.fn, kind="qd.func")
-    args = _bind_arguments(caller, qd_func, source, node)
+    args = _bind_arguments(caller, qd_func, source, node, instance)
     callee = StatementLowering(unit, source, caller.em, Scope(function_root=True))
     for name, value in args.items():
         callee.scope.bind(name, value)
@@ -69,11 +73,13 @@ def inline_call(caller: StatementLowering, qd_func, node: ast.Call) -> Binding:
 
 
 def _bind_arguments(
-    caller: StatementLowering, qd_func, source, node: ast.Call
+    caller: StatementLowering, qd_func, source, node: ast.Call, instance: Binding | None
 ) -> dict[str, Binding]:
     try:
         signature = inspect.signature(qd_func.fn)
         positional = [_argument_value(caller, arg) for arg in node.args]
+        if instance is not None:
+            positional.insert(0, instance)
         keywords = {kw.arg: _argument_value(caller, kw.value) for kw in node.keywords}
         if any(name is None for name in keywords):
             raise TypeError("**kwargs are not supported")

@@ -7,6 +7,7 @@ call of a fully annotated kernel is one launcher call plus a list lookup for the
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import functools
 import inspect
@@ -32,7 +33,8 @@ def forget_compiled_kernels() -> None:
 
 
 class QdFunc:
-    """A `@qd.func`: inlined into the kernels that call it."""
+    """A `@qd.func`: inlined into the kernels that call it. As a method of a
+    `@qd.data_oriented` class, `self.helper` is a BoundFunc whose first parameter is `self`."""
 
     def __init__(self, fn):
         self.fn = fn
@@ -43,14 +45,55 @@ class QdFunc:
             f"qd.func '{self.__name__}' can only be called from a kernel or another qd.func"
         )
 
+    def __get__(self, instance, owner):
+        return self if instance is None else BoundFunc(self, instance)
+
+
+class BoundFunc:
+    """`obj.helper` for a qd.func method: the function and the object its first parameter
+    takes. Equal for the same function and the same object (kernels guard on that)."""
+
+    __slots__ = ("func", "instance")
+
+    def __init__(self, func: QdFunc, instance):
+        self.func = func
+        self.instance = instance
+
+    def __eq__(self, other) -> bool:
+        return (
+            isinstance(other, BoundFunc)
+            and other.func is self.func
+            and other.instance is self.instance
+        )
+
+    def __hash__(self) -> int:
+        return hash((id(self.func), id(self.instance)))
+
+    @property
+    def __name__(self) -> str:
+        return self.func.__name__
+
+    def __call__(self, *args, **kwargs):
+        return self.func(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<bound qd.func {self.func.__qualname__} of {type(self.instance).__name__}>"
+
 
 def func(fn=None, *, is_real_function: bool = False, requires_top_level: bool = False):
-    """Mark a function as callable from kernels (bare `@qd.func` or `@qd.func(...)`)."""
+    """Mark a function as callable from kernels (bare `@qd.func` or `@qd.func(...)`).
+    `is_real_function=True` asks Quadrants for a function that is not inlined; qdmlir inlines
+    every function, which gives the same results."""
     if fn is None:
         return lambda f: func(
             f, is_real_function=is_real_function, requires_top_level=requires_top_level
         )
     return QdFunc(fn)
+
+
+def real_func(fn=None):
+    """`@qd.real_func`: Quadrants' non-inlined function; inlined like `@qd.func` here."""
+    return func(fn, is_real_function=True)
 
 
 def kernel(
@@ -80,7 +123,8 @@ def kernel(
 
 class Kernel:
     """A compiled-on-first-call kernel. Call it like the Python function; `resume(...)` starts
-    from a checkpoint."""
+    from a checkpoint. As a method of a `@qd.data_oriented` class, `obj.step` is a
+    BoundKernel whose first argument is `obj`."""
 
     def __init__(self, fn, *, graph: bool, checkpoints: bool):
         self.fn = fn
@@ -95,6 +139,12 @@ class Kernel:
         self._annotations: list | None = None  # resolved at the first call (lazily, as errors)
         self._specializations: dict[tuple, Any] = {}
         self._only = None  # the one specialisation of a fully annotated kernel, once built
+        # whether calls are taken apart (frontend/flatten.py): decided at the first call
+        self._flattens: bool | None = None
+        self._steady = None  # the flattened specialisation whose call is installed
+        self.is_method = False  # defined in a class body: the first parameter is the instance
+        self._attribute = None  # the name it has in that class
+        self._bound_class = None  # this kernel's BoundKernel subclass, made at the first bind
         self._lock = threading.RLock()
         _KERNELS.add(self)
 
@@ -122,8 +172,31 @@ class Kernel:
             return only.run(args, only.slot_of(from_checkpoint))
         return self._launch(args, kwargs, from_checkpoint)
 
+    def __set_name__(self, owner, name) -> None:
+        self.is_method = True
+        self._attribute = name
+
     def __get__(self, instance, owner):
-        return self if instance is None else functools.partial(self.__call__, instance)
+        if instance is None:
+            return self
+        bound_class = self._bound_class
+        if bound_class is None:
+            bound_class = self._bound_class = type(
+                "BoundKernel", (BoundKernel,), {"__module__": BoundKernel.__module__}
+            )
+        bound = bound_class(self, instance)
+        # Quadrants keeps the bound kernel in the instance's __dict__ as well: later lookups
+        # of `obj.step` are a dict hit (a kernel is a non-data descriptor)
+        namespace = getattr(instance, "__dict__", None)
+        if namespace is not None and self._attribute is not None:
+            namespace[self._attribute] = bound
+        return bound
+
+    @property
+    def grad(self):
+        from qdmlir.frontend.unsupported import refuse_autodiff
+
+        raise refuse_autodiff(f"{self.__name__}.grad (a kernel's gradient)")
 
     def __repr__(self) -> str:
         return f"<qd.kernel {self.__qualname__}>"
@@ -133,11 +206,11 @@ class Kernel:
     def _launch(self, args: tuple, kwargs: dict, from_checkpoint):
         if kwargs or self._binds:
             args = self._positional(args, kwargs)
-        specialization = self._specialization(args)
+        specialization, flat = self._specialization(args)
         resume_point = 0
         if from_checkpoint is not None:
             resume_point = specialization.slot_of(from_checkpoint)
-        return specialization.run(args, resume_point)
+        return specialization.run(flat, resume_point)
 
     def _positional(self, args: tuple, kwargs: dict) -> tuple:
         try:
@@ -147,49 +220,96 @@ class Kernel:
         bound.apply_defaults()
         return tuple(bound.arguments.values())  # keyword-only ones included, in order
 
-    def _specialization(self, args: tuple):
+    def _specialization(self, args: tuple) -> tuple:
+        """The specialisation for `args` and the arguments its launch takes."""
         if len(args) != len(self._parameters):
             names = ", ".join(p.name for p in self._parameters)
             raise TypeError(
                 f"kernel '{self.__name__}' takes {len(self._parameters)} "
                 f"argument(s) ({names}), got {len(args)}"
             )
-        if self._annotations is None:
-            self._annotations = [resolve_annotation(self, p) for p in self._parameters]
-        # what varies between specialisations: dtype and ndim where the annotation leaves
-        # them, and the values of qd.template() numbers
+        self.annotations()
+        if self._flattens is None:
+            self._flattens = self.takes_apart()
+        if self._flattens:
+            return self._flat_specialization(args)
+        # what varies between specialisations: dtype and ndim where the annotation leaves them
         key = tuple(
-            self._signature_of(a, i)
-            for i, (a, open_) in enumerate(zip(args, self._open_parameters()))
+            (getattr(a, "dtype", None), getattr(a, "ndim", None))
+            for a, open_ in zip(args, self._open_parameters())
             if open_
         )
         found = self._specializations.get(key)
         if found is not None:
-            return found
+            return found, args
         with self._lock:
             found = self._specializations.get(key)
             if found is None:
                 from qdmlir.frontend.specialization import build_specialization
 
-                constants = {
-                    p.name: a
-                    for i, (p, a) in enumerate(zip(self._parameters, args))
-                    if self._is_constant(i, a)
-                }
                 specs = [
-                    self._arg_spec(p, a, i)
-                    for i, (p, a) in enumerate(zip(self._parameters, args))
-                    if p.name not in constants
+                    self._arg_spec(p, a, i) for i, (p, a) in enumerate(zip(self._parameters, args))
                 ]
                 specs = abi.with_hidden(specs, self.hidden_specs(config.current()))
-                found = build_specialization(self, specs, constants)
+                found = build_specialization(self, specs)
                 self._specializations[key] = found
                 if not any(self._open_parameters()) and not self._binds:
                     self._only = found
                     if getattr(found, "call", None) is not None:
                         # calls now go straight to the launcher's generated function
                         self.__class__ = _steady_kernel_class(found.call)
-        return found
+        return found, args
+
+    def annotations(self) -> list:
+        """Each parameter's resolved annotation (None for a method's instance), resolved at
+        the first call, where an error can name the parameter."""
+        if self._annotations is None:
+            self._annotations = [
+                None if i == 0 and self.is_method else resolve_annotation(self, p)
+                for i, p in enumerate(self._parameters)
+            ]
+        return self._annotations
+
+    def takes_apart(self) -> bool:
+        """Whether calls go through frontend/flatten.py: a method, a qd.template() or dataclass
+        parameter, an ndarray clamped at its boundary (the layout carries that to the
+        compiler), or a qd.field the kernel reaches through a global."""
+        from qdmlir.frontend.flatten import uses_free_fields
+
+        if self.is_method or any(
+            isinstance(a, (Template, type)) or getattr(a, "boundary", "unsafe") != "unsafe"
+            for a in self.annotations()
+        ):
+            return True
+        return uses_free_fields(self)
+
+    def _flat_specialization(self, args: tuple) -> tuple:
+        from qdmlir.frontend.flatten import flatten
+
+        layout = flatten(self, args)
+        key = layout.key()
+        found = self._specializations.get(key)
+        if found is None:
+            with self._lock:
+                found = self._specializations.get(key)
+                if found is None:
+                    from qdmlir.frontend.specialization import build_specialization
+
+                    specs = abi.with_hidden(layout.specs(), self.hidden_specs(config.current()))
+                    found = build_specialization(self, specs, layout=layout)
+                    self._specializations[key] = found
+        if found is not self._steady and found.call is not None:
+            self._install(found)
+        return found, layout.values
+
+    def _install(self, specialization) -> None:
+        """Make `specialization`'s generated call the steady call (the latest one wins)."""
+        self._steady = specialization
+        if self.is_method:
+            if self._bound_class is not None:
+                self._bound_class.__call__ = specialization.call
+        else:
+            self.__class__ = _steady_kernel_class(specialization.call)
 
     def hidden_specs(self, cfg: config.Config) -> list[ArgSpec]:
         """The hidden arguments (runtime/abi.py) known before compiling: the result of a kernel
@@ -204,40 +324,19 @@ class Kernel:
         return hidden
 
     def _open_parameters(self) -> list[bool]:
-        """Per parameter: does its annotation leave dtype, ndim or value to the argument?"""
+        """Per parameter: does its annotation leave dtype or ndim to the argument?"""
         return [
-            isinstance(a, Template)
-            or isinstance(a, NdarrayType)
-            and (a.dtype is None or a.ndim is None)
+            isinstance(a, NdarrayType) and (a.dtype is None or a.ndim is None)
             for a in self._annotations
         ]
-
-    def _is_constant(self, position: int, value: Any) -> bool:
-        """A qd.template() argument that is not an array: a compile-time constant."""
-        return isinstance(self._annotations[position], Template) and not _is_array(value)
-
-    def _signature_of(self, value: Any, position: int) -> tuple:
-        if not self._is_constant(position, value):
-            return (getattr(value, "dtype", None), getattr(value, "ndim", None))
-        if isinstance(value, np.generic):
-            value = value.item()
-        if not isinstance(value, (bool, int, float)):
-            parameter = self._parameters[position]
-            raise TypeError(
-                f"kernel '{self.__name__}' argument {position} "
-                f"('{parameter.name}'): a qd.template() argument must be a number, "
-                f"a bool, an IntEnum member or an ndarray, got "
-                f"{type(value).__name__}"
-            )
-        return (type(value), value)
 
     def _arg_spec(self, parameter: inspect.Parameter, value: Any, position: int) -> ArgSpec:
         annotation = self._annotations[position]
         where = f"kernel '{self.__name__}' argument {position} ('{parameter.name}')"
-        if isinstance(annotation, (NdarrayType, Template)):
-            dtype, ndim = getattr(annotation, "dtype", None), getattr(annotation, "ndim", None)
+        if isinstance(annotation, NdarrayType):
+            dtype, ndim = annotation.dtype, annotation.ndim
             if dtype is None or ndim is None:
-                actual = _array_type(value, where)
+                actual = array_type(value, where)
                 dtype = actual[0] if dtype is None else dtype
                 ndim = actual[1] if ndim is None else ndim
             return ArgSpec(parameter.name, "ndarray", dtypes.as_dtype(dtype).name, ndim)
@@ -247,19 +346,62 @@ class Kernel:
         with self._lock:
             self._specializations.clear()
             self._only = None
+            self._steady = None
+            self._flattens = None
             self.__class__ = Kernel
+            if self._bound_class is not None and "__call__" in self._bound_class.__dict__:
+                del self._bound_class.__call__
             self._annotations = None
+
+
+class BoundKernel:
+    """`obj.step` for a kernel method of a `@qd.data_oriented` class: calls and resumes the
+    kernel with `obj` first. Each kernel has its own subclass, whose `__call__` becomes the
+    generated steady call of its latest specialisation (runtime/cpu.py)."""
+
+    __slots__ = ("kernel", "instance")
+
+    def __init__(self, kernel: Kernel, instance):
+        self.kernel = kernel
+        self.instance = instance
+
+    def __call__(self, *args, **kwargs):
+        return self.kernel._launch((self.instance, *args), kwargs, None)
+
+    def resume(self, *args, from_checkpoint, **kwargs):
+        return self.kernel.resume(self.instance, *args, from_checkpoint=from_checkpoint, **kwargs)
+
+    @property
+    def __name__(self) -> str:
+        return self.kernel.__name__
+
+    def __repr__(self) -> str:
+        return f"<bound qd.kernel {self.kernel.__qualname__} of {type(self.instance).__name__}>"
+
+
+def _bound_general_call(bound: BoundKernel, *args, **kwargs):
+    """The general path of a bound call (what a generated steady call falls back to)."""
+    return bound.kernel._launch((bound.instance, *args), kwargs, None)
 
 
 def _steady_kernel_class(call) -> type:
     """A subclass of Kernel whose `__call__` is the specialisation's generated launch: the
     steady call of a fully annotated kernel costs the one frame Python makes for calling it
-    (runtime/cpu.py `calling`). `_forget` puts the kernel back to the plain class."""
-    return type("Kernel", (Kernel,), {"__call__": call, "__module__": Kernel.__module__})
+    (runtime/cpu.py `calling`). `_forget` puts the kernel back to the plain class. Made once
+    per generated function: a kernel alternating between two specialisations reuses them."""
+    made = _STEADY_CLASSES.get(call)
+    if made is None:
+        made = type("Kernel", (Kernel,), {"__call__": call, "__module__": Kernel.__module__})
+        _STEADY_CLASSES[call] = made
+    return made
+
+
+_STEADY_CLASSES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def resolve_annotation(kernel: Kernel, parameter: inspect.Parameter):
-    """The parameter's annotation as an NdarrayType or a DType; a located error otherwise."""
+    """The parameter's annotation as an NdarrayType, a DType, a Template or a dataclass type;
+    a located error otherwise."""
     reserved = abi.reserved_name_problem(parameter.name)  # a hidden argument's name
     if reserved is not None:
         raise _annotation_error(kernel, parameter, reserved)
@@ -273,21 +415,35 @@ def resolve_annotation(kernel: Kernel, parameter: inspect.Parameter):
             ) from None
     if annotation is inspect.Parameter.empty:
         raise _annotation_error(kernel, parameter, "it has no type annotation")
-    if annotation is template or isinstance(annotation, Template):
+    if annotation is template or annotation is Template or isinstance(annotation, Template):
         return Template()
+    if annotation is NdarrayType:  # bare `qd.types.NDArray`: dtype and ndim from the argument
+        return NdarrayType()
+    if isinstance(annotation, type) and dataclasses.is_dataclass(annotation):
+        return annotation
     if isinstance(annotation, NdarrayType):
         if annotation.dtype is not None:
+            _refuse_unsupported(kernel, parameter, annotation.dtype)
             try:
                 dtypes.as_dtype(annotation.dtype)
             except KeyError as error:
                 raise _annotation_error(kernel, parameter, str(error.args[0])) from None
         return annotation
+    _refuse_unsupported(kernel, parameter, annotation)
     try:
         return dtypes.as_dtype(annotation)
     except (KeyError, TypeError):
         raise _annotation_error(
             kernel, parameter, f"`{annotation!r}` is not a parameter type qdmlir supports"
         ) from None
+
+
+def _refuse_unsupported(kernel: Kernel, parameter: inspect.Parameter, value: Any) -> None:
+    """A vector / matrix type where a scalar type is expected: say so at the parameter."""
+    refusal = getattr(value, "refusal_in_kernel", None)
+    if refusal is not None:
+        reason, fix = refusal()
+        raise _annotation_error(kernel, parameter, reason, fix)
 
 
 def return_dtype(kernel: Kernel):
@@ -311,7 +467,9 @@ def return_dtype(kernel: Kernel):
         ) from None
 
 
-def _annotation_error(kernel: Kernel, parameter: inspect.Parameter, why: str):
+def _annotation_error(
+    kernel: Kernel, parameter: inspect.Parameter, why: str, fix: str | None = None
+):
     from qdmlir.frontend.source import function_source
 
     source = function_source(kernel.fn)
@@ -320,23 +478,30 @@ def _annotation_error(kernel: Kernel, parameter: inspect.Parameter, why: str):
         f"parameter '{parameter.name}' of kernel '{kernel.__name__}' cannot be compiled: {why}",
         kernel=kernel.__name__,
         span=source.span(node),
-        fix="annotate it with qd.types.ndarray(dtype, ndim), a scalar type such as qd.i32, or "
-        "qd.template()",
+        fix=fix
+        or "annotate it with qd.types.ndarray(dtype, ndim), a scalar type such as qd.i32, "
+        "qd.template(), or a dataclass type",
     )
 
 
-def _is_array(value: Any) -> bool:
+def is_array(value: Any) -> bool:
+    """An ndarray argument: a qd.ndarray (host or device), a numpy array, or any array object
+    with a shape and a dtype (a qd.field is not one: it is taken apart, frontend/flatten.py)."""
+    from qdmlir.runtime.field import Field
     from qdmlir.runtime.ndarray import Ndarray
 
     return isinstance(value, Ndarray) or (
-        hasattr(value, "shape") and hasattr(value, "dtype") and not isinstance(value, np.generic)
+        hasattr(value, "shape")
+        and hasattr(value, "dtype")
+        and not isinstance(value, (np.generic, Field))
     )
 
 
-def _array_type(value: Any, where: str) -> tuple[dtypes.DType, int]:
+def array_type(value: Any, where: str) -> tuple[dtypes.DType, int]:
+    """The dtype and ndim of an ndarray argument; a TypeError naming `where` otherwise."""
     from qdmlir.runtime.ndarray import Ndarray
 
-    if isinstance(value, Ndarray):
+    if isinstance(value, Ndarray) or isinstance(getattr(value, "dtype", None), dtypes.DType):
         return value.dtype, value.ndim
     dtype = getattr(value, "dtype", None)
     shape = getattr(value, "shape", None)

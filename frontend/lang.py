@@ -14,6 +14,8 @@ import numbers
 from types import SimpleNamespace
 from typing import Any
 
+from qdmlir.frontend import unsupported
+
 # -- graph structure -----------------------------------------------------------------------
 
 
@@ -341,39 +343,64 @@ math = SimpleNamespace(
     e=_pymath.e,
     inf=_pymath.inf,
     nan=_pymath.nan,
+    **unsupported.MATH_TYPES,  # vector and matrix types and functions: refused where used
 )
 
 
 # -- parameter annotations -------------------------------------------------------------------
 
 
-class NdarrayType:
-    """`qd.types.ndarray(dtype=None, ndim=None)`: an ndarray parameter. A dtype or ndim left out
-    is taken from the first argument passed, and the kernel is compiled once per combination."""
+BOUNDARIES = ("unsafe", "clamp")
+"""`boundary=` of `qd.types.ndarray`: "unsafe" indexes as given; "clamp" clamps every index
+into its axis first (Quadrants' names)."""
 
-    def __init__(self, dtype: Any = None, ndim: int | None = None, **unsupported: Any):
+
+class NdarrayType:
+    """`qd.types.ndarray(dtype=None, ndim=None, boundary="unsafe")`: an ndarray parameter. A
+    dtype or ndim left out is taken from the first argument passed, and the kernel is compiled
+    once per combination. `qd.types.NDArray` alone, unsubscripted, leaves both open.
+
+    `dtype` is a scalar qd type today; it is the seam where vector and matrix element types
+    will go (docs/kernel-language.md)."""
+
+    def __init__(
+        self,
+        dtype: Any = None,
+        ndim: int | None = None,
+        boundary: str = "unsafe",
+        **unsupported: Any,
+    ):
         if unsupported:
             names = ", ".join(sorted(unsupported))
             raise TypeError(
-                f"qd.types.ndarray() does not support {names} in qdmlir; give dtype and ndim only"
+                f"qd.types.ndarray() does not support {names} in qdmlir; give dtype, ndim and "
+                "boundary only"
             )
         if ndim is not None and (not isinstance(ndim, int) or not 0 <= ndim <= 8):
             raise ValueError(f"qd.types.ndarray(ndim={ndim!r}): ndim must be an int in 0..8")
+        if boundary not in BOUNDARIES:
+            raise ValueError(
+                f"qd.types.ndarray(boundary={boundary!r}): boundary must be one of {BOUNDARIES}"
+            )
         self.dtype = dtype
         self.ndim = ndim
+        self.boundary = boundary
 
     @classmethod
     def __class_getitem__(cls, args: Any) -> NdarrayType:
         return cls(*(args if isinstance(args, tuple) else (args,)))
 
     def __repr__(self) -> str:
-        return f"qd.types.ndarray(dtype={self.dtype!r}, ndim={self.ndim!r})"
+        clamp = ", boundary='clamp'" if self.boundary == "clamp" else ""
+        return f"qd.types.ndarray(dtype={self.dtype!r}, ndim={self.ndim!r}{clamp})"
 
 
 class Template:
-    """`qd.template()`: a parameter whose argument is part of the kernel's signature. A number,
-    bool or IntEnum member is a compile-time constant inside the kernel (each new value
-    compiles again, as in Quadrants); an ndarray is taken as `qd.types.ndarray()` takes it."""
+    """`qd.template()` / `qd.Template`: a parameter whose argument is part of the kernel's
+    signature. A number, bool or IntEnum member is a compile-time constant inside the kernel
+    (each new value compiles again, as in Quadrants); an ndarray is taken as
+    `qd.types.ndarray()` takes it; a `qd.field`, a `@qd.data_oriented` object or a dataclass
+    is taken apart into kernel arguments (frontend/flatten.py)."""
 
     def __repr__(self) -> str:
         return "qd.template()"
@@ -382,6 +409,29 @@ class Template:
 def template(*_: Any, **__: Any) -> Template:
     """Quadrants' `qd.template()` annotation (its optional arguments are ignored)."""
     return Template()
+
+
+def data_oriented(
+    cls: type | None = None, *, stable_members: bool = False, template_primitives: bool = True
+):
+    """`@qd.data_oriented`: a class whose `@qd.kernel` methods read `self.<member>`.
+
+    Members a kernel uses are kernel arguments (ndarrays, fields) or compile-time constants
+    (numbers, bools, enums; with `template_primitives=False`, run-time scalar arguments
+    instead). `stable_members` is Quadrants' hint that ndarray members are never reassigned;
+    qdmlir checks member identity on every call anyway, so it changes nothing."""
+    if cls is None:
+        return lambda c: data_oriented(
+            c, stable_members=stable_members, template_primitives=template_primitives
+        )
+    cls._data_oriented = True  # Quadrants' marker, which programs may test too
+    cls._qd_template_primitives = bool(template_primitives)
+    return cls
+
+
+def is_data_oriented(value: Any) -> bool:
+    """An instance of a `@qd.data_oriented` class."""
+    return not isinstance(value, type) and getattr(type(value), "_data_oriented", False) is True
 
 
 types = SimpleNamespace(ndarray=NdarrayType, NDArray=NdarrayType, template=template)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from xdsl.dialects import arith, scf
 from xdsl.ir import Block
 
-from qdmlir.frontend import lang
+from qdmlir.frontend import arithmetic, lang
 from qdmlir.frontend.emitter import INDEX, Scalar, mlir_type
 from qdmlir.frontend.promotion import BOOL
 from qdmlir.frontend.scope import BREAK, CONTINUE, RETURNED, Const, assigned_names
@@ -82,8 +82,6 @@ def trip_bounds(em, spec: RangeSpec) -> tuple:
         step = em.index_constant(spec.step)
         return lb, ub, step, lambda iv: em.from_index(iv, spec.start.dtype)
     # negative step: count k = 0 .. trip and map to start + k * step
-    from qdmlir.frontend import arithmetic
-
     distance = arithmetic.binary(em, "-", spec.start, spec.stop)
     width = em.constant(-spec.step - 1, spec.start.dtype)
     trip = arithmetic.binary(
@@ -145,7 +143,7 @@ def _serial_iteration(lowering: StatementLowering, node: ast.For) -> tuple:
         raise lowering.error(
             node.iter,
             f"cannot loop over `{ast.unparse(node.iter)}` in a kernel",
-            "loop over range(...) or qd.ndrange(...)",
+            "loop over range(...), qd.ndrange(...), or an ndarray or field",
         )
     return _flattened(lowering, node, dims)
 
@@ -298,8 +296,14 @@ def bind_static_target(lowering: StatementLowering, target: ast.expr, item) -> N
 
 
 def ndrange_dims(lowering: StatementLowering, node: ast.expr) -> list[RangeSpec] | None:
-    """The dimensions of `qd.ndrange(...)`, `qd.grouped(qd.ndrange(...))` or `qd.grouped(x)`
-    (every index of the ndarray `x`), else None."""
+    """The dimensions of `qd.ndrange(...)`, `qd.grouped(qd.ndrange(...))`, `qd.grouped(x)` or
+    `x` itself (every index of the ndarray or field `x`: Quadrants' struct-for), else None."""
+    if isinstance(node, (ast.Name, ast.Attribute)) and _dotted_name(node):
+        from qdmlir.frontend.emitter import Array
+
+        if isinstance(lowering.expr(node), Array):
+            return _array_dims(lowering, node)
+        return None
     if lowering.calls(node, lang.grouped):
         if len(node.args) != 1 or node.keywords:
             raise lowering.error(
@@ -342,7 +346,18 @@ def _array_dims(lowering: StatementLowering, node: ast.expr) -> list[RangeSpec]:
         )
     em = lowering.em
     ip = lowering.unit.defaults.ip
-    return [
-        RangeSpec(em.constant(0, ip), em.from_index(em.dim(array, axis), ip), 1)
-        for axis in range(array.ndim)
-    ]
+    offset = array.offset or (0,) * array.ndim  # a field's indices start at its offset
+    dims = []
+    for axis, first in enumerate(offset):
+        size = em.from_index(em.dim(array, axis), ip)
+        start = em.constant(first, ip)
+        stop = arithmetic.binary(em, "+", size, start) if first else size
+        dims.append(RangeSpec(start, stop, 1))
+    return dims
+
+
+def _dotted_name(node: ast.expr) -> bool:
+    """`x` or `self.x.y`: a name a struct-for can loop over (no call, no subscript)."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name)

@@ -39,7 +39,17 @@ class KernelVar:
         return Array(self.cell, self.dtype, 0)
 
 
-Binding = Scalar | Array | Const | KernelVar | tuple
+@dataclass(frozen=True, eq=False)
+class Compound:
+    """A `@qd.data_oriented` object or a dataclass inside a kernel: `path` is where the call
+    reached it (frontend/flatten.py), and its members resolve by path to the leaves the
+    kernel's arguments carry (frontend/members.py)."""
+
+    path: tuple
+    obj: Any
+
+
+Binding = Scalar | Array | Const | KernelVar | Compound | tuple
 
 
 class Scope:

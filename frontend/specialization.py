@@ -50,32 +50,14 @@ class Specialization:
         return slot
 
 
-def build_specialization(kernel, args: list[ArgSpec], constants: dict | None = None):
-    """Load the cached artifact for this signature, compiling it first on a miss.
-    `constants`: the qd.template() arguments compiled in, which calls then leave out."""
-    specialization = _build(kernel, args, constants or {})
-    if not constants:
-        return specialization
-    kept = tuple(i for i, p in enumerate(kernel._parameters) if p.name not in constants)
-    return WithoutConstants(specialization, kept)
+def build_specialization(kernel, args: list[ArgSpec], layout=None):
+    """Load the cached artifact for this signature, compiling it first on a miss. `layout`
+    (frontend/flatten.py): how the call's compound arguments were taken apart; the artifact
+    takes its argument leaves, and its constants are compiled in."""
+    return _build(kernel, args, layout)
 
 
-@dataclass
-class WithoutConstants:
-    """A specialisation of a kernel with qd.template() constants: they are compiled in, so a
-    launch passes only the other arguments."""
-
-    inner: Specialization
-    kept: tuple[int, ...]  # positions of the arguments the artifact takes
-
-    def run(self, args: tuple, resume_point: int):
-        return self.inner.run(tuple(args[i] for i in self.kept), resume_point)
-
-    def slot_of(self, label) -> int:
-        return self.inner.slot_of(label)
-
-
-def _build(kernel, args: list[ArgSpec], constants: dict) -> Specialization:
+def _build(kernel, args: list[ArgSpec], layout) -> Specialization:
     cfg = config.current()
     if cfg.arch.target not in ("cpu", "cuda", "amdgpu"):
         raise RuntimeError(
@@ -89,23 +71,22 @@ def _build(kernel, args: list[ArgSpec], constants: dict) -> Specialization:
             f"values on qd.cpu only; on {cfg.arch!r} write the result into a 0-d "
             "ndarray parameter instead"
         )
-    key = cache_key(kernel, args, cfg, constants)
+    key = cache_key(kernel, args, cfg, layout=None if layout is None else layout.cache_text())
     cache = default_cache()
     directory = cache.lookup(key)
 
     def compile_into(folder: Path) -> None:
-        _compile_into(kernel, args, cfg, folder, constants)
+        _compile_into(kernel, args, cfg, folder, layout)
 
     if directory is None:
         directory = cache.store(key, compile_into)
     if cfg.arch.target in ("cuda", "amdgpu"):
-        return specialization_for(kernel, load_launcher(directory), Manifest.read(directory))
-    return _load(kernel, directory, key, cache, compile_into)
+        launcher = load_launcher(directory)
+        return specialization_for(kernel, launcher, Manifest.read(directory), layout)
+    return _load(kernel, directory, key, cache, compile_into, layout)
 
 
-def _compile_into(
-    kernel, args: list[ArgSpec], cfg: config.Config, folder: Path, constants: dict
-) -> None:
+def _compile_into(kernel, args: list[ArgSpec], cfg: config.Config, folder: Path, layout) -> None:
     try:
         from qdmlir.frontend.compiler import Compilation
     except ImportError as err:  # a GPU machine with prebuilt artifacts and no compiler
@@ -120,7 +101,7 @@ def _compile_into(
         arch = cuda_arch()
     elif cfg.arch.target == "amdgpu":
         arch = rocm_arch()
-    Compilation.for_kernel(kernel, args, cfg, arch=arch, constants=constants).write_artifact(folder)
+    Compilation.for_kernel(kernel, args, cfg, arch=arch, layout=layout).write_artifact(folder)
 
 
 def load_launcher(directory: Path):
@@ -135,7 +116,7 @@ def load_launcher(directory: Path):
     return CudaLauncher(directory, manifest)
 
 
-def _load(kernel, directory: Path, key: str, cache, compile_into) -> Specialization:
+def _load(kernel, directory: Path, key: str, cache, compile_into, layout) -> Specialization:
     from qdmlir.runtime.cpu import ArtifactLoadError, CpuLauncher
 
     try:
@@ -146,11 +127,12 @@ def _load(kernel, directory: Path, key: str, cache, compile_into) -> Specializat
         cache.invalidate(key)
         directory = cache.store(key, compile_into)
         launcher = CpuLauncher.from_artifact(directory)
-    return specialization_for(kernel, launcher, Manifest.read(directory))
+    return specialization_for(kernel, launcher, Manifest.read(directory), layout)
 
 
-def specialization_for(kernel, launcher, manifest: Manifest) -> Specialization:
-    """The status table and label lookup of a manifest's slots, around any launcher."""
+def specialization_for(kernel, launcher, manifest: Manifest, layout=None) -> Specialization:
+    """The status table and label lookup of a manifest's slots, around any launcher. With a
+    `layout`, the steady call takes compound arguments apart (runtime/launch.py Extraction)."""
     objects = checkpoint_labels(function_source(kernel.fn))
     slots_by_label: dict[int, int] = {}
     labels = []
@@ -163,7 +145,13 @@ def specialization_for(kernel, launcher, manifest: Manifest) -> Specialization:
             labels.append(label)
         statuses.append(GraphStatus(True, label) if kernel.checkpoints else None)
     run = make_run(launcher, manifest, statuses)
-    call = make_call(launcher, manifest, statuses, _general_call)
+    if layout is None:
+        call = make_call(launcher, manifest, statuses, _general_call)
+    else:
+        from qdmlir.frontend.kernel import _bound_general_call
+
+        fallback = _bound_general_call if layout.bound else _general_call
+        call = make_call(launcher, manifest, statuses, fallback, layout.extraction())
     return Specialization(kernel.__name__, run, slots_by_label, labels, call)
 
 

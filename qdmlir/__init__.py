@@ -7,12 +7,19 @@ Importing it loads neither xDSL nor MLIR: the compiler is imported on the first 
 
 from types import SimpleNamespace as _Namespace
 
+from qdmlir.frontend import unsupported as _unsupported
 from qdmlir.frontend.config import amdgpu, arm64, cpu, cuda, gpu, init, metal, reset, vulkan, x64
 from qdmlir.frontend.config import current as _current_cfg
-from qdmlir.frontend.errors import QuadrantsCompilationError, QuadrantsSyntaxError
-from qdmlir.frontend.kernel import Kernel, func, kernel
+from qdmlir.frontend.errors import (
+    QuadrantsCompilationError,
+    QuadrantsRuntimeError,
+    QuadrantsSyntaxError,
+)
+from qdmlir.frontend.fields import field, ndarray
+from qdmlir.frontend.kernel import Kernel, func, kernel, real_func
 from qdmlir.frontend.lang import (
     NdarrayType,
+    Template,
     abs,
     acos,
     asin,
@@ -29,6 +36,7 @@ from qdmlir.frontend.lang import (
     ceil,
     checkpoint,
     cos,
+    data_oriented,
     exp,
     floor,
     graph,
@@ -56,15 +64,27 @@ from qdmlir.frontend.lang import (
     template,
 )
 from qdmlir.runtime.dtypes import f16, f32, f64, i8, i16, i32, i64, u8, u16, u32, u64
-from qdmlir.runtime.ndarray import Ndarray, ndarray
+from qdmlir.runtime.field import Field
+from qdmlir.runtime.ndarray import Ndarray
 from qdmlir.runtime.status import GraphStatus
 
 __version__ = "0.1.0"
 
 types = _Namespace(
-    ndarray=NdarrayType, NDArray=NdarrayType, template=template,
+    ndarray=NdarrayType, NDArray=NdarrayType, template=template, Template=Template,
     i8=i8, i16=i16, i32=i32, i64=i64, u8=u8, u16=u16, u32=u32, u64=u64, f16=f16, f32=f32, f64=f64,
+    vector=_unsupported.vector, matrix=_unsupported.matrix,
 )  # fmt: skip
+
+# Quadrants names qdmlir does not implement: each refuses where it is used with a located
+# QuadrantsSyntaxError (frontend/unsupported.py)
+Vector, Matrix, ad, root = (
+    _unsupported.Vector,
+    _unsupported.Matrix,
+    _unsupported.ad,
+    _unsupported.root,
+)
+i, j, k, l, ij, ijk = (_unsupported.AXES[n] for n in ("i", "j", "k", "l", "ij", "ijk"))  # noqa: E741 - Quadrants names its axes so
 
 # `qd.lang.impl.current_cfg().arch` (also .debug, .default_fp, .default_ip): what qd.init chose
 lang = _Namespace(impl=_Namespace(current_cfg=_current_cfg))

@@ -89,11 +89,16 @@ class CpuLauncher:
             "launch", "args, resume_point=0", "", "table[yielded_at + 1]", {"table": table}
         )
 
-    def calling(self, table, fallback) -> Callable[..., object]:
+    extracts = True  # `calling` takes apart compound arguments (runtime/launch.py Extraction)
+
+    def calling(self, table, fallback, extraction=None) -> Callable[..., object]:
         """`__call__(kernel, *args, **kwargs) -> table[yielded_at + 1]` for a fresh launch:
         the whole steady call of a kernel in the one frame Python makes for calling it (the
         frontend installs it as the kernel's `__call__`). Keyword arguments go to
-        `fallback(kernel, *args, **kwargs)`, the general path."""
+        `fallback(kernel, *args, **kwargs)`, the general path. With an `extraction` the
+        arguments are first taken apart by its code (runtime/launch.py)."""
+        if extraction is not None:
+            return self._make_extracting_call(table, fallback, extraction)
         return self._make_launch(
             "__call__",
             "kernel, *args, **kwargs",
@@ -148,6 +153,58 @@ def {name}({parameters}):
         exec(compile(source, f"<qd launch {self.kernel}>", "exec"), namespace)
         function = namespace[name]
         function.__doc__ = f"Launch with the tuple `args`; return {result}."
+        return function
+
+    def _make_extracting_call(self, table, fallback, extraction) -> Callable[..., object]:
+        """`calling` for compound arguments: the extraction's lines, its guards and the
+        identity checks decide whether the buffer still holds this call's words; arguments
+        that changed are checked and re-packed; anything unexpected goes to `fallback`."""
+        count = len(self.args)
+        checks = " and ".join(
+            f"a{i}._words is tokens[{i}]" if spec.kind == "ndarray" else f"a{i} is tokens[{i}]"
+            for i, spec in enumerate(self.args)
+        )
+        lines = "\n        ".join(extraction.lines)
+        flat = "".join(f"a{i}, " for i in range(count))
+        state = self.layout.state
+        source = f"""
+def __call__(kernel, *args, **kwargs):
+    if kwargs:
+        return fallback(kernel, *args, **kwargs)
+    try:
+        words = local.words
+    except AttributeError:
+        words = new_words()
+    tokens = words.tokens
+    try:
+        {lines}
+        same = ({extraction.guards}) and {checks or "True"}
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return fallback(kernel, *args)
+    if not same:
+        try:
+            if not (({extraction.guards}) and ({extraction.checks})):
+                return fallback(kernel, *args)
+            repack(words, ({flat}))
+        except (AttributeError, TypeError, ValueError, OverflowError):
+            return fallback(kernel, *args)
+    buffer = words.buffer
+    buffer[{state}] = -0x100000000  # abi.encode_state(0), inlined
+    entry(buffer)
+    return table[(buffer[{state}] >> 32) + 1]  # abi.decode_yielded_at, inlined
+"""
+        namespace = {
+            "local": self._local,
+            "new_words": self._new_words,
+            "repack": self._repack,
+            "entry": self._entry,
+            "table": table,
+            "fallback": fallback,
+            **extraction.names,
+        }
+        exec(compile(source, f"<qd launch {self.kernel}>", "exec"), namespace)
+        function = namespace["__call__"]
+        function.__doc__ = "Take the call apart, launch it, return its status."
         return function
 
 

@@ -11,6 +11,7 @@ raises what the debug checks caught, and returns the kernel's result.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -66,12 +67,38 @@ class HiddenArguments:
         return run
 
 
-def make_call(launcher, manifest: Manifest, statuses: Sequence, fallback) -> Callable | None:
+@dataclass(frozen=True)
+class Extraction:
+    """How a call of a kernel with compound arguments becomes its flattened arguments, as code
+    the launcher puts into its steady call (frontend/flatten.py writes it).
+
+    `lines` run first, with `kernel` (the kernel, or the bound method object whose `.instance`
+    is the first parameter) and `args` (the call's positional arguments) in scope; they assign
+    `a0`, `a1`, ... in the manifest's argument order. `guards` must hold on every call (the
+    compiled-in constants, the classes); `checks` must hold before arguments that changed are
+    re-packed (field offsets). `names` are the objects the code reads. Any exception in
+    them, a guard that fails or an argument the packers refuse sends the call to the
+    fallback, the general path, which may compile another specialisation."""
+
+    lines: tuple[str, ...]
+    guards: str
+    checks: str
+    names: dict = field(default_factory=dict)
+
+
+def make_call(
+    launcher, manifest: Manifest, statuses: Sequence, fallback, extraction: Extraction | None = None
+) -> Callable | None:
     """A kernel's whole steady call, `__call__(kernel, *args, **kwargs)`, where the launcher
-    can generate one (the CPU's, for a specialisation without hidden arguments); else None."""
+    can generate one (the CPU's, for a specialisation without hidden arguments); else None.
+    With an `extraction`, only a launcher that says it supports one generates it."""
     calling = getattr(launcher, "calling", None)
     if calling is None or HiddenArguments(manifest):
         return None
+    if extraction is not None:
+        if not getattr(launcher, "extracts", False):
+            return None
+        return calling(statuses, fallback, extraction)
     return calling(statuses, fallback)
 
 

@@ -71,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def load_kernel(path: str, name: str):
     """Import the file as a module (its `__main__` block does not run) and find the kernel."""
-    from qdmlir.frontend.kernel import Kernel
+    from qdmlir.frontend.kernel import BoundKernel, Kernel
 
     file = Path(path)
     if not file.is_file():
@@ -84,20 +84,38 @@ def load_kernel(path: str, name: str):
         spec.loader.exec_module(module)
     finally:
         sys.path.pop(0)
-    kernel = getattr(module, name, None)
+    kernel = module
+    for part in name.split("."):  # `sim.step`: a kernel method of a module-level object
+        kernel = getattr(kernel, part, None)
+    if isinstance(kernel, BoundKernel):
+        return kernel
     if not isinstance(kernel, Kernel):
         found = sorted(n for n, v in vars(module).items() if isinstance(v, Kernel))
         raise UsageError(
-            f"'{path}' has no @qd.kernel named '{name}' (kernels: {', '.join(found) or 'none'})"
+            f"'{path}' has no @qd.kernel named '{name}' (kernels: {', '.join(found) or 'none'}); "
+            "a kernel method is named through a module-level object: obj.method"
         )
     return kernel
 
 
-def argument_specs(kernel, overrides: list[str], constants: dict | None = None):
-    """The ArgSpec of every parameter, from its annotation or an --arg override. The values of
-    qd.template() numbers go into `constants` (a kernel with any needs the dict)."""
+def kernel_compilation(kernel, overrides: list[str], cfg=None, **options):
+    """The Compilation of a kernel (or a bound kernel method) whose parameters' types come from
+    their annotations and the `--arg` overrides: taken apart as a call would be (a method, a
+    qd.template() or dataclass parameter, a global field), or one ArgSpec per parameter."""
+    from qdmlir.frontend.compiler import Compilation
+
+    if hasattr(kernel, "instance") or kernel.takes_apart():
+        specs, layout = flattened_specs(kernel, overrides)
+        kernel = getattr(kernel, "kernel", kernel)
+        return Compilation.for_kernel(kernel, specs, cfg, layout=layout, **options)
+    return Compilation.for_kernel(kernel, argument_specs(kernel, overrides), cfg, **options)
+
+
+def argument_specs(kernel, overrides: list[str]):
+    """The ArgSpec of every parameter of a kernel whose arguments are not taken apart, from
+    its annotation or an --arg override (`flattened_specs` serves the others)."""
     from qdmlir.frontend.kernel import resolve_annotation
-    from qdmlir.frontend.lang import NdarrayType, Template
+    from qdmlir.frontend.lang import NdarrayType
     from qdmlir.runtime import dtypes
     from qdmlir.runtime.artifact import ArgSpec
 
@@ -109,21 +127,17 @@ def argument_specs(kernel, overrides: list[str], constants: dict | None = None):
         try:
             given[name] = (dtypes.from_name(dtype), int(ndim) if ndim else None)
         except (KeyError, ValueError):
-            given[name] = None  # a template's value, or a mistake reported below
+            given[name] = None  # a mistake, reported below
     specs = []
     for parameter in kernel._parameters:
         annotation = resolve_annotation(kernel, parameter)
-        if isinstance(annotation, Template) and given.get(parameter.name) is None:
-            _template_value(kernel, parameter.name, texts, constants)
-            continue
         if parameter.name in given and given[parameter.name] is None:
             raise UsageError(
                 f"--arg {parameter.name}={texts[parameter.name]}: expected "
                 "NAME=DTYPE[:NDIM], e.g. x=f32:2"
             )
         dtype, ndim = given.get(parameter.name, (None, None))
-        if isinstance(annotation, (NdarrayType, Template)):
-            annotation = NdarrayType() if isinstance(annotation, Template) else annotation
+        if isinstance(annotation, NdarrayType):
             dtype = dtype or (annotation.dtype and dtypes.as_dtype(annotation.dtype))
             ndim = ndim if ndim is not None else annotation.ndim
             if dtype is None or ndim is None:
@@ -140,41 +154,73 @@ def argument_specs(kernel, overrides: list[str], constants: dict | None = None):
     return abi.with_hidden(specs, kernel.hidden_specs(config.current()))
 
 
-def _template_value(kernel, name: str, texts: dict, constants: dict | None) -> None:
-    if name not in texts:
-        raise UsageError(
-            f"parameter '{name}' is a qd.template(): give its value with --arg "
-            f"{name}=4 (a number, or e.g. Mode.ADD) or its type with --arg "
-            f"{name}=f32:1 (an ndarray)"
-        )
-    try:
-        value = eval(texts[name], kernel.fn.__globals__)  # noqa: S307 - the user's own text
-    except Exception as error:  # noqa: BLE001 - any failure is a usage error
-        raise UsageError(f"--arg {name}={texts[name]}: {error}") from None
-    if constants is None:
-        raise UsageError(
-            f"parameter '{name}' is a qd.template() constant, which this command cannot compile in"
-        )
-    constants[name] = value
+def flattened_specs(kernel, overrides: list[str]):
+    """The ArgSpecs and layout of a kernel whose arguments are taken apart (frontend/flatten.py)
+    from example arguments: a bound method's object, `--arg name=EXPR` (a qd.template() or
+    dataclass argument, evaluated in the kernel's module), `--arg name=f32:1` (an ndarray
+    parameter without a fixed type; a zero numpy array of that type stands in)."""
+    import numpy as np
+
+    from qdmlir.frontend import config
+    from qdmlir.frontend.flatten import flatten
+    from qdmlir.frontend.lang import NdarrayType, Template
+    from qdmlir.runtime import abi, dtypes
+
+    instance = getattr(kernel, "instance", None)
+    kernel = getattr(kernel, "kernel", kernel)
+    texts = dict(item.partition("=")[::2] for item in overrides)
+    examples = []
+    for index, (parameter, annotation) in enumerate(zip(kernel._parameters, kernel.annotations())):
+        if index == 0 and kernel.is_method:
+            if instance is None:
+                raise UsageError(
+                    f"'{kernel.__name__}' is a kernel method: name it through a module-level "
+                    f"object, --kernel obj.{kernel.__name__}"
+                )
+            examples.append(instance)
+            continue
+        text = texts.get(parameter.name)
+        dtype, _, ndim = (text or "").partition(":")
+        if text is not None and dtype in dtypes._BY_NAME and (ndim or "0").isdigit():
+            examples.append(np.zeros((1,) * int(ndim or 0), dtypes.from_name(dtype).np_dtype))
+        elif isinstance(annotation, NdarrayType) and text is not None:
+            raise UsageError(f"--arg {parameter.name}={text}: expected NAME=DTYPE[:NDIM]")
+        elif text is not None:
+            try:
+                examples.append(eval(text, kernel.fn.__globals__))  # noqa: S307 - the user's text
+            except Exception as error:  # noqa: BLE001 - any failure is a usage error
+                raise UsageError(f"--arg {parameter.name}={text}: {error}") from None
+        elif isinstance(annotation, (NdarrayType, dtypes.DType)):
+            examples.append(None)  # a fixed type needs no example
+        elif isinstance(annotation, Template):
+            raise UsageError(
+                f"parameter '{parameter.name}' is a qd.template(): give its value with --arg "
+                f"{parameter.name}=4 (a number, or e.g. Mode.ADD) or its type with --arg "
+                f"{parameter.name}=f32:1 (an ndarray)"
+            )
+        else:
+            raise UsageError(
+                f"parameter '{parameter.name}' needs an example argument: --arg "
+                f"{parameter.name}=EXPR (evaluated in the kernel's module)"
+            )
+    layout = flatten(kernel, tuple(examples))
+    return abi.with_hidden(layout.specs(), kernel.hidden_specs(config.current())), layout
 
 
 def run(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from qdmlir.frontend import config
-    from qdmlir.frontend.compiler import Compilation
 
     started = time.perf_counter()
     _check_target_options(args)
     kernel = load_kernel(args.file, args.kernel)
-    constants: dict = {}
-    compilation = Compilation.for_kernel(
+    compilation = kernel_compilation(
         kernel,
-        argument_specs(kernel, args.arg, constants),
+        args.arg,
         config.current(),
         target=args.target,
         arch=args.arch,
         print_ir_after_all=args.print_ir_after_all,
-        constants=constants,
     )
     try:
         return _produce(compilation, args)

@@ -142,8 +142,8 @@ def range_step_zero(x: I1):
 
 
 @qd.kernel
-def loop_over_array(x: I1):
-    for v in x:  # ERROR loop_over_array
+def loop_over_element(x: I1):
+    for v in x[0]:  # ERROR loop_over_element
         pass
 
 

@@ -46,7 +46,7 @@ CONSTRUCTS = {
     "range_keyword": "range() takes 1 to 3 positional arguments",
     "range_float": "range() bounds must be integers",
     "range_step_zero": "range() step must not be zero",
-    "loop_over_array": "cannot loop over `x`",
+    "loop_over_element": "cannot loop over `x[0]`",
     "for_else": "`for ... else` is not supported",
     "return_in_task": "`return` is only allowed in a qd.func",
     "break_outside_loop": "`break` outside a loop is not allowed here",

@@ -382,6 +382,55 @@ def test_grouped_over_an_ndarray_visits_every_index():
     assert g.tolist() == [[0, 1, 2], [10, 11, 12]]
 
 
+@qd.kernel
+def struct_for(g: qd.types.ndarray(qd.i32, 2), v: qd.types.NDArray, order: I32_1D):
+    for i, j in g:  # Quadrants' struct-for: every index of the array
+        g[i, j] = i * 10 + j
+    for i in v:  # any dtype and ndim: `qd.types.NDArray` alone leaves both open
+        v[i] = v[i] * 2
+    for _ in range(1):
+        for i in order:  # inside a task: one serial loop, in order
+            order[i] = order[(i + order.shape[0] - 1) % order.shape[0]] + 1
+
+
+def test_struct_for_over_an_ndarray_at_the_top_level_and_inside_a_task():
+    g, v, order = np.zeros((2, 3), np.int32), np.arange(3, dtype=np.float64), np.zeros(4, np.int32)
+    struct_for(g, v, order)
+    assert g.tolist() == [[0, 1, 2], [10, 11, 12]] and v.tolist() == [0.0, 2.0, 4.0]
+    assert order.tolist() == [1, 2, 3, 4]
+
+
+@qd.kernel
+def clamped(x: qd.types.ndarray(qd.f32, ndim=1, boundary="clamp"), out: F32_1D):
+    for i in range(out.shape[0]):
+        out[i] = x[i + 2] + x[i - 5]
+
+
+def test_boundary_clamp_clamps_every_index_into_the_array():
+    out = np.zeros(4, np.float32)
+    clamped(np.arange(4, dtype=np.float32), out)
+    assert out.tolist() == [2.0, 3.0, 3.0, 3.0]  # x[i - 5] is always x[0] == 0
+    with pytest.raises(ValueError, match="boundary must be one of"):
+        qd.types.ndarray(qd.f32, 1, boundary="wrap")
+
+
+@qd.real_func
+def doubled(x: I32_1D, i: qd.i32):
+    x[i] = x[i] * 2
+
+
+@qd.kernel
+def calls_a_real_func(x: I32_1D):
+    for i in range(x.shape[0]):
+        doubled(x, i)
+
+
+def test_real_func_is_inlined_like_a_func():
+    x = np.arange(4, dtype=np.int32)
+    calls_a_real_func(x)
+    assert x.tolist() == [0, 2, 4, 6]
+
+
 # -- print() -----------------------------------------------------------------------------------
 
 

@@ -274,6 +274,7 @@ def test_every_test_kernel_becomes_a_code_object_or_names_the_math_it_lacks(tmp_
         if acceptance.prints(build):  # print() runs on qd.cpu only
             continue
         upstream = build.upstream_ir()
+        name = build.kernel.__name__  # `sim.step` names the kernel `step`
         build = compile_rocm(upstream, name, "gfx90a")
         if unsupported_calls(build.llvm_ir):
             with pytest.raises(RocmBuildError, match="does not link ROCm's device libraries"):

@@ -36,42 +36,44 @@ def _load(path: Path):
 
 def _kernels():
     for path in sorted((TESTS / "lit" / "frontend").glob("*.py")):
-        for name in sorted(set(re.findall(r"--kernel (\w+)", path.read_text()))):
+        for name in sorted(set(re.findall(r"--kernel ([\w.]+)", path.read_text()))):
             yield pytest.param(path, name, id=f"{path.stem}:{name}")
     for module_name in EXECUTION_MODULES:
         path = TESTS / "python" / module_name
         for name, value in sorted(vars(_load(path)).items()):
             # kernels that leave dtype/ndim to their arguments have no single signature
-            if isinstance(value, Kernel) and _specs(value) is not None:
+            if isinstance(value, Kernel) and _compilation(value) is not None:
                 yield pytest.param(path, name, id=f"{path.stem}:{name}")
 
 
-def _specs(kernel: Kernel, overrides: tuple = (), constants: dict | None = None):
-    from qdmlir.tools.qd_compile import UsageError, argument_specs
+def _compilation(kernel, overrides: tuple = (), **options) -> Compilation | None:
+    from qdmlir.tools.qd_compile import UsageError, kernel_compilation
 
     try:
-        return argument_specs(kernel, list(overrides), constants)
+        return kernel_compilation(kernel, list(overrides), **options)
     except UsageError:
         return None
 
 
 def prints(build: Compilation) -> bool:
     """Whether the kernel calls print(), which GPU targets refuse."""
-    cpu = Compilation.for_kernel(build.kernel, build.args, target="cpu", constants=build.constants)
+    cpu = Compilation.for_kernel(
+        build.kernel, build.args, target="cpu", constants=build.constants, layout=build.layout
+    )
     cpu.kernel_ir()
     return bool(cpu.print_sites)
 
 
 def compilation(path: Path, name: str, target: str) -> Compilation:
     """The kernel compiled as its lit RUN line (its `--arg`s) or its plain annotations say."""
-    kernel = getattr(_load(path), name)
+    kernel = _load(path)
+    for part in name.split("."):  # `sim.step`: a kernel method of a module-level object
+        kernel = getattr(kernel, part)
     overrides = ()
     if path.parent.name == "frontend":
-        found = re.search(rf"--kernel {name}((?: --arg \S+)*)", path.read_text())
+        found = re.search(rf"--kernel {re.escape(name)}((?: --arg \S+)*)", path.read_text())
         overrides = tuple(found.group(1).split()[1::2])
-    constants: dict = {}
-    specs = _specs(kernel, overrides, constants)
-    return Compilation.for_kernel(kernel, specs, target=target, constants=constants)
+    return _compilation(kernel, overrides, target=target)
 
 
 @pytest.mark.parametrize(("path", "name"), list(_kernels()))
