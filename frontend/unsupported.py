@@ -53,17 +53,25 @@ def refusal(construct: str, why: str, fix: str) -> QuadrantsSyntaxError:
 class Unsupported:
     """A Quadrants name qdmlir does not have. Calling it, reading a public attribute of it or
     using it as a dtype raises the refusal; dunder lookups (copy, pickle, repr) behave as for
-    any object, so introspection never trips on it."""
+    any object, so introspection never trips on it.
 
-    def __init__(self, construct: str, why: str, fix: str):
+    A type constructor (`makes_types=True`: `qd.types.vector(3, qd.f32)`) returns an
+    unsupported type instead of refusing, as module-level code builds types it may never use
+    (test files put them in parametrize lists); the type refuses where it is used."""
+
+    def __init__(self, construct: str, why: str, fix: str, makes_types: bool = False):
         self._construct = construct
         self._why = why
         self._fix = fix
+        self._makes_types = makes_types
 
     def __repr__(self) -> str:
         return f"<{self._construct}: not supported by qdmlir>"
 
     def __call__(self, *args, **kwargs):
+        if self._makes_types:
+            shown = ", ".join([*map(repr, args), *(f"{k}={v!r}" for k, v in kwargs.items())])
+            return Unsupported(f"{self._construct}({shown})", self._why, self._fix)
         raise refusal(self._construct, self._why, self._fix)
 
     def __getattr__(self, name: str):
@@ -95,14 +103,14 @@ _SNODES = (
 )
 
 
-def vector_type(construct: str) -> Unsupported:
-    return Unsupported(construct, *_VECTORS)
+def vector_type(construct: str, makes_types: bool = False) -> Unsupported:
+    return Unsupported(construct, *_VECTORS, makes_types=makes_types)
 
 
 Vector = vector_type("qd.Vector")
 Matrix = vector_type("qd.Matrix")
-vector = vector_type("qd.types.vector")
-matrix = vector_type("qd.types.matrix")
+vector = vector_type("qd.types.vector", makes_types=True)
+matrix = vector_type("qd.types.matrix", makes_types=True)
 MATH_TYPES = {
     name: vector_type(f"qd.math.{name}")
     for name in (

@@ -60,8 +60,8 @@ def test_a_kernels_gradient_is_refused():
         (lambda: qd.Vector([1, 2, 3]), "qd.Vector"),
         (lambda: qd.Matrix.field(2, 2, qd.f32, shape=4), "qd.Matrix.field"),
         (lambda: qd.Vector.ndarray(3, qd.f32, shape=4), "qd.Vector.ndarray"),
-        (lambda: qd.types.vector(3, qd.f32), "qd.types.vector"),
-        (lambda: qd.types.matrix(2, 2, qd.f32), "qd.types.matrix"),
+        (lambda: qd.field(qd.types.vector(3, qd.f32), 4), "qd.types.vector(3, f32)"),
+        (lambda: qd.types.matrix(2, 2, qd.f32).field(shape=4), "qd.types.matrix(2, 2, f32).field"),
         (lambda: qd.field(qd.math.vec3, shape=4), "qd.math.vec3"),
         (lambda: qd.ndarray(qd.math.mat2, (4,)), "qd.math.mat2"),
         (lambda: qd.math.normalize(1.0), "qd.math.normalize"),
@@ -107,3 +107,12 @@ def test_the_refusing_names_stay_out_of_introspection():
 
     assert copy.copy(qd.Vector) is not None and "not supported" in repr(qd.Vector)
     assert not hasattr(qd.Vector, "__qualname__")
+
+
+def test_a_vector_type_can_be_built_and_refuses_where_it_is_used():
+    vec3 = qd.types.vector(3, qd.f32)  # module-level code builds types it may never use
+    assert "qd.types.vector(3, f32)" in repr(vec3)
+    with pytest.raises(
+        qd.QuadrantsSyntaxError, match=r"qd.types.vector\(3, f32\) is not supported"
+    ):
+        qd.ndarray(vec3, (4,))
