@@ -108,6 +108,10 @@ class Ndarray:
         copy._arr[...] = self._arr
         return copy
 
+    def __reduce__(self):
+        # the contents, not the slots: `_words` holds this process's data pointer
+        return (_from_numpy, (self._dtype.name, self._arr))
+
     def __array__(self, dtype=None, copy=None):
         # np.asarray(a) works like a.to_numpy(copy=False)
         if copy:
@@ -155,6 +159,13 @@ class Ndarray:
                 f"{value} is out of range for qd.{dtype} [{dtype.min}, {dtype.max}]"
             )
         return value
+
+
+def _from_numpy(dtype: str, contents: np.ndarray) -> Ndarray:
+    """An unpickled Ndarray: a new buffer holding `contents`."""
+    made = Ndarray(dtype, contents.shape)
+    made._arr[...] = contents
+    return made
 
 
 def _check_shape(shape) -> tuple[int, ...]:

@@ -91,3 +91,13 @@ def test_invalid_shapes_are_rejected(shape):
 def test_launcher_words_are_pointer_then_sizes():
     a = Ndarray(dtypes.f32, (3, 4))
     assert a._words == (a.to_numpy(copy=False).ctypes.data, 3, 4)
+
+
+def test_pickling_copies_the_contents_into_a_new_buffer():
+    import pickle
+
+    a = ndarray(dtypes.i16, (2, 2))
+    a[1, 0] = 7
+    b = pickle.loads(pickle.dumps(a))
+    assert b.to_numpy().tolist() == [[0, 0], [7, 0]] and b.dtype is dtypes.i16
+    assert b._words[0] != a._words[0] and b._words[0] == b._arr.ctypes.data
