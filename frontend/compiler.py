@@ -34,8 +34,8 @@ class Compilation:
     print_ir_after_all: bool = False
     slots: list[SlotSpec] = field(default_factory=list)
     debug_sites: list[dict] = field(default_factory=list)  # qd.init(debug=True) checks
-    constants: dict = field(default_factory=dict)  # qd.template() arguments, compiled in
-    layout: object = None  # flatten.Layout: compound arguments taken apart, their constants
+    # flatten.Layout: how the call was taken apart (compound arguments, qd.template() values)
+    layout: object = None
     print_sites: list[dict] = field(default_factory=list)  # print() calls (print_lowering.py)
     timings: StageTimes = field(default_factory=StageTimes)  # qd-compile --timing
 
@@ -63,7 +63,7 @@ class Compilation:
             )
             # the print buffer is not the caller's: the lowering adds it again if the kernel prints
             arguments = [a for a in self.args if a.name != abi.PRINT.name]
-            lowering = KernelLowering(unit, source, arguments, self.constants, self.layout)
+            lowering = KernelLowering(unit, source, arguments, self.layout)
             function = lowering.lower()
             self.args = lowering.args
             self.debug_sites = lowering.em.sites

@@ -23,6 +23,7 @@ import ast
 import dataclasses
 import enum
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,6 +54,7 @@ class Leaf:
     offset: tuple[int, ...] | None = None  # a field's, None without one
     boundary: str = "unsafe"
     value: Any = None  # a constant's value (compiled in)
+    lifted: bool = False  # a number member made a run-time scalar: its dtype follows its type
 
     @property
     def is_argument(self) -> bool:
@@ -113,7 +115,12 @@ class Layout:
 
     def extraction(self) -> Extraction:
         """The steady call's code that takes a call apart: see `_Extractor`."""
-        return _Extractor(self).build()
+        return _Extractor(self).extraction()
+
+    def matcher(self) -> Callable[[tuple], tuple | None]:
+        """A function from a call's arguments to its flattened ones, None when this layout's
+        specialisation does not fit the call: see `_Extractor`."""
+        return _Extractor(self).matcher()
 
 
 def path_text(path: tuple) -> str:
@@ -268,7 +275,7 @@ class _Walk:
             if lifted and type(value) in (bool, int, float):
                 defaults = config.current().defaults
                 dtype = defaults.fp if type(value) is float else defaults.ip
-                self.leaf(path, "scalar", value, dtype=dtype)
+                self.leaf(path, "scalar", value, dtype=dtype, lifted=True)
             else:
                 self.constant(path, value)
         else:
@@ -401,50 +408,76 @@ def namespace_of(source: FunctionSource, name: str) -> Any:
 
 class _Extractor:
     """Python source that takes a call apart: each distinct path prefix read once into a
-    temporary, each argument leaf into `a<i>` (a field's storage), guards for the compiled
-    constants, the compound objects' classes and qd.func members, and field offsets checked
-    when an argument changed. The parameters are `args` (the instance is `kernel.instance`
-    for a bound method)."""
+    temporary, each argument leaf into `a<i>` (a field's storage); guards for the compiled-in
+    constants, the compound objects' classes and the qd.func members; checks of field offsets,
+    and (for `matcher`) of every argument's type, which the key depends on."""
 
     def __init__(self, layout: Layout):
         self.layout = layout
         self.lines: list[str] = []
-        self.names: dict[str, Any] = {}
-        self.variables: dict[tuple, str] = {}
-
-    def build(self) -> Extraction:
-        layout = self.layout
-        kernel = layout.kernel
-        params = [p.name for p in kernel._parameters]
-        first = 0
-        if layout.bound:
-            self.lines.append("p0 = kernel.instance")
-            first = 1
-        rest = "".join(f"p{i}, " for i in range(first, len(params)))
-        self.lines.append(f"{rest}= args" if rest else "if args: raise ValueError")
-        for i, name in enumerate(params):
-            self.variables[(("param", name),)] = f"p{i}"
-        guards, checks = [], []
+        self.names: dict[str, Any] = {"array_type": _array_signature, "Field": Field}
+        params = [p.name for p in layout.kernel._parameters]
+        self.variables = {(("param", name),): f"p{i}" for i, name in enumerate(params)}
+        self.guards, self.checks, self.types = [], [], []
         for index, leaf in enumerate(layout.arguments):
             value = self.read(leaf.path)
             if leaf.kind == "field":
                 self.lines.append(f"a{index} = {value}._storage")
-                checks.append(f"{value}._offset == {self.name(leaf.offset)}")
+                self.checks.append(f"{value}._offset == {self.name(leaf.offset)}")
+                self.types.append(f"type({value}) is Field")
             else:
                 self.lines.append(f"a{index} = {value}")
+            if leaf.kind != "scalar":
+                signature = self.name((leaf.dtype, leaf.ndim))
+                self.types.append(f"array_type(a{index}) == {signature}")
+            elif leaf.lifted:  # the dtype came from the member's Python type
+                self.types.append(f"(type(a{index}) is float) is {leaf.dtype.is_float}")
         for leaf in layout.leaves:
             if leaf.kind == "constant":
-                guards.append(self.constant_guard(self.read(leaf.path), leaf.value))
+                self.guards.append(self.constant_guard(self.read(leaf.path), leaf.value))
         for path, obj in layout.objects.items():
-            guards.append(f"type({self.read(path)}) is {self.name(type(obj))}")
+            self.guards.append(f"type({self.read(path)}) is {self.name(type(obj))}")
         for path, value in layout.funcs:
-            guards.append(f"{self.read(path)} == {self.name(value)}")
+            self.guards.append(f"{self.read(path)} == {self.name(value)}")
+        self.count = len(params)
+
+    def extraction(self) -> Extraction:
+        """For the launcher's steady call: `kernel` is the kernel (or the bound method, whose
+        `.instance` is the first parameter), `args` the positional arguments."""
+        first = 1 if self.layout.bound else 0
+        unpack = ["p0 = kernel.instance"] if first else []
+        unpack.append(self.unpack(first))
         return Extraction(
-            tuple(self.lines),
-            " and ".join(guards) or "True",
-            " and ".join(checks) or "True",
-            self.names,
+            tuple(unpack + self.lines),
+            " and ".join(self.guards) or "True",
+            " and ".join(self.checks) or "True",
+            dict(self.names),
         )
+
+    def matcher(self) -> Callable[[tuple], tuple | None]:
+        """`match(args)`: the flattened arguments of a call (the instance first for a method)
+        if this layout's specialisation fits it, else None; the general path tries it before
+        walking the call again."""
+        body = "\n        ".join([self.unpack(0), *self.lines])
+        test = " and ".join(self.guards + self.checks + self.types) or "True"
+        flat = "".join(f"a{i}, " for i in range(len(self.layout.arguments)))
+        source = f"""
+def match(args):
+    try:
+        {body}
+        if {test}:
+            return ({flat})
+    except Exception:
+        pass
+    return None
+"""
+        namespace = dict(self.names)
+        exec(compile(source, f"<qd match {self.layout.kernel.__name__}>", "exec"), namespace)
+        return namespace["match"]
+
+    def unpack(self, first: int) -> str:
+        rest = "".join(f"p{i}, " for i in range(first, self.count))
+        return f"{rest}= args" if rest else "if args: raise ValueError"
 
     def read(self, path: tuple) -> str:
         """The variable holding `path`, assigned (once) on first use."""
@@ -474,6 +507,14 @@ class _Extractor:
         return (
             f"(type({variable}) is {self.name(type(value))} and {variable} == {self.name(value)})"
         )
+
+
+def _array_signature(value: Any) -> tuple:
+    """(dtype, ndim) of an array argument, as the key records it."""
+    dtype = getattr(value, "_dtype", None)
+    if dtype is not None:  # a qd.ndarray, on the host or a device
+        return dtype, len(value._shape)
+    return dtypes.from_numpy(value.dtype), value.ndim
 
 
 # -- what a member is ---------------------------------------------------------------------

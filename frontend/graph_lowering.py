@@ -97,7 +97,6 @@ class KernelLowering(StatementLowering):
         unit: CompileUnit,
         source,
         args: list[ArgSpec],
-        constants: dict | None = None,
         layout=None,
     ):
         self.entry = Block(arg_types=[_arg_type(a) for a in args])
@@ -127,9 +126,7 @@ class KernelLowering(StatementLowering):
             )
             if spec.name not in leaves:
                 self.scope.bind(spec.name, value)
-        for name, value in (constants or {}).items():  # qd.template() numbers
-            self.scope.bind(name, Const(value))
-        if layout is not None:  # compound arguments: their leaves are the arguments above
+        if layout is not None:  # taken apart (frontend/flatten.py): leaves, constants, objects
             from qdmlir.frontend.members import Members
 
             names = {spec.name: arg for spec, arg in zip(args, self.entry.args)}

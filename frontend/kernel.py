@@ -142,6 +142,7 @@ class Kernel:
         # whether calls are taken apart (frontend/flatten.py): decided at the first call
         self._flattens: bool | None = None
         self._steady = None  # the flattened specialisation whose call is installed
+        self._recent: list = []  # (matcher, specialisation) of the last flattened calls
         self.is_method = False  # defined in a class body: the first parameter is the instance
         self._attribute = None  # the name it has in that class
         self._bound_class = None  # this kernel's BoundKernel subclass, made at the first bind
@@ -192,8 +193,8 @@ class Kernel:
             namespace[self._attribute] = bound
         return bound
 
-    @property
-    def grad(self):
+    def grad(self, *args, **kwargs):
+        """Quadrants' gradient kernel: autodiff is not supported (a located refusal)."""
         from qdmlir.frontend.unsupported import refuse_autodiff
 
         raise refuse_autodiff(f"{self.__name__}.grad (a kernel's gradient)")
@@ -284,6 +285,15 @@ class Kernel:
         return uses_free_fields(self)
 
     def _flat_specialization(self, args: tuple) -> tuple:
+        """The specialisation for a call taken apart, and its flattened arguments. The ones
+        used last are tried first, each through its generated matcher (a few microseconds);
+        only a call none of them fits is walked again (frontend/flatten.py)."""
+        for matcher, found in self._recent:
+            flat = matcher(args)
+            if flat is not None:
+                if found is not self._steady and found.call is not None:
+                    self._install(found)
+                return found, flat
         from qdmlir.frontend.flatten import flatten
 
         layout = flatten(self, args)
@@ -298,6 +308,7 @@ class Kernel:
                     specs = abi.with_hidden(layout.specs(), self.hidden_specs(config.current()))
                     found = build_specialization(self, specs, layout=layout)
                     self._specializations[key] = found
+        self._recent = [(layout.matcher(), found), *self._recent[: _RECENT - 1]]
         if found is not self._steady and found.call is not None:
             self._install(found)
         return found, layout.values
@@ -347,6 +358,7 @@ class Kernel:
             self._specializations.clear()
             self._only = None
             self._steady = None
+            self._recent = []
             self._flattens = None
             self.__class__ = Kernel
             if self._bound_class is not None and "__call__" in self._bound_class.__dict__:
@@ -375,6 +387,10 @@ class BoundKernel:
     def __name__(self) -> str:
         return self.kernel.__name__
 
+    def __reduce__(self):
+        # it sits in the instance's __dict__: copying or pickling the instance binds afresh
+        return (getattr, (self.instance, self.kernel._attribute))
+
     def __repr__(self) -> str:
         return f"<bound qd.kernel {self.kernel.__qualname__} of {type(self.instance).__name__}>"
 
@@ -397,6 +413,7 @@ def _steady_kernel_class(call) -> type:
 
 
 _STEADY_CLASSES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_RECENT = 8  # matchers a flattened kernel keeps: the specialisations it alternates between
 
 
 def resolve_annotation(kernel: Kernel, parameter: inspect.Parameter):

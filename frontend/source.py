@@ -14,6 +14,7 @@ import hashlib
 import inspect
 import textwrap
 import types
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -137,7 +138,18 @@ def free_name_chains(tree: ast.FunctionDef) -> list[tuple[str, ...]]:
     """Dotted names read by the function that are not its parameters or locals, in source order.
 
     `qd.sqrt(x)` gives ('qd', 'sqrt'); `Phase.GROW` gives ('Phase', 'GROW'); `N` gives ('N',).
+    Computed once per tree (first calls taking compound arguments apart ask on every call).
     """
+    cached = _CHAINS.get(tree)
+    if cached is None:
+        cached = _CHAINS[tree] = _free_name_chains(tree)
+    return cached
+
+
+_CHAINS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _free_name_chains(tree: ast.FunctionDef) -> list[tuple[str, ...]]:
     bound = {a.arg for a in tree.args.args + tree.args.kwonlyargs + tree.args.posonlyargs}
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):

@@ -178,12 +178,18 @@ def __call__(kernel, *args, **kwargs):
     tokens = words.tokens
     try:
         {lines}
-        same = ({extraction.guards}) and {checks or "True"}
+        fits = {extraction.guards}
     except (AttributeError, KeyError, TypeError, ValueError):
         return fallback(kernel, *args)
+    if not fits:
+        return fallback(kernel, *args)
+    try:
+        same = {checks or "True"}
+    except AttributeError:  # a numpy array: no `_words`, re-packed on every call
+        same = False
     if not same:
         try:
-            if not (({extraction.guards}) and ({extraction.checks})):
+            if not ({extraction.checks}):
                 return fallback(kernel, *args)
             repack(words, ({flat}))
         except (AttributeError, TypeError, ValueError, OverflowError):

@@ -393,3 +393,44 @@ def test_a_method_bound_to_an_object_that_is_not_an_argument_is_refused():
         qd.QuadrantsSyntaxError, match="bound to a Helper object the kernel does not take"
     ):
         calls_a_global_method(np.zeros(4, np.int32))
+
+
+# -- the general path ------------------------------------------------------------------------
+
+
+@qd.kernel
+def add_constant(x: I32_1D, k: qd.template()):
+    for i in range(x.shape[0]):
+        x[i] += k
+
+
+def test_alternating_specialisations_are_found_by_their_matchers(monkeypatch):
+    import qdmlir.frontend.flatten as flatten
+
+    x = np.zeros(3, np.int32)
+    add_constant(x, 1)
+    add_constant(x, 2)
+    walks = []
+    original = flatten.flatten
+    monkeypatch.setattr(flatten, "flatten", lambda *a: walks.append(a) or original(*a))
+    for _ in range(3):  # the steady call holds one; the other falls back to the general path
+        add_constant(x, 1)
+        add_constant(x, 2)
+    assert x.tolist() == [12, 12, 12] and walks == []  # no call was walked again
+    add_constant(x, 3)  # a new value: walked, compiled
+    assert len(walks) == 1 and len(add_constant._specializations) == 3
+
+
+def test_instances_copy_and_pickle_after_a_call_binds_their_kernels():
+    import copy
+    import pickle
+
+    sim = Sim()
+    sim.counter[()] = 1
+    sim.countdown()  # leaves the bound kernel in sim.__dict__, as Quadrants does
+    clone = copy.deepcopy(sim)
+    assert clone.countdown.instance is clone and clone.x is not sim.x
+    restored = pickle.loads(pickle.dumps(clone))
+    restored.counter[()] = 2
+    restored.countdown()
+    assert restored.x.to_numpy().tolist() == [3] * 4

@@ -57,9 +57,7 @@ def _compilation(kernel, overrides: tuple = (), **options) -> Compilation | None
 
 def prints(build: Compilation) -> bool:
     """Whether the kernel calls print(), which GPU targets refuse."""
-    cpu = Compilation.for_kernel(
-        build.kernel, build.args, target="cpu", constants=build.constants, layout=build.layout
-    )
+    cpu = Compilation.for_kernel(build.kernel, build.args, target="cpu", layout=build.layout)
     cpu.kernel_ir()
     return bool(cpu.print_sites)
 
