@@ -52,6 +52,33 @@ def case_tiny() -> tuple[float, str]:
     return per_call(lambda: tiny(x, y, z, flag), 2000) * 1e6, "us/call"
 
 
+# -- the same, as a @qd.data_oriented method reading its members ----------------------------
+
+
+@qd.data_oriented
+class TinySim:
+    def __init__(self):
+        self.x, self.y, self.z = (qd.ndarray(qd.f32, (16,)) for _ in range(3))
+        self.flag = scalar(0)
+
+    @qd.kernel(graph=True, checkpoints=True)
+    def step(self):
+        with qd.checkpoint(0, yield_on=self.flag):
+            for i in range(self.x.shape[0]):
+                self.y[i] = self.x[i] * 2.0
+        with qd.checkpoint(1, yield_on=self.flag):
+            for i in range(self.x.shape[0]):
+                self.z[i] = self.y[i] + 1.0
+        with qd.checkpoint(2, yield_on=self.flag):
+            for i in range(self.x.shape[0]):
+                self.x[i] = self.z[i] * 0.5
+
+
+def case_tiny_method() -> tuple[float, str]:
+    sim = TinySim()
+    return per_call(lambda: sim.step(), 2000) * 1e6, "us/call"
+
+
 # -- do-while with a tiny body, per iteration ------------------------------------------------
 
 
@@ -137,6 +164,7 @@ def case_first_call() -> tuple[float, str]:
 
 CASES = {
     "tiny": case_tiny,
+    "tiny_method": case_tiny_method,
     "dowhile": case_dowhile,
     "resume": case_resume,
     "bandwidth": case_bandwidth,

@@ -23,7 +23,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
-STEADY_CASES = ("tiny", "dowhile", "resume", "bandwidth")
+STEADY_CASES = ("tiny", "tiny_method", "dowhile", "resume", "bandwidth")
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,9 @@ class Target:
 
 TARGETS = {
     "tiny": Target("tiny 3-task checkpointed kernel, steady call", "us/call", 5.0, 2.0),
+    "tiny_method": Target(
+        "the same as a @qd.data_oriented method, steady call", "us/call", 5.0, 2.0
+    ),
     "dowhile": Target("do-while, tiny body, per iteration", "us/iteration", 10.0, 200.0),
     "resume": Target("yield + resume cycle", "us/cycle", 10.0, 3.0),
     "bandwidth": Target("3 element-wise passes over 10M f32", "GB/s", None, 1 / 0.8),
