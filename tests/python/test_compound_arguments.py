@@ -434,3 +434,75 @@ def test_instances_copy_and_pickle_after_a_call_binds_their_kernels():
     restored.counter[()] = 2
     restored.countdown()
     assert restored.x.to_numpy().tolist() == [3] * 4
+
+
+@qd.kernel(graph=True, checkpoints=True)
+def template_object_flags(obj: qd.template()):
+    while qd.graph.do_while(obj.inner.counter):
+        with qd.checkpoint(4, yield_on=obj.inner.flag):
+            for i in range(obj.inner.y.shape[0]):
+                obj.inner.y[i] += 1
+        for _ in range(1):
+            obj.inner.counter[()] -= 1
+            if obj.inner.counter[()] == 1:
+                obj.inner.flag[()] = 1
+
+
+def test_members_of_a_template_object_as_yield_on_and_do_while_condition():
+    obj = Outer()
+    obj.inner.counter[()] = 3
+    assert template_object_flags(obj) == qd.GraphStatus(True, 4)
+    assert obj.inner.y.to_numpy().tolist() == [3] * 4 and obj.inner.counter[()] == 1
+    obj.inner.flag[()] = 0
+    assert template_object_flags.resume(obj, from_checkpoint=4) == qd.GraphStatus(False, None)
+    assert obj.inner.y.to_numpy().tolist() == [4] * 4
+
+
+QD_COMPILE_FILE = """
+import dataclasses
+import qdmlir as qd
+
+
+@dataclasses.dataclass
+class Params:
+    x: qd.types.NDArray[qd.i32, 1]
+
+
+@qd.data_oriented
+class Sim:
+    def __init__(self):
+        self.x = qd.ndarray(qd.i32, (4,))
+
+    @qd.kernel
+    def step(self):
+        for i in range(4):
+            self.x[i] = 1
+
+
+@qd.kernel
+def update(params: Params):
+    for i in range(4):
+        params.x[i] = 1
+"""
+
+
+@pytest.mark.parametrize(
+    ("options", "phrase"),
+    [
+        (
+            ["--kernel", "Sim.step"],
+            "'step' is a kernel method: name it through a module-level object",
+        ),
+        (["--kernel", "update"], "parameter 'params' needs an example argument: --arg params=EXPR"),
+        (["--kernel", "update", "--arg", "params=Nope()"], "--arg params=Nope(): name 'Nope'"),
+    ],
+)
+def test_qd_compile_needs_an_object_for_a_method_and_examples_for_compound_parameters(
+    tmp_path, options, phrase
+):
+    from qdmlir.tools.qd_compile import UsageError, run
+
+    source = tmp_path / "compound_kernels.py"
+    source.write_text(QD_COMPILE_FILE)
+    with pytest.raises(UsageError, match=phrase.replace("(", r"\(").replace(")", r"\)")):
+        run([str(source), *options])

@@ -201,3 +201,46 @@ def field_in_a_list():
 def test_a_field_reached_through_a_subscript_is_refused():
     with pytest.raises(qd.QuadrantsSyntaxError, match="is a qd.field that qdmlir cannot pass"):
         field_in_a_list()
+
+
+@qd.data_oriented
+class Scaled:
+    def __init__(self):
+        self.f = qd.field(qd.f32, shape=(4,), offset=(1,))
+        self.k = 2.0
+
+    @qd.kernel
+    def scale(self):
+        for i in self.f:
+            self.f[i] *= self.k
+
+
+def test_on_cuda_a_field_is_device_memory_passed_like_an_ndarray(monkeypatch, tmp_path):
+    """Against the fake driver (tests/python/fake_cuda_driver.py): the storage is a device
+    ndarray, host access copies, and the kernel's launch gets the storage's pointer."""
+    from fake_cuda_driver import FakeDriver
+
+    from qdmlir.runtime import cuda_driver
+    from qdmlir.runtime.cuda_ndarray import DeviceNdarray
+
+    fake = FakeDriver()
+    cuda_driver.use_driver(fake)
+    monkeypatch.setenv("QD_CUDA_ARCH", "sm_90")
+    monkeypatch.setenv("QD_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr("qdmlir.runtime.cache._DEFAULT", None)
+    qd.init(arch=qd.cuda)
+    try:
+        obj = Scaled()
+        storage = obj.f._storage
+        assert isinstance(storage, DeviceNdarray)
+        obj.f.from_numpy(np.arange(4, dtype=np.float32))
+        obj.f[4] = 7.0
+        assert obj.f[2] == 1.0 and obj.f.to_numpy().tolist() == [0.0, 1.0, 2.0, 7.0]
+        obj.scale()
+        obj.scale()  # new contents, same storage type: the same build
+        pointers = {launch.u64(i) for launch in fake.launches for i in range(len(launch.params))}
+        assert storage._pointer in pointers
+        assert len(Scaled.scale._specializations) == 1
+    finally:
+        qd.init(arch=qd.cpu)
+        cuda_driver.use_driver(None)
