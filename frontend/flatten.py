@@ -348,7 +348,7 @@ class _Walk:
                 root = free_root(source, chain[0])
                 if root is None:
                     continue
-                found, value = source.lookup(chain[0])
+                _, value = source.lookup(chain[0])
                 for depth in range(1, len(chain) + 1):
                     if isinstance(value, Field):
                         path = (root, *chain[1:depth])
@@ -356,9 +356,12 @@ class _Walk:
                             seen.add(path)
                             self.free_field(path, chain[:depth], value, source, taken)
                         break
-                    if depth == len(chain) or not hasattr(value, chain[depth]):
+                    if depth == len(chain):
                         break
-                    value = getattr(value, chain[depth])
+                    try:
+                        value = getattr(value, chain[depth])
+                    except Exception:  # noqa: BLE001 - not an attribute: no field down there
+                        break
 
     def free_field(self, path, chain, value: Field, source, taken: set) -> None:
         name = ".".join(chain)
