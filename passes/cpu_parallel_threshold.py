@@ -7,9 +7,9 @@ IR out: each outermost `scf.parallel` becomes
         {qd.parallel_threshold = min-trip}
 
 where a one-dimensional task without reductions keeps one copy of its body: a private function
-`@<kernel>.task<N>` over a sub-range, which the parallel branch calls on one chunk per OpenMP
-thread and the serial branch on the whole range (passes/task_outlining.py), so LLVM compiles
-each task once, in a function of its own.
+`@<kernel>.task<N>` over a sub-range, which the serial branch calls on the whole range and the
+parallel branch, through the declaration `@<kernel>.task<N>.parallel`, on one chunk per OpenMP
+thread (passes/task_outlining.py), so LLVM compiles each task once, in a function of its own.
 
 `cost` estimates one iteration's work in simple ops (a load, an add: 1; a division 4; a
 transcendental math op or a call 16; an inner loop its trip count times its body, when its
@@ -47,11 +47,10 @@ from xdsl.rewriter import InsertPoint
 
 from qdmlir.passes.parallel_to_for import parallel_to_for_nest, serialize_nested_parallels
 from qdmlir.passes.task_outlining import (
-    MAX_THREADS,
     can_outline,
-    chunked_parallel,
-    max_threads_declaration,
     outline_task,
+    parallel_call,
+    parallel_launcher,
     serial_call,
 )
 
@@ -227,22 +226,18 @@ class GuardParallelByWork(RewritePattern):
         kernel = op.parent_op()
         while not isinstance(kernel, func.FuncOp):
             kernel = kernel.parent_op()
-        module = kernel.parent_op()
         self.tasks_outlined[kernel.sym_name.data] = count = self.tasks_outlined.get(
             kernel.sym_name.data, 0
         )
         self.tasks_outlined[kernel.sym_name.data] += 1
         name = f"{kernel.sym_name.data}.task{count}"
         function, captures = outline_task(op, name)
-        rewriter.insert_op(function, InsertPoint.after(kernel))
-        if not any(
-            isinstance(f, func.FuncOp) and f.sym_name.data == MAX_THREADS for f in module.ops
-        ):
-            rewriter.insert_op(max_threads_declaration(), InsertPoint.at_end(module.body.block))
+        launcher = parallel_launcher(function)
+        rewriter.insert_op([function, launcher], InsertPoint.after(kernel))
         guard = scf.IfOp(
             test[-1].results[0],
             [],
-            Region(Block([*chunked_parallel(function, captures, op), scf.YieldOp()])),
+            Region(Block([*parallel_call(launcher, captures, op), scf.YieldOp()])),
             Region(Block([*serial_call(function, captures, op), scf.YieldOp()])),
             attr_dict={GUARD_ATTR: IntegerAttr(self.min_trip, 64)},
         )

@@ -9,23 +9,31 @@ stays flat, and the functions can be compiled in parallel (passes/targets/cpu.py
         attributes {passthrough = ["noinline"]} {
       scf.for %i = %lb to %ub step %c1 { <task body> }
     }
+    func.func private @k.task3.parallel(memref<?xf32>, ..., index, index, index)
+        attributes {qd.parallel_for = @k.task3}
     scf.if (work >= threshold) {
-      scf.parallel (%t) = (0) to (omp_get_max_threads()) { call @k.task3(..., chunk t) }
+      func.call @k.task3.parallel(%a, ..., %lb0, %ub0, %step)
     } else {
-      call @k.task3(..., %lb0, %ub0)
+      func.call @k.task3(%a, ..., %lb0, %ub0)
     }
 
-The parallel branch gives each OpenMP thread one contiguous chunk, as a static schedule does.
+The parallel branch calls a declaration that the CPU target defines after the lowering to the
+LLVM dialect (passes/targets/cpu_parallel.py): it packs the arguments into one struct and
+forks once, through a helper shared by all tasks, so each OpenMP thread runs the task function
+on one contiguous chunk, as a static schedule does. An `scf.parallel` per task instead gave
+every task an OpenMP-outlined function of its own (a work-sharing loop around the call), which
+cost LLVM more than the task itself.
 """
 
 from __future__ import annotations
 
 from xdsl.dialects import arith, func, scf
-from xdsl.dialects.builtin import ArrayAttr, IndexType, IntegerAttr, StringAttr, i32
+from xdsl.dialects.builtin import ArrayAttr, IndexType, StringAttr, SymbolRefAttr
 from xdsl.ir import Block, Operation, Region, SSAValue
 
-MAX_THREADS = "omp_get_max_threads"
-"""libomp's thread count for the next parallel region: the number of chunks."""
+PARALLEL_FOR_ATTR = "qd.parallel_for"
+"""On `@<task>.parallel`, the declaration the parallel branch calls: the task function it runs
+on one chunk per OpenMP thread (passes/targets/cpu_parallel.py defines its body)."""
 
 
 def can_outline(task: scf.ParallelOp) -> bool:
@@ -86,27 +94,17 @@ def serial_call(function: func.FuncOp, captures: list[SSAValue], task: scf.Paral
     return [func.CallOp(function.sym_name.data, args, [])]
 
 
-def chunked_parallel(function: func.FuncOp, captures: list[SSAValue], task: scf.ParallelOp):
-    """One chunk of the range per OpenMP thread, each a call of the task function."""
-    lb, ub, step = task.lowerBound[0], task.upperBound[0], task.step[0]
-    threads = func.CallOp(MAX_THREADS, [], [i32])
-    count = arith.IndexCastOp(threads.res[0], IndexType())
-    zero = arith.ConstantOp(IntegerAttr(0, IndexType()))
-    one = arith.ConstantOp(IntegerAttr(1, IndexType()))
-    span = arith.SubiOp(ub, lb)
-    trip = arith.CeilDivSIOp(span, step)
-    per_thread = arith.CeilDivSIOp(trip, count)
-    length = arith.MuliOp(per_thread, step)
-    chunk = Block(arg_types=[IndexType()])
-    offset = arith.MuliOp(chunk.args[0], length)
-    begin = arith.AddiOp(lb, offset)
-    unclamped = arith.AddiOp(begin, length)
-    end = arith.MinSIOp(unclamped, ub)
-    call = func.CallOp(function.sym_name.data, [*captures, begin, end], [])
-    chunk.add_ops([offset, begin, unclamped, end, call, scf.ReduceOp()])
-    loop = scf.ParallelOp([zero], [count], [one], Region(chunk))
-    return [threads, count, zero, one, span, trip, per_thread, length, loop]
+def parallel_launcher(function: func.FuncOp) -> func.FuncOp:
+    """`func.func private @<task>.parallel(captures..., lb, ub, step)`, a declaration marked
+    `qd.parallel_for = @<task>`: the CPU target defines it after the lowering to LLVM."""
+    inputs = [*function.function_type.inputs.data, IndexType()]
+    name = f"{function.sym_name.data}.parallel"
+    launcher = func.FuncOp.external(name, inputs, [])
+    launcher.attributes[PARALLEL_FOR_ATTR] = SymbolRefAttr(function.sym_name.data)
+    return launcher
 
 
-def max_threads_declaration() -> func.FuncOp:
-    return func.FuncOp.external(MAX_THREADS, [], [i32])
+def parallel_call(launcher: func.FuncOp, captures: list[SSAValue], task: scf.ParallelOp):
+    """`call @<task>.parallel(captures, lb, ub, step)`: the task's range on all threads."""
+    args = [*captures, task.lowerBound[0], task.upperBound[0], task.step[0]]
+    return [func.CallOp(launcher.sym_name.data, args, [])]

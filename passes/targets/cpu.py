@@ -25,6 +25,7 @@ from qdmlir.passes.targets.cpu_entry import (
     check_kernel_signature,
     entry_function_text,
 )
+from qdmlir.passes.targets.cpu_parallel import define_parallel_launchers
 from qdmlir.passes.timing import StageTimes
 from qdmlir.runtime.artifact import ArgSpec, Manifest
 
@@ -158,6 +159,7 @@ def lower_to_llvm_ir(
                 raise CpuBuildError(
                     f"kernel {kernel_name}: lowering to the LLVM dialect failed:\n{err}"
                 ) from None
+            define_parallel_launchers(work)
             _add_entry(work, kernel_name, args)
             _check_llvm_only(work, kernel_name)
         with timings.stage("translation to LLVM IR"):

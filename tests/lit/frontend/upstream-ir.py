@@ -11,5 +11,5 @@ def k(x: qd.types.ndarray(qd.f32, 1), flag: qd.types.ndarray(qd.i32, 0)):
 
 
 # CHECK: func.func @k(%{{.*}}: memref<?xf32>, %{{.*}}: memref<i32>, %{{.*}}: memref<2xi32>)
-# CHECK: scf.parallel
+# CHECK: func.call @k.task0.parallel
 # CHECK-NOT: checkpoint.

@@ -8,39 +8,31 @@
 // The third RUN line shows the pass is idempotent: a guarded loop is not guarded again.
 
 // A dynamic trip count: a guard on `n >= 4000`. The task body becomes a function of its own
-// over a sub-range (passes/task_outlining.py), compiled once: the parallel branch calls it on
-// one chunk per OpenMP thread, the serial branch on the whole range.
+// over a sub-range (passes/task_outlining.py), compiled once: the serial branch calls it on
+// the whole range, the parallel branch calls the declaration @<task>.parallel with the range
+// and the step, which the CPU target defines after the lowering to the LLVM dialect (one
+// OpenMP fork running the task function on a chunk per thread, passes/targets/cpu_parallel.py).
 // CHECK-LABEL: func.func @dynamic_trip_count
 // CHECK-SAME:    (%[[A:.*]]: memref<?xf32>, %[[N:.*]]: index)
 // CHECK:         %[[LB:.*]] = arith.constant 0 : index
-// CHECK:         %[[MIN:.*]] = arith.constant 4000 : index
+// CHECK-NEXT:    %[[STEP:.*]] = arith.constant 1 : index
+// CHECK-NEXT:    %[[MIN:.*]] = arith.constant 4000 : index
 // CHECK-NEXT:    %[[BIG:.*]] = arith.cmpi sge, %[[N]], %[[MIN]] : index
 // CHECK-NEXT:    scf.if %[[BIG]] {
-// CHECK-NEXT:      %[[THREADS:.*]] = func.call @omp_get_max_threads() : () -> i32
-// CHECK-NEXT:      %[[COUNT:.*]] = arith.index_cast %[[THREADS]] : i32 to index
-// CHECK:           %[[TRIP:.*]] = arith.ceildivsi
-// CHECK-NEXT:      %[[PER:.*]] = arith.ceildivsi %[[TRIP]], %[[COUNT]] : index
-// CHECK-NEXT:      %[[LEN:.*]] = arith.muli %[[PER]], %{{.*}} : index
-// CHECK-NEXT:      scf.parallel (%[[T:.*]]) = (%{{.*}}) to (%[[COUNT]]) step (%{{.*}}) {
-// CHECK-NEXT:        %[[OFF:.*]] = arith.muli %[[T]], %[[LEN]] : index
-// CHECK-NEXT:        %[[BEGIN:.*]] = arith.addi %[[LB]], %[[OFF]] : index
-// CHECK-NEXT:        %[[LAST:.*]] = arith.addi %[[BEGIN]], %[[LEN]] : index
-// CHECK-NEXT:        %[[END:.*]] = arith.minsi %[[LAST]], %[[N]] : index
-// CHECK-NEXT:        func.call @dynamic_trip_count.task0(%[[BEGIN]], %[[END]]) : (index, index) -> ()
-// CHECK-NEXT:        scf.reduce
-// CHECK-NEXT:      }
+// CHECK-NEXT:      func.call @dynamic_trip_count.task0.parallel(%[[LB]], %[[N]], %[[STEP]]) : (index, index, index) -> ()
 // CHECK-NEXT:    } else {
 // CHECK-NEXT:      func.call @dynamic_trip_count.task0(%[[LB]], %[[N]]) : (index, index) -> ()
 // CHECK-NEXT:    }{qd.parallel_threshold = 1000 : i64}
 // CHECK-NOT:     scf.if
+// CHECK-NOT:     scf.parallel
 // CHECK-LABEL: func.func private @dynamic_trip_count.task0
 // CHECK-SAME:    (%[[FROM:.*]]: index, %[[TO:.*]]: index) attributes {passthrough = ["noinline"]}
-// CHECK-NEXT:    %[[STEP:.*]] = arith.constant 1 : index
-// CHECK-NEXT:    scf.for %[[I:.*]] = %[[FROM]] to %[[TO]] step %[[STEP]] {
+// CHECK-NEXT:    %[[ONE:.*]] = arith.constant 1 : index
+// CHECK-NEXT:    scf.for %[[I:.*]] = %[[FROM]] to %[[TO]] step %[[ONE]] {
 // CHECK-NEXT:      "test.op"(%[[I]])
 // CHECK-NEXT:    }
 // CHECK-NEXT:    func.return
-// CHECK:       func.func private @omp_get_max_threads() -> i32
+// CHECK:       func.func private @dynamic_trip_count.task0.parallel(index, index, index) -> () attributes {qd.parallel_for = @dynamic_trip_count.task0}
 // DEFAULT-LABEL: func.func @dynamic_trip_count
 // DEFAULT:         arith.constant 262144 : index
 // DEFAULT:         {qd.parallel_threshold = 65536 : i64}
@@ -166,9 +158,7 @@ func.func @two_dims_with_reduction(%a: memref<?x?xf32>, %n: index, %m: index) ->
 // CHECK-SAME:    (%[[N:.*]]: index, %[[M:.*]]: index)
 // CHECK:         %[[WORK:.*]] = arith.muli %[[N]], %[[M]] : index
 // CHECK:         scf.if %{{.*}} {
-// CHECK:           scf.parallel
-// CHECK-NEXT:        arith.muli
-// CHECK:             func.call @nested_parallel.task0(%[[M]],
+// CHECK-NEXT:      func.call @nested_parallel.task0.parallel(%[[M]],
 // CHECK:         } else {
 // CHECK-NEXT:      func.call @nested_parallel.task0(%[[M]],
 // CHECK-LABEL: func.func private @nested_parallel.task0

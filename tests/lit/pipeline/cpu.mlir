@@ -22,7 +22,7 @@
 // CHECK-NOT:     checkpoint.
 // UPSTREAM-LABEL: func.func @three_tasks
 // UPSTREAM-SAME:    memref<2xi32>) attributes {qd.kernel, qd.lowered}
-// UPSTREAM:         scf.parallel
+// UPSTREAM:         func.call @three_tasks.task2.parallel
 // UPSTREAM:         } {qd.guard_slot = 2 : i64}
 func.func @three_tasks(%a: memref<?xf32>, %flag: memref<i32>, %total: memref<i32>) attributes {qd.kernel} {
   %c0 = arith.constant 0 : index
