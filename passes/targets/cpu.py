@@ -17,7 +17,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mlir import ir, passmanager
-from mlir.dialects import llvm as llvm_dialect
+
+# the translation alone: mlir.dialects.llvm also builds Python classes for every LLVM op
+# (~30 ms of a cold first call), which the CPU target never uses
+from mlir._mlir_libs._mlirDialectsLLVM import translate_module_to_llvmir
 
 from qdmlir.passes.targets.cpu_codegen import codegen_jobs, compile_objects
 from qdmlir.passes.targets.cpu_entry import (
@@ -163,7 +166,7 @@ def lower_to_llvm_ir(
             _add_entry(work, kernel_name, args)
             _check_llvm_only(work, kernel_name)
         with timings.stage("translation to LLVM IR"):
-            return str(llvm_dialect.translate_module_to_llvmir(work))
+            return str(translate_module_to_llvmir(work))
 
 
 def _check_llvm_only(module: ir.Operation, kernel_name: str) -> None:

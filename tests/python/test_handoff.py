@@ -74,6 +74,22 @@ def test_default_pipeline_output_verifies_upstream(case, target):
     assert upstream.operation.verify()
 
 
+@pytest.mark.parametrize("case", CASES[::4], ids=[case[0] for case in CASES[::4]])
+def test_the_handoff_text_is_xdsls_generic_text(case):
+    """The hand-off prints each attribute once (passes/handoff.py) with the same result."""
+    from io import StringIO
+
+    from xdsl.printer import Printer
+
+    module = _without_stand_ins(_parse(case[1]))
+    if module is None:
+        pytest.skip("a test.op stand-in whose result is used")
+    default_pipeline("cpu").apply(_context(), module)
+    expected = StringIO()
+    Printer(stream=expected, print_generic_format=True, print_debuginfo=True).print_op(module)
+    assert to_upstream_text(module) == expected.getvalue()
+
+
 def test_enough_samples_reach_upstream():
     assert len(SAMPLES) >= 20 and len(CASES) >= 60
 
