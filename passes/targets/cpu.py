@@ -17,10 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mlir import ir, passmanager
-
-# the translation alone: mlir.dialects.llvm also builds Python classes for every LLVM op
-# (~30 ms of a cold first call), which the CPU target never uses
-from mlir._mlir_libs._mlirDialectsLLVM import translate_module_to_llvmir
+from mlir.dialects.llvm import translate_module_to_llvmir
 
 from qdmlir.passes.targets.cpu_codegen import codegen_jobs, compile_objects
 from qdmlir.passes.targets.cpu_entry import (
