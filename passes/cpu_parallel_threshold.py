@@ -233,7 +233,7 @@ class GuardParallelByWork(RewritePattern):
         name = f"{kernel.sym_name.data}.task{count}"
         function, captures = outline_task(op, name)
         launcher = parallel_launcher(function)
-        rewriter.insert_op([function, launcher], InsertPoint.after(kernel))
+        rewriter.insert([function, launcher], InsertPoint.after(kernel))
         guard = scf.IfOp(
             test[-1].results[0],
             [],
@@ -272,6 +272,8 @@ class CpuParallelThresholdPass(ModulePass):
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         PatternRewriteWalker(
-            GreedyRewritePatternApplier([GuardParallelByWork(self.min_trip)]),
+            # no dead-code elimination: it asks every op of the module for its effects, and
+            # upstream canonicalize removes dead ops after the hand-off anyway
+            GreedyRewritePatternApplier([GuardParallelByWork(self.min_trip)], dce_enabled=False),
             apply_recursively=False,
         ).rewrite_module(op)

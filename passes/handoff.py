@@ -11,8 +11,8 @@ from io import StringIO
 from typing import TYPE_CHECKING
 
 from xdsl.dialects.builtin import ModuleOp
-from xdsl.ir import Attribute
-from xdsl.printer import Printer
+
+from qdmlir.passes.handoff_printer import HandoffPrinter
 
 if TYPE_CHECKING:  # mlir is imported lazily: the runtime path never loads it
     import mlir.ir
@@ -31,46 +31,8 @@ def to_upstream_text(module: ModuleOp) -> str:
                 "pipeline (checkpoint-lower removes every checkpoint op) first"
             )
     text = StringIO()
-    _HandoffPrinter(stream=text, print_generic_format=True, print_debuginfo=True).print_op(module)
+    HandoffPrinter(stream=text, print_generic_format=True, print_debuginfo=True).print_op(module)
     return text.getvalue()
-
-
-class _HandoffPrinter(Printer):
-    """xDSL's printer, printing each distinct attribute once.
-
-    A kernel's module repeats a few types (index, memref<?xf32>) and locations thousands of
-    times, and printing an attribute walks its parameters in Python each time: caching the
-    text of each one (attributes are immutable values) took a 200-task hand-off from 0.37 to
-    0.23 s. The text is the same as Printer's.
-    """
-
-    _attribute_text: dict[Attribute, str] | None = None
-
-    def print_string(self, text: str, *, indent: int | None = None) -> None:
-        if "\n" in text:
-            super().print_string(text, indent=indent)
-        else:  # Printer's own path for a line's piece, without print()'s overhead
-            self._current_column += len(text)
-            self.stream.write(text)
-
-    def print_attribute(self, attribute: Attribute) -> None:
-        if self._attribute_text is None:
-            self._attribute_text = {}
-        text = self._attribute_text.get(attribute)
-        if text is None:
-            stream, column = self.stream, self._current_column
-            self.stream = StringIO()
-            try:
-                super().print_attribute(attribute)
-                text = self.stream.getvalue()
-            finally:
-                self.stream, self._current_column = stream, column
-            if "\n" in text:  # indented for this position: written as it is, never reused
-                self.stream.write(text)
-                self._current_column = len(text) - text.rindex("\n") - 1
-                return
-            self._attribute_text[attribute] = text
-        self.print_string(text)
 
 
 def to_upstream(module: ModuleOp) -> mlir.ir.Module:
