@@ -241,7 +241,7 @@ def main() -> None:
     if not args.no_compile_time:  # same run, so the ratios share the machine's load
         import compile_time
 
-        compile_table = compile_time.run(args.reference_python)
+        compile_table = compile_time.run(args.reference_python, rounds=args.rounds)
         print(f"\ncold compile time (bench/compile_time.py):\n{compile_table}")
         compile_table = f"\nCold compile time (bench/compile_time.py):\n\n{compile_table}\n"
     (RESULTS / "latest.md").write_text(
