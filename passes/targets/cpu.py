@@ -26,6 +26,7 @@ from qdmlir.passes.targets.cpu_entry import (
     entry_function_text,
 )
 from qdmlir.passes.targets.cpu_parallel import define_parallel_launchers
+from qdmlir.passes.targets.cpu_task_loops import annotate_task_loops
 from qdmlir.passes.timing import StageTimes
 from qdmlir.runtime.artifact import ArgSpec, Manifest
 
@@ -159,7 +160,7 @@ def lower_to_llvm_ir(
                 raise CpuBuildError(
                     f"kernel {kernel_name}: lowering to the LLVM dialect failed:\n{err}"
                 ) from None
-            define_parallel_launchers(work)
+            annotate_task_loops(define_parallel_launchers(work))
             _add_entry(work, kernel_name, args)
             _check_llvm_only(work, kernel_name)
         with timings.stage("translation to LLVM IR"):

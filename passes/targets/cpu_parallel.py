@@ -72,9 +72,9 @@ class ParallelLauncherError(RuntimeError):
     """A launcher declaration the CPU target cannot define (a bug: report it)."""
 
 
-def define_parallel_launchers(module: ir.Operation) -> int:
+def define_parallel_launchers(module: ir.Operation) -> list[ir.Operation]:
     """Define every `qd.parallel_for` declaration of `module` (LLVM dialect) as described in
-    the module docstring, and `@qd_parallel_for` if any; returns how many were defined."""
+    the module docstring, and `@qd_parallel_for` if any; returns the task functions."""
     body = module.regions[0].blocks[0]
     symbols: dict[str, ir.Operation] = {}
     launchers: list[ir.Operation] = []
@@ -86,8 +86,9 @@ def define_parallel_launchers(module: ir.Operation) -> int:
         if op.name == "llvm.func" and PARALLEL_FOR_ATTR in op.attributes:
             launchers.append(op)
     if not launchers:
-        return 0
+        return []
     texts = [_HELPER_TEXT, *_RUNTIME_DECLARATIONS]
+    tasks = [ir.FlatSymbolRefAttr(op.attributes[PARALLEL_FOR_ATTR]).value for op in launchers]
     for launcher in launchers:
         texts += _launcher_texts(launcher, symbols)
     # parsed on its own, the text declares what it calls; declarations the module already
@@ -99,7 +100,7 @@ def define_parallel_launchers(module: ir.Operation) -> int:
         op = op.operation
         if ir.StringAttr(op.attributes["sym_name"]).value not in symbols or op.regions[0].blocks:
             body.append(op)
-    return len(launchers)
+    return [symbols[name] for name in tasks]
 
 
 def _launcher_texts(launcher: ir.Operation, symbols: dict[str, ir.Operation]) -> list[str]:

@@ -113,7 +113,7 @@ def test_a_task_without_captures_gets_an_empty_struct():
             "llvm.func @k.task0(i64, i64)\n"
             'llvm.func @k.task0.parallel(i64, i64, i64) attributes {qd.parallel_for = @k.task0, sym_visibility = "private"}'
         )
-        assert define_parallel_launchers(module.operation) == 1
+        assert len(define_parallel_launchers(module.operation)) == 1
         assert module.operation.verify()
         text = str(module)
         assert "!llvm.struct<()>" in text and "llvm.func internal @qd_parallel_for" in text
@@ -145,3 +145,27 @@ def _specs():
     from qdmlir.runtime.artifact import ArgSpec
 
     return [ArgSpec.coerce(a) for a in MIXED_ARGS]
+
+
+def test_each_task_loop_is_not_interleaved():
+    """passes/targets/cpu_task_loops.py: one annotated back edge per task function."""
+    two_tasks = MIXED.replace("  func.return\n}", _second_task() + "  func.return\n}")
+    llvm_ir = lower_to_llvm_ir(apply_threshold(two_tasks, 1000), "mixed", _specs())
+    assert '!{!"llvm.loop.interleave.count", i32 1}' in llvm_ir
+    tasks = [
+        part for part in llvm_ir.split("\ndefine ") if part.startswith("internal void @mixed.task")
+    ]
+    loops = [part for part in tasks if "!llvm.loop" in part and ".words" not in part.split("(")[0]]
+    assert len(loops) == 2
+
+
+def test_a_function_without_a_loop_gets_no_hint():
+    from qdmlir.passes.targets.cpu_task_loops import annotate_task_loops
+
+    with ir.Context():
+        module = ir.Module.parse(
+            "llvm.func @f(%c: i1) {\n  llvm.cond_br %c, ^a, ^b\n^a:\n  llvm.br ^b\n"
+            "^b:\n  llvm.return\n}"
+        )
+        assert annotate_task_loops([module.body.operations[0].operation]) == 0
+        assert "loop_annotation" not in str(module)
