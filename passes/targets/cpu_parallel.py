@@ -3,24 +3,28 @@
 `cpu-parallel-threshold` leaves each parallel branch as a call of a declaration
 `@<task>.parallel(args..., lb, ub, step)` marked `qd.parallel_for = @<task>`
 (passes/task_outlining.py). After the lowering to the LLVM dialect, when every argument is a
-scalar (memref descriptors expanded), `define_parallel_launchers` gives each one a body:
+scalar (memref descriptors expanded), `define_parallel_launchers` defines, per list of
+argument types g shared by some tasks:
 
-    llvm.func internal @k.task3.parallel(%a0: !llvm.ptr, ..., %lb: i64, %ub: i64, %step: i64) {
-      <store the arguments into a stack struct %ctx>
-      llvm.call @qd_parallel_for(@k.task3.words, %ctx, %lb, %ub, %step)
+    llvm.func internal @qd_parallel_launch.g(%task: !llvm.ptr, %a0: !llvm.ptr, ...,
+                                             %lb: i64, %ub: i64, %step: i64) {
+      <store %task and the arguments into a stack struct %ctx>
+      llvm.call @qd_parallel_for(@qd_parallel_words.g, %ctx, %lb, %ub, %step)
     }
-    llvm.func internal @k.task3.words(%ctx: !llvm.ptr, %begin: i64, %end: i64) {
-      <load the arguments from %ctx>
-      llvm.call @k.task3(%a0, ..., %begin, %end)
+    llvm.func internal @qd_parallel_words.g(%ctx: !llvm.ptr, %begin: i64, %end: i64) {
+      <load the task's address and the arguments from %ctx>
+      llvm.call %task(%a0, ..., %begin, %end)
     }
 
-and `@qd_parallel_for`, defined once, forks the OpenMP team (`omp.parallel`): thread t of n
-runs the function on chunk t of ceil(trip / n) iterations, as a static schedule does.
+each launcher as `@<task>.parallel(...) = @qd_parallel_launch.g(@<task>, ...)` (always
+inlined), and `@qd_parallel_for` once: one `omp.parallel` in which thread t of n runs the
+words function on chunk t of ceil(trip / n) iterations, as a static schedule does.
 
 Why not `scf.parallel` per task, lowered by convert-scf-to-openmp: every task then got an
 OpenMP-outlined function with a work-sharing loop around its call, and the kernel function a
 struct of pointers to reloaded descriptors per task; LLVM spent more on that than on the task
-bodies (docs/performance.md). Here a task adds two small loop-free functions.
+bodies. A pack/unpack pair per task instead still cost a fifth of the module's LLVM time at
+200 tasks; per argument list, a kernel whose tasks take the same arrays has one pair.
 """
 
 from __future__ import annotations
@@ -89,8 +93,13 @@ def define_parallel_launchers(module: ir.Operation) -> list[ir.Operation]:
         return []
     texts = [_HELPER_TEXT, *_RUNTIME_DECLARATIONS]
     tasks = [ir.FlatSymbolRefAttr(op.attributes[PARALLEL_FOR_ATTR]).value for op in launchers]
-    for launcher in launchers:
-        texts += _launcher_texts(launcher, symbols)
+    groups: dict[tuple[str, ...], int] = {}  # captured types -> launch/words pair
+    for launcher, task in zip(launchers, tasks):
+        captured = _captured_types(launcher, task, symbols)
+        if captured not in groups:
+            groups[captured] = len(groups)
+            texts += _group_texts(len(groups) - 1, captured)
+        texts += _launcher_texts(launcher, task, captured, groups[captured])
     # parsed on its own, the text declares what it calls; declarations the module already
     # has stay behind
     definitions = ir.Module.parse("\n".join(texts), module.context)
@@ -103,47 +112,75 @@ def define_parallel_launchers(module: ir.Operation) -> list[ir.Operation]:
     return [symbols[name] for name in tasks]
 
 
-def _launcher_texts(launcher: ir.Operation, symbols: dict[str, ir.Operation]) -> list[str]:
-    """The launcher's definition, its `.words` function and a declaration of its task."""
-    name = ir.StringAttr(launcher.attributes["sym_name"]).value
-    task = ir.FlatSymbolRefAttr(launcher.attributes[PARALLEL_FOR_ATTR]).value
+def _captured_types(
+    launcher: ir.Operation, task: str, symbols: dict[str, ir.Operation]
+) -> tuple[str, ...]:
+    """The launcher's arguments before (lb, ub, step): what the task function takes."""
     types = function_argument_types(launcher)
     if task not in symbols or types[-3:] != ["i64", "i64", "i64"]:
+        name = ir.StringAttr(launcher.attributes["sym_name"]).value
         raise ParallelLauncherError(
             f"@{name}: expected a task function @{task} and (arguments..., lb, ub, step) in "
             f"i64, got ({', '.join(types)}); the declaration comes from cpu-parallel-threshold"
         )
-    captured = types[:-3]
-    struct = f"!llvm.struct<({', '.join(captured)})>"
-    words = _quote(f"{task}.words")
+    return tuple(types[:-3])
+
+
+def _group_texts(group: int, captured: tuple[str, ...]) -> list[str]:
+    """`@qd_parallel_launch.<g>(task, args..., lb, ub, step)`: the task's address and its
+    arguments into one stack struct, then the fork; `@qd_parallel_words.<g>(ctx, begin,
+    end)`: the call of the task on one chunk. Shared by every task taking `captured`."""
+    struct = f"!llvm.struct<({', '.join(['!llvm.ptr', *captured])})>"
     task_type = f"({', '.join([*captured, 'i64', 'i64'])})"
-    args = "".join(f"%a{k}, " for k in range(len(captured)))
     pack, unpack = [], []
-    for k, t in enumerate(captured):
+    for k, t in enumerate(["!llvm.ptr", *captured]):
         gep = f"llvm.getelementptr %ctx[0, {k}] : (!llvm.ptr) -> !llvm.ptr, {struct}"
         pack += [f"  %p{k} = {gep}", f"  llvm.store %a{k}, %p{k} : {t}, !llvm.ptr"]
         unpack += [f"  %p{k} = {gep}", f"  %a{k} = llvm.load %p{k} : !llvm.ptr -> {t}"]
-    params = "".join(f"%a{k}: {t}, " for k, t in enumerate(captured))
-    launcher_text = [
-        f"llvm.func internal @{_quote(name)}({params}%lb: i64, %ub: i64, %step: i64) {{",
+    params = "".join(f"%a{k + 1}: {t}, " for k, t in enumerate(captured))
+    args = "".join(f"%a{k + 1}, " for k in range(len(captured)))
+    launch = [
+        f"llvm.func internal @qd_parallel_launch.{group}(%a0: !llvm.ptr, {params}%lb: i64, "
+        '%ub: i64, %step: i64) attributes {passthrough = ["noinline"]} {',
         "  %one = llvm.mlir.constant(1 : i64) : i64",
         f"  %ctx = llvm.alloca %one x {struct} : (i64) -> !llvm.ptr",
         *pack,
-        f"  %fn = llvm.mlir.addressof @{words} : !llvm.ptr",
+        f"  %fn = llvm.mlir.addressof @qd_parallel_words.{group} : !llvm.ptr",
         f"  llvm.call @{HELPER}(%fn, %ctx, %lb, %ub, %step) : "
         "(!llvm.ptr, !llvm.ptr, i64, i64, i64) -> ()",
         "  llvm.return",
         "}",
     ]
-    words_text = [
-        f"llvm.func internal @{words}(%ctx: !llvm.ptr, %begin: i64, %end: i64) {{",
+    words = [
+        f"llvm.func internal @qd_parallel_words.{group}(%ctx: !llvm.ptr, %begin: i64, "
+        "%end: i64) {",
         *unpack,
-        f"  llvm.call @{_quote(task)}({args}%begin, %end) : {task_type} -> ()",
+        f"  llvm.call %a0({args}%begin, %end) : !llvm.ptr, {task_type} -> ()",
         "  llvm.return",
         "}",
     ]
-    declaration = f"llvm.func @{_quote(task)}{task_type}"
-    return [declaration, "\n".join(launcher_text), "\n".join(words_text)]
+    return ["\n".join(launch), "\n".join(words)]
+
+
+def _launcher_texts(
+    launcher: ir.Operation, task: str, captured: tuple[str, ...], group: int
+) -> list[str]:
+    """`@<task>.parallel`, forwarding to its group's launch with the task's address (always
+    inlined into the kernel), and a declaration of the task for parsing on its own."""
+    name = ir.StringAttr(launcher.attributes["sym_name"]).value
+    params = "".join(f"%a{k}: {t}, " for k, t in enumerate(captured))
+    args = "".join(f"%a{k}, " for k in range(len(captured)))
+    types = ", ".join(["!llvm.ptr", *captured, "i64", "i64", "i64"])
+    forward = [
+        f"llvm.func internal @{_quote(name)}({params}%lb: i64, %ub: i64, %step: i64) "
+        "attributes {always_inline} {",
+        f"  %task = llvm.mlir.addressof @{_quote(task)} : !llvm.ptr",
+        f"  llvm.call @qd_parallel_launch.{group}(%task, {args}%lb, %ub, %step) : ({types}) -> ()",
+        "  llvm.return",
+        "}",
+    ]
+    declaration = f"llvm.func @{_quote(task)}({', '.join([*captured, 'i64', 'i64'])})"
+    return [declaration, "\n".join(forward)]
 
 
 _LLVM_SHORT = ("ptr<", "struct<", "array<", "vec<", "func<", "target<")

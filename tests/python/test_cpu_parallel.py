@@ -88,8 +88,18 @@ def test_the_llvm_ir_has_one_fork_for_all_tasks():
     two_tasks = MIXED.replace("  func.return\n}", _second_task() + "  func.return\n}")
     llvm_ir = lower_to_llvm_ir(apply_threshold(two_tasks, 1000), "mixed", _specs())
     assert llvm_ir.count("call void (ptr, i32, ptr, ...) @__kmpc_fork_call") == 1
-    assert "define internal void @mixed.task0.parallel(" in llvm_ir
-    assert "define internal void @mixed.task1.words(ptr" in llvm_ir
+    # the two tasks take different arguments: one launch/words pair each
+    for group in (0, 1):
+        assert f"define internal void @qd_parallel_launch.{group}(ptr" in llvm_ir
+        assert f"define internal void @qd_parallel_words.{group}(ptr" in llvm_ir
+
+
+def test_tasks_with_the_same_arguments_share_a_launcher():
+    again = _second_task().replace("%j", "%k").replace("extf %c", "extf %c")
+    three = MIXED.replace("  func.return\n}", _second_task() + again + "  func.return\n}")
+    llvm_ir = lower_to_llvm_ir(apply_threshold(three, 1000), "mixed", _specs())
+    assert "@qd_parallel_launch.1(" in llvm_ir and "@qd_parallel_launch.2(" not in llvm_ir
+    assert "define internal void @mixed.task2.parallel(" in llvm_ir
 
 
 def test_argument_types_are_split_at_top_level_commas():
@@ -107,7 +117,7 @@ def test_argument_types_are_split_at_top_level_commas():
         ]
 
 
-def test_a_task_without_captures_gets_an_empty_struct():
+def test_a_task_without_captures_gets_a_struct_of_its_address():
     with ir.Context():
         module = ir.Module.parse(
             "llvm.func @k.task0(i64, i64)\n"
@@ -116,7 +126,7 @@ def test_a_task_without_captures_gets_an_empty_struct():
         assert len(define_parallel_launchers(module.operation)) == 1
         assert module.operation.verify()
         text = str(module)
-        assert "!llvm.struct<()>" in text and "llvm.func internal @qd_parallel_for" in text
+        assert "!llvm.struct<(ptr)>" in text and "llvm.func internal @qd_parallel_for" in text
 
 
 def test_a_launcher_without_a_range_is_a_bug_report():
