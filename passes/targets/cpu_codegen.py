@@ -1,9 +1,9 @@
 """LLVM IR -> object files for the CPU target: `opt -O3 | llc -O3`, split across the cores.
 
 A kernel's tasks are functions of their own (passes/task_outlining.py), so LLVM's work is a sum
-over functions. `llvm-split` cuts a module with enough of them into one part per core (round
-robin, locals made hidden so the parts link back together) and each part is optimised and
-compiled by its own `opt | llc` process at the same time; a small kernel stays in one part,
+over functions. `llvm-split` cuts a module with enough of them into one part per core and one
+more (round robin, locals made hidden so the parts link back together) and each part is
+optimised and compiled by its own `opt | llc` process at the same time; a small kernel stays in one part,
 which spares it the split's extra processes.
 """
 
@@ -21,13 +21,17 @@ milliseconds) costs more than the share of LLVM's work it takes over."""
 
 
 def codegen_jobs(llvm_ir: str) -> int:
-    """How many parts to compile `llvm_ir` in: one per core, each worth a process."""
+    """How many parts to compile `llvm_ir` in, all at once: one more than the cores (with two
+    or more), each worth a process. The part holding the kernel function is the largest (at
+    200 tasks 1.7 CPU-s against 1.25 with two parts); with one part more, the cores share
+    the work instead of waiting for it (1.26, 0.84, 0.84)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     override = os.environ.get("QD_CODEGEN_JOBS")
     if override:
         cores = max(1, int(override))
+    cores = cores or 1
     functions = llvm_ir.count("\ndefine ")
-    return max(1, min(cores or 1, functions // FUNCTIONS_PER_PART))
+    return max(1, min(cores + 1 if cores > 1 else 1, functions // FUNCTIONS_PER_PART))
 
 
 def compile_objects(
