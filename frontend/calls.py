@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from qdmlir.frontend import arithmetic, lang
 from qdmlir.frontend.emitter import Array, Scalar
-from qdmlir.frontend.errors import QuadrantsSyntaxError
+from qdmlir.frontend.errors import QuadrantsSyntaxError, QuadrantsTypeError
 from qdmlir.frontend.promotion import BOOL
 from qdmlir.frontend.scope import Binding, Const, KernelVar
 from qdmlir.runtime.dtypes import DType
@@ -89,7 +89,9 @@ def _positional(
     low, high = (count, count) if isinstance(count, int) else count
     if node.keywords or not low <= len(node.args) <= high:
         expected = str(low) if low == high else f"{low} to {high}"
-        raise lowering.error(node, f"{name}() takes {expected} positional argument(s)")
+        raise lowering.error(
+            node, f"{name}() takes {expected} positional argument(s)", kind=QuadrantsTypeError
+        )
     return list(node.args)
 
 
@@ -110,6 +112,7 @@ def _convert(lowering: StatementLowering, node: ast.Call, dtype: DType) -> Bindi
             f"qd.{dtype.name}({ast.unparse(arg)}): Floating-point literals must be annotated "
             "with a floating-point type. For type casting, use `qd.cast`",
             f"write qd.cast({ast.unparse(arg)}, qd.{dtype.name}) to truncate it",
+            QuadrantsTypeError,
         )
     if isinstance(number, int) and not dtype.is_float and not dtype.min <= number <= dtype.max:
         raise lowering.error(
@@ -117,6 +120,7 @@ def _convert(lowering: StatementLowering, node: ast.Call, dtype: DType) -> Bindi
             f"Integer literal {number} exceeded the range of specified dtype: {dtype.name} "
             f"[{dtype.min}, {dtype.max}]",
             f"use a wider type, or qd.cast({ast.unparse(arg)}, qd.{dtype.name}) to wrap it",
+            QuadrantsTypeError,
         )
     return lowering.em.constant(number, dtype)
 

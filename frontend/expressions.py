@@ -21,7 +21,14 @@ from xdsl.ir import Block
 
 from qdmlir.frontend import arithmetic
 from qdmlir.frontend.emitter import Array, Emitter, Scalar, mlir_type
-from qdmlir.frontend.errors import QuadrantsSyntaxError, unsupported
+from qdmlir.frontend.errors import (
+    LocatedError,
+    QuadrantsIndexError,
+    QuadrantsNameError,
+    QuadrantsSyntaxError,
+    QuadrantsTypeError,
+    unsupported,
+)
 from qdmlir.frontend.promotion import BOOL, literal_type
 from qdmlir.frontend.scope import Binding, Compound, Const, KernelVar, Scope
 from qdmlir.frontend.source import FunctionSource, resolve_chain
@@ -57,10 +64,16 @@ class ExpressionLowering:
 
     # -- errors and locations ---------------------------------------------------------------
 
-    def error(self, node: ast.AST, reason: str, fix: str | None = None) -> QuadrantsSyntaxError:
-        return QuadrantsSyntaxError(
-            reason, kernel=self.unit.kernel_name, span=self.source.span(node), fix=fix
-        )
+    def error(
+        self,
+        node: ast.AST,
+        reason: str,
+        fix: str | None = None,
+        kind: type[LocatedError] = QuadrantsSyntaxError,
+    ) -> LocatedError:
+        """A located compile error at `node`; `kind` is the class Quadrants raises for the same
+        mistake (QuadrantsTypeError, QuadrantsIndexError, QuadrantsNameError)."""
+        return kind(reason, kernel=self.unit.kernel_name, span=self.source.span(node), fix=fix)
 
     def located(self, node: ast.AST) -> None:
         """Ops emitted from now on carry `node`'s file:line:col."""
@@ -126,9 +139,12 @@ class ExpressionLowering:
                 node,
                 f"`{ast.unparse(node)}` is a {value.ndim}-d ndarray, not a scalar value",
                 "index it to read an element: x[i] (or x[()] for a 0-d ndarray)",
+                QuadrantsTypeError,
             )
         raise self.error(
-            node, f"`{ast.unparse(node)}` is {_kind(value)}, not a number a kernel can compute with"
+            node,
+            f"`{ast.unparse(node)}` is {_kind(value)}, not a number a kernel can compute with",
+            kind=QuadrantsTypeError,
         )
 
     def operands(
@@ -179,6 +195,7 @@ class ExpressionLowering:
                 f"name '{node.id}' is not defined",
                 "define it before use; a variable assigned inside an if/for/while body is local "
                 "to that body (assign it before the block to use it after)",
+                QuadrantsNameError,
             )
         return self.global_value(node, node.id, value)
 
@@ -260,8 +277,9 @@ class ExpressionLowering:
             try:
                 item = items[index.value]
             except (IndexError, TypeError, KeyError) as error:
+                kind = QuadrantsIndexError if isinstance(error, IndexError) else QuadrantsTypeError
                 raise self.error(
-                    node, f"cannot index `{ast.unparse(node.value)}`: {error}"
+                    node, f"cannot index `{ast.unparse(node.value)}`: {error}", kind=kind
                 ) from None
             if not isinstance(base, Const):
                 return item
@@ -300,6 +318,7 @@ class ExpressionLowering:
                 f"`{ast.unparse(node.value)}` has {array.ndim} dimension(s) but is indexed with "
                 f"{len(pairs)}",
                 "use x[()] for a 0-d ndarray and one index per dimension otherwise",
+                QuadrantsIndexError,
             )
         indices = []
         for value, part in pairs:
@@ -309,6 +328,7 @@ class ExpressionLowering:
                     part,
                     f"index `{ast.unparse(part)}` is a {scalar.dtype.name}, not an integer",
                     "convert it: int(x)",
+                    QuadrantsTypeError,
                 )
             indices.append(self.em.to_index(scalar))
         return self.shifted(array, indices)
@@ -352,7 +372,7 @@ class ExpressionLowering:
                 return arithmetic.power(self.em, a, b, exponent=int(right.value))
             return arithmetic.binary(self.em, op, a, b)
         except (arithmetic.OperatorError, TypeError) as error:
-            raise self.error(node, str(error)) from None
+            raise self.error(node, str(error), kind=QuadrantsTypeError) from None
 
     def fold(self, node: ast.AST, fn, *values: Any) -> Const:
         try:
@@ -380,7 +400,7 @@ class ExpressionLowering:
                 return arithmetic.logical_not(self.em, value)
             return arithmetic.invert(self.em, value)
         except arithmetic.OperatorError as error:
-            raise self.error(node, str(error)) from None
+            raise self.error(node, str(error), kind=QuadrantsTypeError) from None
 
     def expr_Compare(self, node: ast.Compare) -> Binding:
         result: Binding | None = None

@@ -22,6 +22,7 @@ from qdmlir.frontend.errors import QuadrantsSyntaxError
 from qdmlir.frontend.lang import NdarrayType, Template, template
 from qdmlir.runtime import abi, dtypes
 from qdmlir.runtime.artifact import ArgSpec
+from qdmlir.runtime.errors import KernelArgumentError, QuadrantsRuntimeTypeError
 
 _KERNELS: weakref.WeakSet = weakref.WeakSet()
 
@@ -216,8 +217,8 @@ class Kernel:
     def _positional(self, args: tuple, kwargs: dict) -> tuple:
         try:
             bound = inspect.signature(self.fn).bind(*args, **kwargs)
-        except TypeError as error:
-            raise TypeError(f"kernel '{self.__name__}': {error}") from None
+        except TypeError as error:  # Quadrants: a QuadrantsSyntaxError (both catch it)
+            raise KernelArgumentError(f"kernel '{self.__name__}': {error}") from None
         bound.apply_defaults()
         return tuple(bound.arguments.values())  # keyword-only ones included, in order
 
@@ -225,7 +226,7 @@ class Kernel:
         """The specialisation for `args` and the arguments its launch takes."""
         if len(args) != len(self._parameters):
             names = ", ".join(p.name for p in self._parameters)
-            raise TypeError(
+            raise KernelArgumentError(
                 f"kernel '{self.__name__}' takes {len(self._parameters)} "
                 f"argument(s) ({names}), got {len(args)}"
             )
@@ -523,7 +524,7 @@ def array_type(value: Any, where: str) -> tuple[dtypes.DType, int]:
     dtype = getattr(value, "dtype", None)
     shape = getattr(value, "shape", None)
     if dtype is None or shape is None or isinstance(value, (int, float, enum.Enum)):
-        raise TypeError(
+        raise QuadrantsRuntimeTypeError(
             f"{where}: expected an ndarray (qd.ndarray or numpy.ndarray), got "
             f"{type(value).__name__}"
         )

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from xdsl.dialects import arith, scf
 
 from qdmlir.frontend.emitter import INDEX, Array, Scalar, mlir_type
-from qdmlir.frontend.errors import unsupported
+from qdmlir.frontend.errors import QuadrantsTypeError, unsupported
 from qdmlir.frontend.expressions import ExpressionLowering
 from qdmlir.frontend.promotion import BOOL
 from qdmlir.frontend.scope import (
@@ -219,7 +219,7 @@ class StatementLowering(ExpressionLowering):
         try:
             new = arithmetic.binary(self.em, op, old, value)
         except arithmetic.OperatorError as error:
-            raise self.error(node, str(error)) from None
+            raise self.error(node, str(error), kind=QuadrantsTypeError) from None
         self.em.store(array, indices, new)
 
     # -- if --------------------------------------------------------------------------------

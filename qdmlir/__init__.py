@@ -10,11 +10,6 @@ from types import SimpleNamespace as _Namespace
 from qdmlir.frontend import unsupported as _unsupported
 from qdmlir.frontend.config import amdgpu, arm64, cpu, cuda, gpu, init, metal, reset, vulkan, x64
 from qdmlir.frontend.config import current as _current_cfg
-from qdmlir.frontend.errors import (
-    QuadrantsCompilationError,
-    QuadrantsRuntimeError,
-    QuadrantsSyntaxError,
-)
 from qdmlir.frontend.fields import field, ndarray
 from qdmlir.frontend.kernel import Kernel, func, kernel, real_func
 from qdmlir.frontend.lang import (
@@ -64,6 +59,16 @@ from qdmlir.frontend.lang import (
     template,
 )
 from qdmlir.runtime.dtypes import f16, f32, f64, i8, i16, i32, i64, u8, u16, u32, u64
+from qdmlir.runtime.errors import (
+    QuadrantsAssertionError,
+    QuadrantsCompilationError,
+    QuadrantsIndexError,
+    QuadrantsNameError,
+    QuadrantsRuntimeError,
+    QuadrantsRuntimeTypeError,
+    QuadrantsSyntaxError,
+    QuadrantsTypeError,
+)
 from qdmlir.runtime.field import Field
 from qdmlir.runtime.ndarray import Ndarray
 from qdmlir.runtime.status import GraphStatus

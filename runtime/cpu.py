@@ -20,6 +20,7 @@ from pathlib import Path
 from . import abi
 from .artifact import ArgSpec, Manifest
 from .cpu_args import Words, make_packer
+from .errors import KernelArgumentError
 
 
 class ArtifactLoadError(RuntimeError):
@@ -74,7 +75,7 @@ class CpuLauncher:
         """Validate and write every argument that differs from this thread's previous call."""
         if len(args) != len(self.args):
             names = ", ".join(a.name for a in self.args)
-            raise TypeError(
+            raise KernelArgumentError(
                 f"kernel {self.kernel!r} takes {len(self.args)} arguments ({names}), got {len(args)}"
             )
         tokens = words.tokens

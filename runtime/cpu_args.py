@@ -16,6 +16,7 @@ import numpy as np
 
 from .abi import WordLayout
 from .artifact import ArgSpec
+from .errors import ArrayArgumentError, QuadrantsRuntimeTypeError
 from .ndarray import Ndarray
 
 # A token no argument ever has: positions holding a numpy array are re-packed on every call,
@@ -69,13 +70,15 @@ def _ndarray_packer(where: str, position: int, spec: ArgSpec, word: int):
 
     def pack(words: Words, value):
         if isinstance(value, Ndarray):
-            if value._dtype is not dtype or len(value._shape) != ndim:
+            if len(value._shape) != ndim:  # as Quadrants: a ValueError
+                raise ArrayArgumentError(f"{where}: expected {wanted}, got {describe(value)}")
+            if value._dtype is not dtype:
                 raise TypeError(f"{where}: expected {wanted}, got {describe(value)}")
             words.buffer[word:end] = value._words
             words.arrays[position] = None  # the buffer no longer holds that array's words
             return value._words
         if not isinstance(value, np.ndarray):
-            raise TypeError(
+            raise QuadrantsRuntimeTypeError(
                 f"{where}: expected {wanted}, got {describe(value)}; "
                 f"create one with qd.ndarray(qd.{dtype.name}, shape) or np.zeros(shape, np.{dtype.np_dtype})"
             )
@@ -98,9 +101,9 @@ def _ndarray_packer(where: str, position: int, spec: ArgSpec, word: int):
 
 def _check_numpy(where: str, value: np.ndarray, dtype, ndim: int) -> None:
     if value.ndim != ndim:
-        raise ValueError(f"{where}: expected a {ndim}-d array, got {describe(value)}")
+        raise ArrayArgumentError(f"{where}: expected a {ndim}-d array, got {describe(value)}")
     if value.dtype != dtype.np_dtype:
-        raise TypeError(
+        raise ArrayArgumentError(
             f"{where}: expected dtype {dtype.np_dtype} (qd.{dtype.name}), got {describe(value)}; "
             f"convert it with x.astype(np.{dtype.np_dtype})"
         )
@@ -131,7 +134,7 @@ def _int_packer(where: str, spec: ArgSpec, word: int):
     def pack(words: Words, value):
         if type(value) is not int:
             if isinstance(value, (float, np.floating)) or not isinstance(value, numbers.Integral):
-                raise TypeError(
+                raise QuadrantsRuntimeTypeError(
                     f"{where}: expected an integer for qd.{dtype.name}, got {describe(value)}"
                     + ("; convert it with int(...)" if isinstance(value, numbers.Real) else "")
                 )
@@ -154,7 +157,7 @@ def _float_packer(where: str, spec: ArgSpec, word: int):
     def pack(words: Words, value):
         if type(value) is not float:
             if not isinstance(value, numbers.Real):
-                raise TypeError(
+                raise QuadrantsRuntimeTypeError(
                     f"{where}: expected a real number for qd.{dtype.name}, got {describe(value)}"
                 )
             value = float(value)

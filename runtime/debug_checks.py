@@ -5,7 +5,8 @@ i64[DEBUG_WORDS] ndarray the launch zeroes first (docs/architecture.md §5). The
 guards every ndarray access with a test of each index against its dimension (frontend/emitter.py
 `checked`); an access that fails is skipped (a read gives 0) and counted in word 0, and the
 first one also writes its site number and its indices and sizes. The manifest's `debug_sites` say where each site is. After the launch a non-zero
-count raises IndexError naming the kernel, file:line, array, index and shape. Without debug
+count raises OutOfBoundsError (Quadrants' QuadrantsAssertionError, and an IndexError) naming the
+kernel, file:line, array, index and shape. Without debug
 none of this exists: no argument, no test, no cost.
 
 This module runs on the launch path, so it imports neither xDSL nor MLIR.
@@ -16,6 +17,8 @@ from __future__ import annotations
 import linecache
 
 import numpy as np
+
+from .errors import OutOfBoundsError
 
 MAX_DIMS = 8  # indices and sizes recorded per access (ndarrays have at most this many here)
 COUNT_WORD, SITE_WORD, INDEX_WORD, SIZE_WORD = 0, 1, 2, 2 + MAX_DIMS
@@ -37,7 +40,7 @@ class DebugChecks:
         """Raise IndexError (or ZeroDivisionError) if the launch recorded a failed check."""
         if buffer[COUNT_WORD]:
             site = self.sites[int(buffer[SITE_WORD])]
-            error = ZeroDivisionError if site["access"].startswith("integer") else IndexError
+            error = ZeroDivisionError if site["access"].startswith("integer") else OutOfBoundsError
             raise error(self.describe(buffer))
 
     def describe(self, buffer: np.ndarray) -> str:

@@ -345,11 +345,11 @@ def _emit_text(compilation, stage: str, debuginfo: bool) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `qd-compile` console script: errors are short, never tracebacks."""
-    from qdmlir.frontend.errors import QuadrantsSyntaxError
+    from qdmlir.frontend.errors import LocatedError
 
     try:
         return run(argv)
-    except QuadrantsSyntaxError as error:
+    except LocatedError as error:  # any located compile error: its message is the report
         print(str(error), file=sys.stderr)
         return 1
     except UsageError as error:

@@ -164,7 +164,9 @@ CASES = {
 def test_error_names_phrase_fix_and_line(name):
     make_args, phrase, fix = CASES[name]
     kernel = getattr(bad, name)
-    with pytest.raises(qd.QuadrantsSyntaxError) as caught:
+    # every located compile error; an undefined name is Quadrants' QuadrantsNameError, which
+    # cannot also be a SyntaxError (runtime/errors.py)
+    with pytest.raises(qd.QuadrantsCompilationError) as caught:
         kernel(*make_args())
     error = caught.value
     message = str(error)
