@@ -321,7 +321,8 @@ class ExpressionLowering:
                 QuadrantsIndexError,
             )
         indices = []
-        for value, part in pairs:
+        for axis, (value, part) in enumerate(pairs):
+            self.refuse_negative_constant(array, node, axis, value, part)
             scalar = self.as_scalar(value, part)
             if scalar.dtype != BOOL and scalar.dtype.is_float:
                 raise self.error(
@@ -350,6 +351,22 @@ class ExpressionLowering:
                 clamped.append(em.value(arith.MaxSIOp(em.value(arith.MinSIOp(index, last)), zero)))
             indices = clamped
         return indices
+
+    def refuse_negative_constant(
+        self, array: Array, node: ast.Subscript, axis: int, value: Binding, part: ast.AST
+    ) -> None:
+        """A compile-time negative index is an error, as in Quadrants: it is not Python's
+        "from the end" (a kernel would write before the array's first element). A run-time
+        negative index is an out-of-bounds access like any other (docs/testing.md)."""
+        number = _as_number(value.value) if isinstance(value, Const) else None
+        if isinstance(number, int) and not isinstance(number, bool) and number < 0:
+            name = ast.unparse(node.value)
+            raise self.error(
+                part,
+                f"Negative indices are not supported in Quadrants kernels: `{name}` is indexed "
+                f"with {number} on axis {axis}",
+                f"index from the start: {name}.shape[{axis}] - {-number} counts from the end",
+            )
 
     # -- operators -------------------------------------------------------------------------
 

@@ -299,3 +299,15 @@ def while_else(x: qd.types.ndarray(qd.i32, 1)):
             x[i] -= 1
         else:
             x[i] = 0
+
+
+@qd.kernel
+def negative_constant_index(a: qd.types.ndarray(qd.i32, 1)):
+    for _ in range(1):
+        a[-1] = 9  # ERROR negative_constant_index
+
+
+@qd.kernel
+def negative_folded_index(m: qd.types.ndarray(qd.i32, 2)):
+    for i in range(m.shape[0]):
+        m[i, MODULE_LABEL - 45] = 9  # ERROR negative_folded_index

@@ -157,6 +157,17 @@ CASES = {
     "calls_input": (lambda: (i32_1d(),), "calling `input` is not supported", "qd.func"),
     "float_index": (lambda: (i32_1d(),), "not an integer", "int(x)"),
     "while_else": (lambda: (i32_1d(),), "'else' clause for 'while' not supported", "flag"),
+    # issue 17: a constant negative index wrote before the array (heap corruption, no error)
+    "negative_constant_index": (
+        lambda: (np.zeros(4, np.int32),),
+        "Negative indices are not supported in Quadrants kernels: `a` is indexed with -1 on axis 0",
+        "a.shape[0] - 1 counts from the end",
+    ),
+    "negative_folded_index": (
+        lambda: (np.zeros((2, 4), np.int32),),
+        "`m` is indexed with -3 on axis 1",
+        "m.shape[1] - 3",
+    ),
 }
 
 
@@ -217,3 +228,16 @@ def test_checkpoint_outside_a_kernel_is_a_no_op_context_manager():
     with qd.checkpoint(1, yield_on=flag) as cp:
         value = 3
     assert value == 3 and cp.cp_id == 1
+
+
+@qd.kernel
+def last_column_from_shape(m: qd.types.ndarray(qd.i32, 2)):
+    for i in range(m.shape[0]):
+        m[i, m.shape[-1] - 1] = 7
+
+
+def test_a_negative_constant_into_the_shape_tuple_is_python_indexing():
+    # only an ndarray index is refused; `m.shape[-1]` is the last size, as in Python
+    m = np.zeros((2, 3), np.int32)
+    last_column_from_shape(m)
+    assert m.tolist() == [[0, 0, 7], [0, 0, 7]]
