@@ -32,7 +32,7 @@ from qdmlir.frontend.errors import (
 from qdmlir.frontend.promotion import BOOL, literal_type
 from qdmlir.frontend.scope import Binding, Compound, Const, KernelVar, Scope
 from qdmlir.frontend.source import FunctionSource, resolve_chain
-from qdmlir.runtime.dtypes import DType, i64
+from qdmlir.runtime.dtypes import DType
 
 _BINARY_SYMBOLS = {
     ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//",
@@ -127,13 +127,7 @@ class ExpressionLowering:
             if number is not None:
                 if isinstance(number, bool):
                     return self.em.constant(number, BOOL)
-                if isinstance(number, int) and not -(2**63) <= number < 2**64:
-                    raise self.error(
-                        node,
-                        f"the integer {number} does not fit in 64 bits",
-                        "use a smaller value, or a float",
-                    )
-                return self.em.constant(number, self.literal_dtype(number))
+                return self.em.constant(number, self.literal_dtype(number, node))
         if isinstance(value, Array):
             raise self.error(
                 node,
@@ -164,17 +158,29 @@ class ExpressionLowering:
         number = _as_number(value.value)
         if number is None or isinstance(number, bool):
             return self.as_scalar(value, node)
-        common = self.em.common_type(self.literal_dtype(number), other)
+        common = self.em.common_type(self.literal_dtype(number, node), other)
         if common != BOOL and (
             common.is_float or (isinstance(number, int) and common.min <= number <= common.max)
         ):
             return self.em.constant(number, common)
         return self.as_scalar(value, node)
 
-    def literal_dtype(self, number: int | float) -> DType:
+    def literal_dtype(self, number: int | float, node: ast.AST) -> DType:
+        """The type a compile-time number gets as a run-time value: the default int or float.
+        Quadrants' rule: an integer outside the default int's range is an error wherever it
+        becomes a value (stored into any array, compared, added to an i64), since it would
+        silently wrap; `qd.u64(...)` and friends give it a type of its own (calls.py)."""
         dtype = literal_type(number, self.unit.defaults)
         if isinstance(number, int) and not dtype.min <= number <= dtype.max:
-            return i64  # a literal too large for the default int keeps its value
+            raise self.error(
+                node,
+                f"Integer literal {number} exceeded the range of default_ip: {dtype.name}, "
+                f"please specify the dtype via e.g. `qd.u64({number})` or set a different "
+                "`default_ip` in `qd.init()`",
+                f"write qd.i64({number}) or qd.u64({number}) for a 64-bit value, or "
+                "qd.init(default_ip=qd.i64)",
+                QuadrantsTypeError,
+            )
         return dtype
 
     # -- leaves ----------------------------------------------------------------------------

@@ -311,3 +311,22 @@ def negative_constant_index(a: qd.types.ndarray(qd.i32, 1)):
 def negative_folded_index(m: qd.types.ndarray(qd.i32, 2)):
     for i in range(m.shape[0]):
         m[i, MODULE_LABEL - 45] = 9  # ERROR negative_folded_index
+
+
+@qd.kernel
+def literal_out_of_range(b: qd.types.ndarray(qd.i32, 1)):
+    for _ in range(1):
+        b[0] = 3000000000  # ERROR literal_out_of_range
+
+
+@qd.kernel
+def literal_out_of_range_into_i64(b: qd.types.ndarray(qd.i64, 1)):
+    for i in range(b.shape[0]):
+        b[i] = b[i] + 3000000000  # ERROR literal_out_of_range_into_i64
+
+
+@qd.kernel
+def folded_literal_out_of_range(b: qd.types.ndarray(qd.i32, 1)):
+    for i in range(b.shape[0]):
+        if b[i] < 1 << 40:  # ERROR folded_literal_out_of_range
+            b[i] = 1

@@ -51,7 +51,7 @@ CONSTRUCTS = {
     "return_in_task": "`return` is only allowed in a qd.func",
     "break_outside_loop": "`break` outside a loop is not allowed here",
     "constant_division_by_zero": "integer division or modulo by zero",
-    "literal_too_large": "does not fit in 64 bits",
+    "literal_too_large": "Integer literal 1180591620717411303424 exceeded the range of default_ip",
     "shift_of_a_float": "operator << needs integer operands",
     "array_as_a_number": "is a 1-d ndarray, not a scalar value",
     "reassigned_array": "ndarray 'x' cannot be reassigned",

@@ -168,6 +168,23 @@ CASES = {
         "`m` is indexed with -3 on axis 1",
         "m.shape[1] - 3",
     ),
+    # issue 17: stored -1294967296 silently; Quadrants' rule and words (a QuadrantsTypeError)
+    "literal_out_of_range": (
+        lambda: (np.zeros(4, np.int32),),
+        "Integer literal 3000000000 exceeded the range of default_ip: i32, please specify the "
+        "dtype via e.g. `qd.u64(3000000000)` or set a different `default_ip` in `qd.init()`",
+        "qd.i64(3000000000)",
+    ),
+    "literal_out_of_range_into_i64": (
+        lambda: (np.zeros(4, np.int64),),
+        "Integer literal 3000000000 exceeded the range of default_ip: i32",
+        "qd.init(default_ip=qd.i64)",
+    ),
+    "folded_literal_out_of_range": (
+        lambda: (np.zeros(4, np.int32),),
+        "Integer literal 1099511627776 exceeded the range of default_ip: i32",
+        "qd.u64(1099511627776)",
+    ),
 }
 
 
@@ -241,3 +258,53 @@ def test_a_negative_constant_into_the_shape_tuple_is_python_indexing():
     m = np.zeros((2, 3), np.int32)
     last_column_from_shape(m)
     assert m.tolist() == [[0, 0, 7], [0, 0, 7]]
+
+
+LITERAL_ERRORS = (
+    "literal_out_of_range",
+    "literal_out_of_range_into_i64",
+    "folded_literal_out_of_range",
+)
+
+
+@pytest.mark.parametrize("name", LITERAL_ERRORS)
+def test_an_integer_literal_out_of_range_is_a_type_error(name):
+    with pytest.raises(qd.QuadrantsTypeError):
+        getattr(bad, name)(*CASES[name][0]())
+
+
+@qd.kernel
+def store_big_values(b: qd.types.ndarray(qd.i64, 1), u: qd.types.ndarray(qd.u32, 1)):
+    for _ in range(1):
+        b[0] = qd.i64(3000000000)
+        b[1] = b[1] + qd.u64(1 << 40)
+        u[0] = qd.u32(4294967295)
+
+
+def test_a_typed_literal_keeps_its_value():
+    b, u = np.zeros(2, np.int64), np.zeros(1, np.uint32)
+    store_big_values(b, u)
+    assert b.tolist() == [3000000000, 1 << 40] and u.tolist() == [4294967295]
+
+
+@qd.kernel
+def store_a_big_literal(b: qd.types.ndarray(qd.i64, 1)):
+    for _ in range(1):
+        b[0] = 3000000000
+
+
+@pytest.fixture
+def restore_config():
+    from qdmlir.frontend import config
+
+    saved = config._current
+    yield
+    config._current = saved
+    qd.reset_cache()  # kernels compiled under the other default int are not the default's
+
+
+def test_a_wider_default_int_takes_the_literal(restore_config):
+    qd.init(arch=qd.cpu, default_ip=qd.i64)
+    b = np.zeros(1, np.int64)
+    store_a_big_literal(b)
+    assert b.tolist() == [3000000000]

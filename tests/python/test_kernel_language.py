@@ -758,7 +758,7 @@ def test_zero_d_arrays_and_shapes():
 def unsigned(x: qd.types.ndarray(qd.u8, 1), y: qd.types.ndarray(qd.u32, 1)):
     for i in range(x.shape[0]):
         x[i] = x[i] + x[i]  # promoted to i32, stored back (wraps in u8)
-        y[i] = y[i] // 3 + (y[i] > 4000000000)
+        y[i] = y[i] // 3 + (y[i] > qd.u32(4000000000))  # a bare 4000000000 exceeds i32
 
 
 def test_unsigned_types():
