@@ -78,12 +78,13 @@ def _build(kernel, args: list[ArgSpec], layout) -> Specialization:
     def compile_into(folder: Path) -> None:
         _compile_into(kernel, args, cfg, folder, layout)
 
-    if directory is None:
+    built = directory is None
+    if built:
         directory = cache.store(key, compile_into)
     if cfg.arch.target in ("cuda", "amdgpu"):
         launcher = load_launcher(directory)
         return specialization_for(kernel, launcher, Manifest.read(directory), layout)
-    return _load(kernel, directory, key, cache, compile_into, layout)
+    return _load(kernel, directory, key, cache, compile_into, layout, built)
 
 
 def _compile_into(kernel, args: list[ArgSpec], cfg: config.Config, folder: Path, layout) -> None:
@@ -116,17 +117,37 @@ def load_launcher(directory: Path):
     return CudaLauncher(directory, manifest)
 
 
-def _load(kernel, directory: Path, key: str, cache, compile_into, layout) -> Specialization:
+def _load(
+    kernel, directory: Path, key: str, cache, compile_into, layout, built: bool
+) -> Specialization:
+    """The CPU launcher of `directory`, `built` by this call or found in the cache. A found
+    library that does not load (built for another machine's CPU, a runtime library gone) is
+    rebuilt once; one built here that does not load means its folder cannot map executables
+    (a noexec mount): the entry moves to the cache's private root (runtime/cache.py)."""
+    from qdmlir.runtime.cache import noexec_mount
     from qdmlir.runtime.cpu import ArtifactLoadError, CpuLauncher
 
-    try:
-        launcher = CpuLauncher.from_artifact(directory)
-    except ArtifactLoadError:
-        # a library that passed its checksum but does not load (built for another machine's
-        # CPU, a runtime library gone): rebuild it once
-        cache.invalidate(key)
-        directory = cache.store(key, compile_into)
-        launcher = CpuLauncher.from_artifact(directory)
+    while True:
+        try:
+            launcher = CpuLauncher.from_artifact(directory)
+            break
+        except ArtifactLoadError as error:
+            # what dlopen says when the pages of a library cannot be mapped executable
+            unmappable = noexec_mount(directory) or "failed to map segment" in str(error)
+            if not built and not unmappable:
+                cache.invalidate(key)
+                directory, built = cache.store(key, compile_into), True
+                continue
+            if not unmappable:
+                raise
+            reason = (
+                "it is on a filesystem mounted noexec, where kernel libraries cannot be loaded"
+                if noexec_mount(directory)
+                else f"kernel libraries there cannot be mapped executable ({error})"
+            )
+            if not cache.fall_back(reason) and directory.parent == cache.root:
+                raise  # the private root cannot load it either
+            directory = cache.adopt(key, directory)
     return specialization_for(kernel, launcher, Manifest.read(directory), layout)
 
 

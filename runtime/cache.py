@@ -5,6 +5,11 @@ A kernel compiled once is an artifact the runtime loads without the compiler. An
 is built in a private temp folder beside it and renamed into place, so a reader sees either
 nothing or a whole entry. Anything unreadable, foreign or truncated is a miss. `QD_CACHE_DIR`
 moves the root (default: $XDG_CACHE_HOME or ~/.cache, then qdmlir/), `QD_CACHE=0` disables it.
+
+A root that cannot hold entries (read-only, a regular file, on a noexec mount where kernel
+libraries cannot be mapped) never stops a kernel from running: the cache warns once, naming
+the folder and why, and from then on builds into a private temporary root that is deleted at
+exit (`fall_back`); entries already in the unusable root are still read.
 """
 
 from __future__ import annotations
@@ -15,8 +20,10 @@ import hashlib
 import os
 import re
 import shutil
+import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -41,20 +48,89 @@ def cache_enabled() -> bool:
     return os.environ.get("QD_CACHE", "1").strip().lower() not in ("0", "false", "off", "no")
 
 
+class CacheWarning(UserWarning):
+    """The kernel cache folder cannot be used; kernels still build and run (see `fall_back`)."""
+
+
+def unusable_reason(root: Path, error: OSError) -> str:
+    """Why creating a folder in `root` failed, in the user's terms."""
+    if root.exists() and not root.is_dir():
+        return "it is a regular file, not a folder"
+    if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return f"it is read-only ({error.strerror})"
+    if error.errno in (errno.ENOTDIR, errno.EEXIST):
+        return f"a part of the path is a regular file ({error.strerror})"
+    return f"it cannot be written ({error.strerror or error})"
+
+
+def noexec_mount(root: Path) -> bool:
+    """Whether `root` is on a filesystem mounted noexec: a kernel library there cannot be
+    mapped executable, so dlopen fails although the file is whole."""
+    try:
+        return bool(os.statvfs(root).f_flag & os.ST_NOEXEC)
+    except (OSError, AttributeError):  # gone, or a platform without ST_NOEXEC
+        return False
+
+
 class ArtifactCache:
     """`lookup(key)` -> the entry folder or None; `store(key, build)` builds and publishes one."""
 
     def __init__(self, root: str | os.PathLike | None = None, enabled: bool | None = None):
         self.root = Path(root) if root is not None else cache_dir()
         self.enabled = cache_enabled() if enabled is None else enabled
+        self.configured = self.root  # the root asked for; `root` moves on a fall-back
+        self.fallback_reason: str | None = None
 
     def lookup(self, key: str) -> Path | None:
-        """The valid entry for `key`, or None (absent, corrupt, foreign or cache disabled)."""
+        """The valid entry for `key`, or None (absent, corrupt, foreign or cache disabled).
+        After a fall-back the private root is searched first, then the configured one."""
         _check_key(key)
         if not self.enabled:
             return None
-        entry = self.root / key
-        return entry if _is_valid(entry, key) else None
+        roots = (self.root,) if self.fallback_reason is None else (self.root, self.configured)
+        for root in roots:
+            entry = root / key
+            if _is_valid(entry, key):
+                return entry
+        return None
+
+    def fall_back(self, reason: str) -> bool:
+        """Build into a private temporary root from now on, after one CacheWarning naming the
+        configured root and `reason`. False if this cache has fallen back already (the private
+        root is the one failing: nothing else to try)."""
+        if self.fallback_reason is not None:
+            return False
+        private = Path(tempfile.mkdtemp(prefix="qdmlir-cache-"))
+        atexit.register(shutil.rmtree, private, True)
+        named = (
+            f"QD_CACHE_DIR={self.configured}"
+            if os.environ.get("QD_CACHE_DIR")
+            else f"the kernel cache {self.configured} (QD_CACHE_DIR is not set)"
+        )
+        warnings.warn(
+            f"{named} cannot be used: {reason}. This process builds its kernels into a "
+            f"private temporary cache ({private}), deleted at exit, so they compile again in "
+            "the next process; point QD_CACHE_DIR at a writable folder on a filesystem that "
+            "allows executables to keep them",
+            CacheWarning,
+            stacklevel=_caller_level(),
+        )
+        self.fallback_reason = reason
+        self.root = private
+        return True
+
+    def adopt(self, key: str, entry: Path) -> Path:
+        """Copy a whole entry (built in a root that cannot load it) into this cache's current
+        root, as `key`'s entry there: a noexec root costs a copy, not a second compile."""
+        _check_key(key)
+        folder = Path(tempfile.mkdtemp(prefix=f"{_TEMP_PREFIX}{key[:16]}-", dir=self.root))
+        try:
+            for path in entry.iterdir():
+                if path.is_file():
+                    shutil.copy2(path, folder / path.name)
+            return self._publish(folder, key)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def store(self, key: str, build: Callable[[Path], object]) -> Path:
         """Run `build(folder)`, which must leave manifest.json and its files in `folder`, then
@@ -66,14 +142,24 @@ class ArtifactCache:
             atexit.register(shutil.rmtree, folder, True)
             _build_into(folder, key, build)
             return folder
-        self.root.mkdir(parents=True, exist_ok=True)
-        self._remove_stale_temps()
-        folder = Path(tempfile.mkdtemp(prefix=f"{_TEMP_PREFIX}{key[:16]}-", dir=self.root))
+        folder = self._new_temp_folder(key)
         try:
             _build_into(folder, key, build)
             return self._publish(folder, key)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
+
+    def _new_temp_folder(self, key: str) -> Path:
+        """A private folder in the root to build `key` in; a root that cannot hold one (a
+        file, read-only) makes the cache fall back first, so the build still happens."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            self._remove_stale_temps()
+            return Path(tempfile.mkdtemp(prefix=f"{_TEMP_PREFIX}{key[:16]}-", dir=self.root))
+        except OSError as error:
+            if not self.fall_back(unusable_reason(self.root, error)):
+                raise
+        return self._new_temp_folder(key)
 
     def get_or_build(self, key: str, build: Callable[[Path], object]) -> Path:
         return self.lookup(key) or self.store(key, build)
@@ -121,6 +207,22 @@ class ArtifactCache:
                         shutil.rmtree(path, ignore_errors=True)
                 except OSError:
                     pass
+
+
+_PACKAGE_FOLDERS = tuple(
+    str(Path(__file__).resolve().parents[1] / name) + os.sep
+    for name in ("runtime", "frontend", "passes", "dialects", "qdmlir")
+)
+
+
+def _caller_level() -> int:
+    """The warnings stacklevel of the first frame outside qdmlir: the user's kernel call."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(
+        _PACKAGE_FOLDERS
+    ):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _check_key(key: str) -> None:

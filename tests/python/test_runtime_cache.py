@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import time
+import warnings
 
 import pytest
 
@@ -181,3 +182,31 @@ def test_environment_picks_the_folder_and_switch(monkeypatch, tmp_path):
 def test_keys_must_be_hex(cache, key):
     with pytest.raises(ValueError, match="hex"):
         cache.lookup(key)
+
+
+def test_an_unusable_root_falls_back_once_and_keeps_its_entries(tmp_path, monkeypatch):
+    from qdmlir.runtime.cache import CacheWarning
+
+    monkeypatch.setenv("QD_CACHE_DIR", str(tmp_path / "file"))
+    (tmp_path / "file").write_text("x")
+    cache = ArtifactCache(enabled=True)
+    calls = []
+    with pytest.warns(CacheWarning, match=r"QD_CACHE_DIR=.*/file cannot be used: it is a regular"):
+        entry = cache.store(KEY, _fake_build(calls))
+    assert cache.root != tmp_path / "file" and entry.parent == cache.root
+    assert cache.lookup(KEY) == entry
+    other = "fedcba9876543210"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # one warning per process, not one per kernel
+        assert cache.get_or_build(other, _fake_build(calls)).parent == cache.root
+    assert len(calls) == 2 and not cache.fall_back("again")
+
+
+def test_adopt_copies_a_whole_entry_into_the_private_root(tmp_path):
+    cache = ArtifactCache(tmp_path / "cache", enabled=True)
+    entry = cache.store(KEY, _fake_build([]))
+    with pytest.warns(UserWarning, match="mounted noexec"):
+        cache.fall_back("it is on a filesystem mounted noexec")
+    copy = cache.adopt(KEY, entry)
+    assert copy == cache.root / KEY and cache.lookup(KEY) == copy
+    assert (copy / "qd_k.so").read_bytes() == (entry / "qd_k.so").read_bytes()
