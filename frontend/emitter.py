@@ -332,6 +332,14 @@ class Emitter:
         wide = self.cast(x, _signed_of_width(64) if x.dtype.signed else _unsigned_64())
         return self.value(arith.IndexCastOp(wide.ssa, INDEX))
 
+    def site_for_assertion(self, message: dict) -> int:
+        """A debug site for an `assert` at the current location; `message` is its text and
+        value types (frontend/assertions.py), which the launcher formats on failure."""
+        site = self._site(None, "assert")
+        self.sites[site]["ndim"] = 0
+        self.sites[site]["message"] = message
+        return site
+
     def _site(self, array: Array | None, what: str) -> int:
         loc = self.location
         self.sites.append(
@@ -348,7 +356,29 @@ class Emitter:
 
     def _record(self, site: int, indices: list[SSAValue], dims: list[SSAValue]) -> None:
         """Count the violation; the first one also writes its site, indices and sizes."""
-        from qdmlir.runtime.debug_checks import INDEX_WORD, MAX_DIMS, SITE_WORD, SIZE_WORD
+        from qdmlir.runtime.debug_checks import INDEX_WORD, MAX_DIMS, SIZE_WORD
+
+        def words() -> list[tuple[SSAValue, int]]:
+            pairs = zip(indices[:MAX_DIMS], dims)
+            return [
+                (self.value(arith.IndexCastOp(value, IntegerType(64))), at + axis)
+                for axis, (index, size) in enumerate(pairs)
+                for value, at in ((index, INDEX_WORD), (size, SIZE_WORD))
+            ]
+
+        self._record_first(site, words)
+
+    def record(self, site: int, values: list[SSAValue]) -> None:
+        """Count a failure at `site`; the first one also writes its site and `values` (i64
+        words, at most MAX_DIMS: an assertion's message values) from word INDEX_WORD on."""
+        from qdmlir.runtime.debug_checks import INDEX_WORD
+
+        self._record_first(site, lambda: [(v, INDEX_WORD + k) for k, v in enumerate(values)])
+
+    def _record_first(self, site: int, words: Callable[[], list[tuple[SSAValue, int]]]) -> None:
+        """Count one failure in word 0; the failure that finds the count at 0 writes its site
+        and `words()` (value, word index) pairs, built only on that path."""
+        from qdmlir.runtime.debug_checks import SITE_WORD
 
         i64 = IntegerType(64)
         buffer = self.debug_buffer
@@ -367,10 +397,8 @@ class Emitter:
 
         def write_record() -> list[SSAValue]:
             self.emit(memref.StoreOp.get(word(site), buffer, [self.index_constant(SITE_WORD)]))
-            for axis, (index, size) in enumerate(zip(indices[:MAX_DIMS], dims)):
-                for value, at in ((index, INDEX_WORD), (size, SIZE_WORD)):
-                    as_i64 = self.value(arith.IndexCastOp(value, i64))
-                    self.emit(memref.StoreOp.get(as_i64, buffer, [self.index_constant(at + axis)]))
+            for value, at in words():
+                self.emit(memref.StoreOp.get(value, buffer, [self.index_constant(at)]))
             return []
 
         self.if_(first, write_record)

@@ -400,7 +400,9 @@ class StatementLowering(ExpressionLowering):
         )
 
     def stmt_Assert(self, node: ast.Assert) -> None:
-        pass  # checked only in debug builds in Quadrants; qdmlir does not compile asserts
+        from qdmlir.frontend.assertions import lower_assert
+
+        lower_assert(self, node)
 
     def stmt_Global(self, node: ast.Global) -> None:
         raise self.error(node, *unsupported("`global`", "pass values in as parameters"))

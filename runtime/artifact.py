@@ -170,7 +170,7 @@ class Manifest:
                 )
         if not isinstance(self.debug_sites, list) or not all(
             isinstance(s, dict)
-            and set(s) == _SITE_FIELDS
+            and set(s) in (_SITE_FIELDS, _SITE_FIELDS | {"message"})
             and isinstance(s["file"], str)
             and type(s["line"]) is int
             and type(s["col"]) is int
@@ -196,7 +196,7 @@ class Manifest:
             raise ManifestError(f"{where}: checksums must map plain file names to hex strings")
 
 
-_SITE_FIELDS = {"file", "line", "col", "array", "ndim", "access"}
+_SITE_FIELDS = {"file", "line", "col", "array", "ndim", "access"}  # an assert adds "message"
 
 
 def _plain_name(name) -> bool:

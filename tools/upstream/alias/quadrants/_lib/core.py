@@ -30,7 +30,7 @@ class Extension(enum.Enum):
 
 
 # What qdmlir compiles, on every target it has: 64-bit types, and qd.init(debug=True) checks
-# (bounds, division by zero; an `assert` statement in a kernel is not compiled). No sparse
+# (bounds, division by zero, `assert` statements on the CPU). No sparse
 # SNodes, quantized types, autodiff stacks, block-local storage, external functions or meshes:
 # tests that require those are skipped, as on a Quadrants backend without them.
 _SUPPORTED = {Extension.data64, Extension.assertion}
