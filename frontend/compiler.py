@@ -145,6 +145,7 @@ class Compilation:
             compiler=_compiler_version(),
             debug_sites=self.debug_sites,
             print_sites=self.print_sites,
+            max_extent=self.cfg.defaults.ip.max,  # x.shape[k] is the default int
         )
 
     def cuda_build(self):

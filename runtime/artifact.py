@@ -96,6 +96,9 @@ class Manifest:
     debug_sites: list[dict] = field(default_factory=list)
     # print() in the kernel: per site, where it is and its text and value types
     print_sites: list[dict] = field(default_factory=list)
+    # the longest ndarray axis the kernel can describe: `x.shape[k]` and the loop indices over
+    # it are the default int (qd.init(default_ip=...)), so an axis past its max is refused
+    max_extent: int = 2**31 - 1
     format: int = FORMAT_VERSION
 
     def __post_init__(self):
@@ -190,6 +193,8 @@ class Manifest:
             for s in self.print_sites
         ):
             raise ManifestError(f"{where}: print_sites must be a list of sites with 'pieces'")
+        if type(self.max_extent) is not int or self.max_extent < 1:
+            raise ManifestError(f"{where}: max_extent must be a positive int")
         if not isinstance(self.checksums, dict) or not all(
             _plain_name(k) and isinstance(v, str) for k, v in self.checksums.items()
         ):

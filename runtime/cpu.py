@@ -37,6 +37,7 @@ class CpuLauncher:
         *,
         kernel: str = "kernel",
         entry: str = "qd_entry",
+        max_extent: int = 2**31 - 1,
     ):
         self.kernel = kernel
         self.args = [ArgSpec.coerce(a) for a in args]
@@ -47,7 +48,7 @@ class CpuLauncher:
         self._entry.restype = None
         self.layout = abi.WordLayout.of(self.args)
         self._packers = [
-            make_packer(kernel, position, spec, word)
+            make_packer(kernel, position, spec, word, max_extent)
             for position, (spec, word) in enumerate(zip(self.args, self.layout.offsets))
         ]
         self._local = threading.local()
@@ -64,6 +65,7 @@ class CpuLauncher:
             manifest.args,
             kernel=manifest.kernel,
             entry=manifest.entry,
+            max_extent=manifest.max_extent,
         )
 
     def _new_words(self) -> Words:

@@ -53,17 +53,18 @@ def describe(value) -> str:
     return f"{type(value).__name__} {text[:40] + '...' if len(text) > 40 else text}"
 
 
-def make_packer(kernel: str, position: int, spec: ArgSpec, word: int):
-    """The packer of argument `position`, whose words start at index `word`."""
+def make_packer(kernel: str, position: int, spec: ArgSpec, word: int, max_extent: int):
+    """The packer of argument `position`, whose words start at index `word`; an ndarray axis
+    longer than `max_extent` (the kernel's default int, manifest.py) is refused."""
     where = f"kernel {kernel!r} argument {position} ({spec.name!r})"
     if spec.kind == "ndarray":
-        return _ndarray_packer(where, position, spec, word)
+        return _ndarray_packer(where, position, spec, word, max_extent)
     if spec.qd_dtype.is_float:
         return _float_packer(where, spec, word)
     return _int_packer(where, spec, word)
 
 
-def _ndarray_packer(where: str, position: int, spec: ArgSpec, word: int):
+def _ndarray_packer(where: str, position: int, spec: ArgSpec, word: int, max_extent: int):
     dtype, ndim = spec.qd_dtype, spec.ndim
     end = word + 1 + ndim
     wanted = f"a {ndim}-d {dtype.name} ndarray (qd.ndarray or C-contiguous numpy.ndarray)"
@@ -74,6 +75,8 @@ def _ndarray_packer(where: str, position: int, spec: ArgSpec, word: int):
                 raise ArrayArgumentError(f"{where}: expected {wanted}, got {describe(value)}")
             if value._dtype is not dtype:
                 raise TypeError(f"{where}: expected {wanted}, got {describe(value)}")
+            if value._arr.size > max_extent:  # qd.ndarray's axes fit i32; a narrower default not
+                _check_extents(where, value._shape, max_extent)
             words.buffer[word:end] = value._words
             words.arrays[position] = None  # the buffer no longer holds that array's words
             return value._words
@@ -91,6 +94,9 @@ def _ndarray_packer(where: str, position: int, spec: ArgSpec, word: int):
         ):
             return REPACK
         _check_numpy(where, value, dtype, ndim)
+        size = value.size
+        if size > max_extent or not size:  # only then can an axis be too long
+            _check_extents(where, value.shape, max_extent)
         words.buffer[word] = _data_pointer(value)
         words.buffer[word + 1 : end] = value.shape
         words.arrays[position] = (weakref.ref(value), value.shape, value.strides, value.dtype)
@@ -117,6 +123,24 @@ def _check_numpy(where: str, value: np.ndarray, dtype, ndim: int) -> None:
         raise ValueError(f"{where}: the array is read-only; pass a writable copy, np.array(x)")
     if not flags.aligned:
         raise ValueError(f"{where}: the array is not aligned; pass a copy, np.array(x)")
+
+
+def _check_extents(where: str, shape: tuple, max_extent: int) -> None:
+    """Refuse an axis the kernel's `x.shape[k]` cannot hold (docs/kernel-language.md): it
+    would wrap, and loops over it would run the wrong number of times. Arrays with more
+    elements than that in all are fine: element offsets are computed in 64 bits."""
+    for axis, extent in enumerate(shape):
+        if extent > max_extent:
+            parts = next(
+                (k for k in range(-(-extent // max_extent), 1024) if extent % k == 0), None
+            )
+            split = f"x.reshape({parts}, -1) for a 1-d x, " if parts else ""
+            raise ValueError(
+                f"{where}: axis {axis} has {extent} elements, more than the kernel's default "
+                f"int holds ({max_extent}), the type of x.shape[{axis}] and of loop indices "
+                f"over it; split it into more axes ({split}arrays this large in total are "
+                f"fine when each axis fits), or qd.init(default_ip=qd.i64)"
+            )
 
 
 def _data_pointer(value: np.ndarray) -> int:
