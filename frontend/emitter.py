@@ -26,6 +26,7 @@ from xdsl.dialects.builtin import (
     IntegerAttr,
     IntegerType,
     MemRefType,
+    StridedLayoutAttr,
     i1,
 )
 from xdsl.ir import Attribute, Block, Operation, SSAValue
@@ -70,7 +71,12 @@ def mlir_type(dtype: QdType) -> Attribute:
     return IntegerType(dtype.bits)
 
 
-def memref_type(dtype: DType, ndim: int) -> MemRefType:
+def memref_type(dtype: DType, ndim: int, strided: bool = False) -> MemRefType:
+    """`memref<?x?xT>` (C-contiguous), or with `strided` `memref<?x?xT, strided<[?, ?]>>`:
+    strides from the launch, offset 0 (the data pointer is the first element's address)."""
+    if strided and ndim:
+        layout = StridedLayoutAttr([None] * ndim, 0)
+        return MemRefType(mlir_type(dtype), [DYNAMIC_INDEX] * ndim, layout=layout)
     return MemRefType(mlir_type(dtype), [DYNAMIC_INDEX] * ndim)
 
 

@@ -343,7 +343,7 @@ class KernelLowering(StatementLowering):
 
 def _arg_type(spec: ArgSpec):
     if spec.kind == "ndarray":
-        return memref_type(spec.qd_dtype, spec.ndim)
+        return memref_type(spec.qd_dtype, spec.ndim, spec.strided)
     return mlir_type(spec.qd_dtype)
 
 

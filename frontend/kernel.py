@@ -21,7 +21,8 @@ from qdmlir.frontend import config
 from qdmlir.frontend.errors import QuadrantsSyntaxError
 from qdmlir.frontend.lang import NdarrayType, Template, template
 from qdmlir.runtime import abi, dtypes
-from qdmlir.runtime.artifact import ArgSpec
+from qdmlir.runtime.artifact import CONTIGUOUS, STRIDED, ArgSpec
+from qdmlir.runtime.cpu_args import NotContiguous
 from qdmlir.runtime.errors import KernelArgumentError, QuadrantsRuntimeTypeError
 
 _KERNELS: weakref.WeakSet = weakref.WeakSet()
@@ -153,7 +154,10 @@ class Kernel:
     def __call__(self, *args, **kwargs):
         only = self._only
         if only is not None and not kwargs:
-            return only.run(args, 0)
+            try:
+                return only.run(args, 0)
+            except NotContiguous:  # a strided array: its own specialisation (below)
+                pass
         return self._launch(args, kwargs, None)
 
     def resume(self, *args, from_checkpoint, **kwargs):
@@ -171,7 +175,10 @@ class Kernel:
             )
         only = self._only
         if only is not None and not kwargs:
-            return only.run(args, only.slot_of(from_checkpoint))
+            try:
+                return only.run(args, only.slot_of(from_checkpoint))
+            except NotContiguous:
+                pass
         return self._launch(args, kwargs, from_checkpoint)
 
     def __set_name__(self, owner, name) -> None:
@@ -208,11 +215,20 @@ class Kernel:
     def _launch(self, args: tuple, kwargs: dict, from_checkpoint):
         if kwargs or self._binds:
             args = self._positional(args, kwargs)
-        specialization, flat = self._specialization(args)
+        layouts = array_layouts(args)
+        specialization, flat = self._specialization(args, layouts)
         resume_point = 0
         if from_checkpoint is not None:
             resume_point = specialization.slot_of(from_checkpoint)
-        return specialization.run(flat, resume_point)
+        try:
+            return specialization.run(flat, resume_point)
+        except NotContiguous as error:  # inside a compound argument: no strided variant
+            raise ValueError(
+                f"{error.where}: an array inside a qd.template(), @qd.data_oriented or "
+                f"dataclass argument must be C-contiguous (this one has strides "
+                f"{error.strides}); views are taken zero-copy as ndarray parameters only: "
+                "pass np.ascontiguousarray(x) and read results from that copy"
+            ) from None
 
     def _positional(self, args: tuple, kwargs: dict) -> tuple:
         try:
@@ -222,8 +238,10 @@ class Kernel:
         bound.apply_defaults()
         return tuple(bound.arguments.values())  # keyword-only ones included, in order
 
-    def _specialization(self, args: tuple) -> tuple:
-        """The specialisation for `args` and the arguments its launch takes."""
+    def _specialization(self, args: tuple, layouts: tuple | None = None) -> tuple:
+        """The specialisation for `args` and the arguments its launch takes. `layouts`
+        (array_layouts: None when every array is C-contiguous) is part of the key: a strided
+        array compiles a variant of its own."""
         if len(args) != len(self._parameters):
             names = ", ".join(p.name for p in self._parameters)
             raise KernelArgumentError(
@@ -241,6 +259,8 @@ class Kernel:
             for a, open_ in zip(args, self._open_parameters())
             if open_
         )
+        if layouts is not None:
+            key += (layouts,)
         found = self._specializations.get(key)
         if found is not None:
             return found, args
@@ -250,12 +270,13 @@ class Kernel:
                 from qdmlir.frontend.specialization import build_specialization
 
                 specs = [
-                    self._arg_spec(p, a, i) for i, (p, a) in enumerate(zip(self._parameters, args))
+                    self._arg_spec(p, a, i, layouts[i] if layouts else CONTIGUOUS)
+                    for i, (p, a) in enumerate(zip(self._parameters, args))
                 ]
                 specs = abi.with_hidden(specs, self.hidden_specs(config.current()))
                 found = build_specialization(self, specs)
                 self._specializations[key] = found
-                if not any(self._open_parameters()) and not self._binds:
+                if not any(self._open_parameters()) and not self._binds and layouts is None:
                     self._only = found
                     if getattr(found, "call", None) is not None:
                         # calls now go straight to the launcher's generated function
@@ -342,7 +363,9 @@ class Kernel:
             for a in self._annotations
         ]
 
-    def _arg_spec(self, parameter: inspect.Parameter, value: Any, position: int) -> ArgSpec:
+    def _arg_spec(
+        self, parameter: inspect.Parameter, value: Any, position: int, layout: str
+    ) -> ArgSpec:
         annotation = self._annotations[position]
         where = f"kernel '{self.__name__}' argument {position} ('{parameter.name}')"
         if isinstance(annotation, NdarrayType):
@@ -351,7 +374,8 @@ class Kernel:
                 actual = array_type(value, where)
                 dtype = actual[0] if dtype is None else dtype
                 ndim = actual[1] if ndim is None else ndim
-            return ArgSpec(parameter.name, "ndarray", dtypes.as_dtype(dtype).name, ndim)
+            layout = layout if ndim else CONTIGUOUS  # a 0-d array has no strides
+            return ArgSpec(parameter.name, "ndarray", dtypes.as_dtype(dtype).name, ndim, layout)
         return ArgSpec(parameter.name, "scalar", annotation.name, 0)
 
     def _forget(self) -> None:
@@ -502,6 +526,31 @@ def _annotation_error(
     )
 
 
+def array_layouts(args: tuple) -> tuple | None:
+    """Per argument, STRIDED for an array that is not C-contiguous (a view, Fortran order; a
+    DLPack tensor seen through numpy), else CONTIGUOUS; None when nothing is strided, the
+    common case, whose specialisation key stays that of the steady path. GPU targets take
+    C-contiguous arrays only and refuse others themselves (runtime/gpu_launcher.py)."""
+    if config.current().arch.target != "cpu":
+        return None
+    layouts = None
+    for position, value in enumerate(args):
+        if isinstance(value, np.ndarray):
+            if value.flags.c_contiguous:
+                continue
+        elif hasattr(value, "__dlpack__") and not hasattr(value, "_words"):
+            try:
+                if np.from_dlpack(value).flags.c_contiguous:
+                    continue
+            except Exception:  # noqa: BLE001 - the packer says what is wrong with it
+                continue
+        else:
+            continue
+        layouts = layouts or [CONTIGUOUS] * len(args)
+        layouts[position] = STRIDED
+    return tuple(layouts) if layouts else None
+
+
 def is_array(value: Any) -> bool:
     """An ndarray argument: a qd.ndarray (host or device), a numpy array, or any array object
     with a shape and a dtype (a qd.field is not one: it is taken apart, frontend/flatten.py)."""
@@ -521,6 +570,11 @@ def array_type(value: Any, where: str) -> tuple[dtypes.DType, int]:
 
     if isinstance(value, Ndarray) or isinstance(getattr(value, "dtype", None), dtypes.DType):
         return value.dtype, value.ndim
+    if not isinstance(value, np.ndarray) and hasattr(value, "__dlpack__"):
+        try:  # a host DLPack tensor (torch, JAX, ...): its dtype as numpy names it
+            value = np.from_dlpack(value)
+        except Exception:  # noqa: BLE001 - a device tensor: described by its own attributes
+            pass
     dtype = getattr(value, "dtype", None)
     shape = getattr(value, "shape", None)
     if dtype is None or shape is None or isinstance(value, (int, float, enum.Enum)):

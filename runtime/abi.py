@@ -88,8 +88,11 @@ def find(args: Sequence[ArgSpec], parameter: HiddenParameter) -> ArgSpec | None:
 
 
 def words_of(spec: ArgSpec) -> int:
-    """Words one argument takes: a scalar 1; an ndarray its data pointer and one size per axis."""
-    return 1 if spec.kind == "scalar" else 1 + spec.ndim
+    """Words one argument takes: a scalar 1; an ndarray its data pointer and one size per axis,
+    and a strided one also a stride per axis (in elements, after the sizes)."""
+    if spec.kind == "scalar":
+        return 1
+    return 1 + spec.ndim * (2 if spec.strided else 1)
 
 
 @dataclass(frozen=True)

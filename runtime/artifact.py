@@ -17,6 +17,11 @@ FORMAT_VERSION = 1
 MANIFEST_NAME = "manifest.json"
 TARGETS = ("cpu", "cuda", "amdgpu")
 ARG_KINDS = ("ndarray", "scalar")
+CONTIGUOUS, STRIDED = "contiguous", "strided"
+LAYOUTS = (CONTIGUOUS, STRIDED)
+"""How an ndarray argument's elements are laid out: `contiguous` (C order: strides implied by
+the sizes) or `strided` (any strides, passed as words: a view, Fortran order; docs/architecture.md
+§5). Part of a specialisation: a strided argument compiles to a strided memref."""
 
 
 class ManifestError(ValueError):
@@ -25,12 +30,14 @@ class ManifestError(ValueError):
 
 @dataclass(frozen=True)
 class ArgSpec:
-    """One kernel argument: `kind` is "ndarray" or "scalar", `dtype` a qd name ("f32")."""
+    """One kernel argument: `kind` is "ndarray" or "scalar", `dtype` a qd name ("f32"),
+    `layout` (ndarrays of ndim >= 1) one of LAYOUTS."""
 
     name: str
     kind: str
     dtype: str
     ndim: int = 0
+    layout: str = CONTIGUOUS
 
     @classmethod
     def coerce(cls, value) -> ArgSpec:
@@ -41,7 +48,11 @@ class ArgSpec:
             spec = cls(**value)
         else:
             spec = cls(
-                value.name, value.kind, getattr(value.dtype, "name", value.dtype), value.ndim
+                value.name,
+                value.kind,
+                getattr(value.dtype, "name", value.dtype),
+                value.ndim,
+                getattr(value, "layout", CONTIGUOUS),
             )
         spec.validate()
         return spec
@@ -61,6 +72,15 @@ class ArgSpec:
             raise ManifestError(
                 f"{where} {self.name!r}: ndim must be an int >= 0 (0 for a scalar), got {self.ndim!r}"
             )
+        if self.layout not in LAYOUTS or (self.layout == STRIDED and not self.ndim):
+            raise ManifestError(
+                f"{where} {self.name!r}: layout must be one of {LAYOUTS} (strided: ndarrays of "
+                f"ndim >= 1), got {self.layout!r}"
+            )
+
+    @property
+    def strided(self) -> bool:
+        return self.layout == STRIDED
 
     @property
     def qd_dtype(self) -> dtypes.DType:

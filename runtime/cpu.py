@@ -19,7 +19,7 @@ from pathlib import Path
 
 from . import abi
 from .artifact import ArgSpec, Manifest
-from .cpu_args import Words, make_packer
+from .cpu_args import NotContiguous, Words, make_packer
 from .errors import KernelArgumentError
 
 
@@ -108,15 +108,27 @@ class CpuLauncher:
             "if kwargs:\n        return fallback(kernel, *args, **kwargs)\n    resume_point = 0",
             "table[yielded_at + 1]",
             {"table": table, "fallback": fallback},
+            # a strided array has a specialisation of its own, which the general path finds
+            other_layout="return fallback(kernel, *args)",
         )
 
-    def _make_launch(self, name: str, parameters: str, prologue: str, result: str, names: dict):
+    def _make_launch(
+        self,
+        name: str,
+        parameters: str,
+        prologue: str,
+        result: str,
+        names: dict,
+        other_layout: str = "raise",
+    ):
         """Generate a launch function with the identity checks unrolled: the per-call hot path.
 
         For argument i the check is `a<i>._words is tokens[i]` (a qd.ndarray) or
         `a<i> is tokens[i]` (a scalar); anything else (a numpy array: no `_words`) re-packs.
         The function `name(parameters)` runs `prologue`, launches the tuple `args` from
-        `resume_point`, and returns `result`, an expression of `yielded_at` and `names`.
+        `resume_point`, and returns `result`, an expression of `yielded_at` and `names`. An
+        array whose layout this specialisation was not compiled for (cpu_args.NotContiguous)
+        runs `other_layout` (by default it propagates to the kernel, which picks another).
         """
         count = len(self.args)
         unpack = "".join(f"a{i}, " for i in range(count))
@@ -139,7 +151,10 @@ def {name}({parameters}):
     except (AttributeError, ValueError):
         same = False
     if not same:
-        repack(words, args)
+        try:
+            repack(words, args)
+        except NotContiguous:
+            {other_layout}
     buffer = words.buffer
     buffer[{state}] = (resume_point & 0xFFFFFFFF) - 0x100000000  # abi.encode_state, inlined
     entry(buffer)
@@ -151,6 +166,7 @@ def {name}({parameters}):
             "new_words": self._new_words,
             "repack": self._repack,
             "entry": self._entry,
+            "NotContiguous": NotContiguous,
             **names,
         }
         exec(compile(source, f"<qd launch {self.kernel}>", "exec"), namespace)

@@ -64,10 +64,24 @@ def make_packer(kernel: str, position: int, spec: ArgSpec, word: int, max_extent
     return _int_packer(where, spec, word)
 
 
+class NotContiguous(ValueError):
+    """A non-C-contiguous array for an argument compiled for C-contiguous ones. The kernel
+    catches it and launches the specialisation for that layout (frontend/kernel.py); it
+    reaches a user only through a launcher built by hand for a contiguous argument."""
+
+    def __init__(self, where: str, strides: tuple):
+        self.where, self.strides = where, strides
+        super().__init__(
+            f"{where}: this launcher was built for a C-contiguous array and got strides "
+            f"{strides}; launch through the kernel (which compiles the strided variant) "
+            "or pass np.ascontiguousarray(x)"
+        )
+
+
 def _ndarray_packer(where: str, position: int, spec: ArgSpec, word: int, max_extent: int):
-    dtype, ndim = spec.qd_dtype, spec.ndim
+    dtype, ndim, strided = spec.qd_dtype, spec.ndim, spec.strided
     end = word + 1 + ndim
-    wanted = f"a {ndim}-d {dtype.name} ndarray (qd.ndarray or C-contiguous numpy.ndarray)"
+    wanted = f"a {ndim}-d {dtype.name} ndarray (qd.ndarray, numpy.ndarray or a DLPack tensor)"
 
     def pack(words: Words, value):
         if isinstance(value, Ndarray):
@@ -77,14 +91,14 @@ def _ndarray_packer(where: str, position: int, spec: ArgSpec, word: int, max_ext
                 raise TypeError(f"{where}: expected {wanted}, got {describe(value)}")
             if value._arr.size > max_extent:  # qd.ndarray's axes fit i32; a narrower default not
                 _check_extents(where, value._shape, max_extent)
-            words.buffer[word:end] = value._words
             words.arrays[position] = None  # the buffer no longer holds that array's words
+            if strided:
+                _write_strided(words, word, ndim, value._arr)
+                return REPACK
+            words.buffer[word:end] = value._words
             return value._words
         if not isinstance(value, np.ndarray):
-            raise QuadrantsRuntimeTypeError(
-                f"{where}: expected {wanted}, got {describe(value)}; "
-                f"create one with qd.ndarray(qd.{dtype.name}, shape) or np.zeros(shape, np.{dtype.np_dtype})"
-            )
+            value = _from_dlpack(where, value, wanted, dtype)
         seen = words.arrays[position]
         # the same array as last time, unchanged in place: its words are still in the buffer
         if (
@@ -93,19 +107,56 @@ def _ndarray_packer(where: str, position: int, spec: ArgSpec, word: int, max_ext
             and seen[1:] == (value.shape, value.strides, value.dtype)
         ):
             return REPACK
-        _check_numpy(where, value, dtype, ndim)
+        _check_numpy(where, value, dtype, ndim, strided)
         size = value.size
         if size > max_extent or not size:  # only then can an axis be too long
             _check_extents(where, value.shape, max_extent)
-        words.buffer[word] = _data_pointer(value)
-        words.buffer[word + 1 : end] = value.shape
+        if strided:
+            _write_strided(words, word, ndim, value)
+        else:
+            words.buffer[word] = _data_pointer(value)
+            words.buffer[word + 1 : end] = value.shape
         words.arrays[position] = (weakref.ref(value), value.shape, value.strides, value.dtype)
         return REPACK
 
     return pack
 
 
-def _check_numpy(where: str, value: np.ndarray, dtype, ndim: int) -> None:
+def _write_strided(words: Words, word: int, ndim: int, value: np.ndarray) -> None:
+    """A strided argument's words: the first element's address, the sizes, then the strides
+    in elements (numpy's are in bytes; _check_numpy made sure they divide)."""
+    itemsize = value.itemsize
+    words.buffer[word] = value.ctypes.data if value.size else 0
+    words.buffer[word + 1 : word + 1 + ndim] = value.shape
+    words.buffer[word + 1 + ndim : word + 1 + 2 * ndim] = [s // itemsize for s in value.strides]
+
+
+def _from_dlpack(where: str, value, wanted: str, dtype) -> np.ndarray:
+    """A DLPack tensor (torch, JAX, CuPy, ... on the host) as a numpy view of its memory: no
+    copy, so the kernel writes into the tensor itself."""
+    if not hasattr(value, "__dlpack__"):
+        raise QuadrantsRuntimeTypeError(
+            f"{where}: expected {wanted}, got {describe(value)}; "
+            f"create one with qd.ndarray(qd.{dtype.name}, shape) or np.zeros(shape, np.{dtype.np_dtype})"
+        )
+    try:
+        device = tuple(value.__dlpack_device__())
+    except Exception:  # noqa: BLE001 - a producer without a device: let from_dlpack decide
+        device = None
+    if device is not None and device[0] not in (1, 3):  # kDLCPU, kDLCUDAHost
+        raise QuadrantsRuntimeTypeError(
+            f"{where}: the DLPack tensor {describe(value)} is on device {device}, not in host "
+            "memory, which the CPU target reads; move it to the host first (torch: x.cpu())"
+        )
+    try:
+        return np.from_dlpack(value)
+    except (TypeError, ValueError, BufferError, RuntimeError) as error:
+        raise QuadrantsRuntimeTypeError(
+            f"{where}: the DLPack tensor {describe(value)} cannot be read without a copy: {error}"
+        ) from None
+
+
+def _check_numpy(where: str, value: np.ndarray, dtype, ndim: int, strided: bool) -> None:
     if value.ndim != ndim:
         raise ArrayArgumentError(f"{where}: expected a {ndim}-d array, got {describe(value)}")
     if value.dtype != dtype.np_dtype:
@@ -114,15 +165,15 @@ def _check_numpy(where: str, value: np.ndarray, dtype, ndim: int) -> None:
             f"convert it with x.astype(np.{dtype.np_dtype})"
         )
     flags = value.flags
-    if not flags.c_contiguous:
-        raise ValueError(
-            f"{where}: the array is not C-contiguous (strides {value.strides}); "
-            "pass np.ascontiguousarray(x) and read results from that copy"
-        )
     if not flags.writeable:
         raise ValueError(f"{where}: the array is read-only; pass a writable copy, np.array(x)")
-    if not flags.aligned:
-        raise ValueError(f"{where}: the array is not aligned; pass a copy, np.array(x)")
+    if not flags.aligned or any(s % value.itemsize for s in value.strides):
+        raise ValueError(
+            f"{where}: the array is not aligned to its elements (strides {value.strides}); "
+            "pass a copy, np.array(x)"
+        )
+    if not strided and not flags.c_contiguous:
+        raise NotContiguous(where, value.strides)
 
 
 def _check_extents(where: str, shape: tuple, max_extent: int) -> None:

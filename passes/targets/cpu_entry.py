@@ -2,8 +2,9 @@
 
 `check_kernel_signature` compares the upstream kernel's func.func type with the manifest's
 argument list before lowering; `entry_function_text` writes the wrapper that runs after
-convert-func-to-llvm: it loads each word, rebuilds the expanded memref descriptors (C-contiguous
-strides, offset 0) and calls the kernel, whose llvm.func takes exactly those values.
+convert-func-to-llvm: it loads each word, rebuilds the expanded memref descriptors (offset 0;
+strides computed from the sizes for C-contiguous arguments, read from the words for strided
+ones) and calls the kernel, whose llvm.func takes exactly those values.
 """
 
 from __future__ import annotations
@@ -31,10 +32,15 @@ def symbol(name: str) -> str:
 
 
 def expected_mlir_type(arg: ArgSpec) -> str:
-    """The upstream type of one argument: `memref<?x?xf32>`, `memref<i32>`, `i8` (u8), ..."""
+    """The upstream type of one argument: `memref<?x?xf32>`, `memref<i32>`, `i8` (u8),
+    `memref<?x?xf32, strided<[?, ?]>>` (a strided ndarray), ..."""
     elem = arg.qd_dtype.mlir
     if arg.kind == "scalar":
         return elem
+    if arg.strided:
+        return (
+            "memref<" + "?x" * arg.ndim + elem + ", strided<[" + ", ".join("?" * arg.ndim) + "]>>"
+        )
     return "memref<" + "?x" * arg.ndim + elem + ">"
 
 
@@ -75,16 +81,18 @@ class _Emitter:
 
 
 def _descriptor(
-    em: _Emitter, ptr: str, sizes: list[str], zero: str, one: str
+    em: _Emitter, ptr: str, sizes: list[str], zero: str, one: str, strides: list[str] | None
 ) -> list[tuple[str, str]]:
-    """(value, type) pairs of an expanded C-contiguous memref descriptor."""
-    strides = [one] * len(sizes)
-    for d in range(len(sizes) - 2, -1, -1):
-        strides[d] = (
-            sizes[d + 1]
-            if strides[d + 1] == one
-            else em.value(f"llvm.mul {strides[d + 1]}, {sizes[d + 1]} : i64")
-        )
+    """(value, type) pairs of an expanded memref descriptor: `strides` as given (a strided
+    argument's words), or None for C-contiguous ones, computed from the sizes."""
+    if strides is None:
+        strides = [one] * len(sizes)
+        for d in range(len(sizes) - 2, -1, -1):
+            strides[d] = (
+                sizes[d + 1]
+                if strides[d + 1] == one
+                else em.value(f"llvm.mul {strides[d + 1]}, {sizes[d + 1]} : i64")
+            )
     values = [(ptr, "!llvm.ptr"), (ptr, "!llvm.ptr"), (zero, "i64")]
     return values + [(s, "i64") for s in sizes] + [(s, "i64") for s in strides]
 
@@ -104,7 +112,10 @@ def entry_function_text(kernel: str, args: Sequence[ArgSpec]) -> str:
             continue
         ptr = em.word(word, "!llvm.ptr")
         sizes = [em.word(word + 1 + d, "i64") for d in range(arg.ndim)]
-        call += _descriptor(em, ptr, sizes, zero, one)
+        strides = None
+        if arg.strided:  # the strides follow the sizes (runtime/abi.py words_of)
+            strides = [em.word(word + 1 + arg.ndim + d, "i64") for d in range(arg.ndim)]
+        call += _descriptor(em, ptr, sizes, zero, one, strides)
     state = em.word(layout.state_pointer, "!llvm.ptr")
     two = em.value(f"llvm.mlir.constant({abi.STATE_WORDS} : i64) : i64")
     call += [(state, "!llvm.ptr"), (state, "!llvm.ptr"), (zero, "i64"), (two, "i64"), (one, "i64")]

@@ -221,10 +221,15 @@ CALLS = {
         ValueError,
         ["expected a 1-d array", "shape (2, 2)"],
     ),
-    "contiguity": (
-        lambda: step(*good(x=np.zeros(8, np.int32)[::2])),
+    "unaligned_view": (
+        lambda: step(*good(x=np.zeros(9, np.uint8)[1:].view(np.int32)[::1])),
         ValueError,
-        ["not C-contiguous", "np.ascontiguousarray"],
+        ["not aligned to its elements", "np.array(x)"],
+    ),
+    "read_only_view": (
+        lambda: step(*good(x=read_only()[::2])),
+        ValueError,
+        ["read-only", "np.array(x)"],
     ),
     "read_only": (lambda: step(*good(x=read_only())), ValueError, ["read-only", "np.array(x)"]),
     "qd_ndarray_dtype": (
