@@ -49,8 +49,11 @@ def _worker_init(cache_root: str, test_dir: str, debug: bool) -> None:
 def _compile_one(path: str, module_name: str, kernel_name: str, arguments: list) -> str | None:
     """In a worker: compile one kernel into the shared cache; the error text if it fails."""
     try:
+        from qdmlir.frontend.kernel import array_layouts
+
         module = sys.modules.get(module_name) or import_path(Path(path), module_name)
-        getattr(module, kernel_name)._specialization(tuple(arguments))
+        arguments = tuple(arguments)  # the specialisation the call will use: views are strided
+        getattr(module, kernel_name)._specialization(arguments, array_layouts(arguments))
         return None
     except Exception:  # noqa: BLE001 - reported by the parent, which compiles again to raise
         return traceback.format_exc()
@@ -131,6 +134,7 @@ class Harness:
         self.stats["with qd.func"] += "@qd.func" in text
         self.stats["with qd.ndrange"] += "qd.ndrange" in text
         self.stats["with serialized task"] += "qd.loop_config(serialize=True)" in text
+        self.stats["with strided arrays"] += any(a.layout != "contiguous" for a in program.args)
         self.stats["with atomics"] += "qd.atomic_" in text or "+= " in text
         # a `//` or `%` by 0, -1 or an expression (kernel_fuzz.Gen.divisor): non-trapping selects
         self.stats["with zero/-1/runtime divisor"] += (
@@ -241,12 +245,19 @@ def _same(statuses_a, args_a, statuses_b, args_b) -> bool:
 
 def _equal(a, b) -> bool:
     if isinstance(a, np.ndarray):
-        return a.dtype == b.dtype and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
+        same = a.dtype == b.dtype and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
+        # a view (kernel_fuzz.laid_out): the elements around it must be untouched too
+        if isinstance(a.base, np.ndarray) and isinstance(b.base, np.ndarray):
+            same = same and _equal(a.base, b.base)
+        return same
     return a == b
 
 
 def describe(program: Program, why: str) -> str:
-    arguments = ", ".join(f"{a.name}={a.initial!r}" for a in program.args)
+    arguments = ", ".join(
+        f"{a.name}={a.initial!r}" + (f" ({a.layout})" if a.layout != "contiguous" else "")
+        for a in program.args
+    )
     plan = "\n".join(f"  {step}" for step in [program.first, *program.steps])
     return (
         f"{why}\n--- kernel {program.name} ---\n{program.source}\narguments: {arguments}\n"

@@ -43,6 +43,13 @@ INT_LITERALS = [0, 1, 2, 3, -1, 5, 7, -4, 9, 16, 100, -100, 65536, 2147483647, -
 FLOAT_LITERALS = ["0.5", "1.0", "2.0", "-1.25", "0.75", "3.0", "-0.5", "0.1", "1e20"]
 
 
+# How an array argument is laid out in memory (issue 17): C order, or a view the kernel gets
+# through its strided specialisation. 1-d: every other element of a buffer twice as long, or
+# the buffer reversed (a negative stride); 2-d: Fortran order, or every other column.
+LAYOUTS_1D = ["contiguous", "step2", "reversed"]
+LAYOUTS_2D = ["contiguous", "fortran", "step2"]
+
+
 @dataclass
 class Arg:
     name: str
@@ -50,6 +57,7 @@ class Arg:
     # "scalar" (qd.i32), "fscalar" (qd.f32)
     kind: str
     initial: object = None
+    layout: str = "contiguous"  # arrays: one of LAYOUTS_1D / LAYOUTS_2D
 
     @property
     def annotation(self) -> str:
@@ -67,7 +75,23 @@ class Arg:
         if self.kind == "fscalar":
             return float(self.initial)
         dtype = np.float32 if self.kind == "fdata" else np.int32
-        return np.array(self.initial, dtype=dtype)
+        values = np.array(self.initial, dtype=dtype)
+        return laid_out(values, self.layout)
+
+
+def laid_out(values: np.ndarray, layout: str) -> np.ndarray:
+    """`values` in a fresh array of `layout`; the views' other elements hold a marker that
+    a kernel writing outside the view would change."""
+    if layout == "contiguous" or values.ndim == 0:
+        return values
+    if layout == "fortran":
+        return np.asfortranarray(values)
+    shape = list(values.shape)
+    shape[-1] *= 2
+    buffer = np.full(shape, -7, values.dtype)
+    view = buffer[..., ::2] if layout == "step2" else buffer.reshape(-1)[::-1][: values.size]
+    view[...] = values
+    return view
 
 
 @dataclass
@@ -682,19 +706,14 @@ class Gen:
     def arguments(self) -> list[Arg]:
         args = []
         for name in self.data:
-            args.append(Arg(name, "data", [self.pick(INT_LITERALS[:9]) for _ in range(self.n)]))
+            values = [self.pick(INT_LITERALS[:9]) for _ in range(self.n)]
+            args.append(Arg(name, "data", values, self.layout(LAYOUTS_1D)))
         for name in self.fdata:
-            args.append(
-                Arg(name, "fdata", [float(self.pick([0, 0.5, -1, 2.25, 3])) for _ in range(self.n)])
-            )
+            values = [float(self.pick([0, 0.5, -1, 2.25, 3])) for _ in range(self.n)]
+            args.append(Arg(name, "fdata", values, self.layout(LAYOUTS_1D)))
         for name in self.grid:
-            args.append(
-                Arg(
-                    name,
-                    "grid",
-                    [[self.pick(INT_LITERALS[:9]) for _ in range(self.m)] for _ in range(self.n)],
-                )
-            )
+            values = [[self.pick(INT_LITERALS[:9]) for _ in range(self.m)] for _ in range(self.n)]
+            args.append(Arg(name, "grid", values, self.layout(LAYOUTS_2D)))
         for name in self.flags:
             args.append(Arg(name, "flag", 1 if self.flip(0.15) else 0))
         for name in self.accs:
@@ -706,6 +725,10 @@ class Gen:
         for name in self.fscalars:
             args.append(Arg(name, "fscalar", float(self.pick(FLOAT_LITERALS))))
         return args
+
+    def layout(self, layouts: list[str]) -> str:
+        """Mostly C order; a view in about one array of four."""
+        return self.pick(layouts[1:]) if self.flip(0.25) else "contiguous"
 
     def step(self, first: bool) -> Step:
         action = self.pick(["call", "label"] if first else ["this", "label", "call"])
