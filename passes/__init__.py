@@ -48,6 +48,12 @@ def _checkpoint_verify() -> type[ModulePass]:
     return CheckpointVerifyPass
 
 
+def _cpu_interrupt_checks() -> type[ModulePass]:
+    from qdmlir.passes.cpu_interrupt_checks import CpuInterruptChecksPass
+
+    return CpuInterruptChecksPass
+
+
 def _cpu_parallel_threshold() -> type[ModulePass]:
     from qdmlir.passes.cpu_parallel_threshold import CpuParallelThresholdPass
 
@@ -93,6 +99,7 @@ _PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "checkpoint-number": _checkpoint_number,
     "checkpoint-reuse-state-loads": _checkpoint_reuse_state_loads,
     "checkpoint-verify": _checkpoint_verify,
+    "cpu-interrupt-checks": _cpu_interrupt_checks,
     "cpu-parallel-threshold": _cpu_parallel_threshold,
     "cse": _cse,
     "dce": _dce,

@@ -53,6 +53,8 @@ def default_pipeline_spec(target: str = "cpu") -> list[str]:
         "checkpoint-number",
         "checkpoint-verify",
         f"checkpoint-lower{{target={_LOWER_TARGET[target]}}}",  # records the slot table
+        # Ctrl-C ends long loops; its state writes must be seen by the two clean-ups after it
+        *(["cpu-interrupt-checks"] if target == "cpu" else []),
         "checkpoint-merge-guards",
         "checkpoint-reuse-state-loads",
         # small tasks run on the calling thread: waking the OpenMP team costs microseconds

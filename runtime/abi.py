@@ -47,6 +47,16 @@ RESUME_POINT, YIELDED_AT = 0, 1
 """Indices into the launch state: the slot to resume from (0 on a fresh call), and the slot
 that yielded (-1 while none)."""
 NOT_YIELDED = -1
+INTERRUPTED = -2
+"""`yielded_at` of a launch that Ctrl-C stopped: no guard runs after it (passes/
+cpu_interrupt_checks.py), and the launcher raises KeyboardInterrupt (runtime/interrupts.py)."""
+
+INTERRUPTIBLE_ATTR = "qd.interruptible"
+"""The unit attribute of a lowered CPU kernel that takes the interrupt word (below)."""
+
+INTERRUPT_NAME = "qd_interrupt"
+"""An interruptible CPU kernel's interrupt word, `memref<i32>`: its argument just before the
+state, which qd_entry takes from the process's interrupt state, not from the words."""
 
 RESERVED = {p.name: p.purpose for p in HIDDEN} | {STATE_NAME: "the launch state"}
 

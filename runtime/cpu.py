@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import abi
+from . import abi, interrupts
 from .artifact import ArgSpec, Manifest
 from .cpu_args import NotContiguous, Words, make_packer
 from .errors import KernelArgumentError
@@ -42,7 +42,10 @@ class CpuLauncher:
         self.kernel = kernel
         self.args = [ArgSpec.coerce(a) for a in args]
         self.library = Path(library)
-        self._entry = getattr(load_library(self.library), entry)
+        loaded = load_library(self.library)
+        self._entry = getattr(loaded, entry)
+        # loops that check for Ctrl-C (runtime/interrupts.py): the launch checks the flag after
+        self.interruptible = interrupts.attach(loaded)
         # no argtypes: the ctypes word array itself goes in, as a pointer (the fastest call form)
         self._entry.argtypes = None
         self._entry.restype = None
@@ -131,6 +134,7 @@ class CpuLauncher:
         runs `other_layout` (by default it propagates to the kernel, which picks another).
         """
         count = len(self.args)
+        before_entry, after_entry = self._interrupt_lines()
         unpack = "".join(f"a{i}, " for i in range(count))
         checks = " and ".join(
             f"a{i}._words is tokens[{i}]" if spec.kind == "ndarray" else f"a{i} is tokens[{i}]"
@@ -157,9 +161,9 @@ def {name}({parameters}):
             {other_layout}
     buffer = words.buffer
     buffer[{state}] = (resume_point & 0xFFFFFFFF) - 0x100000000  # abi.encode_state, inlined
-    entry(buffer)
+    {before_entry}entry(buffer)
     yielded_at = buffer[{state}] >> 32  # abi.decode_yielded_at, inlined
-    return {result}
+    {after_entry}return {result}
 """
         namespace = {
             "local": self._local,
@@ -167,12 +171,34 @@ def {name}({parameters}):
             "repack": self._repack,
             "entry": self._entry,
             "NotContiguous": NotContiguous,
+            **self._interrupt_names(),
             **names,
         }
         exec(compile(source, f"<qd launch {self.kernel}>", "exec"), namespace)
         function = namespace[name]
         function.__doc__ = f"Launch with the tuple `args`; return {result}."
         return function
+
+    def _interrupt_lines(self) -> tuple[str, str]:
+        """The generated launch's lines around `entry(buffer)` for a kernel with Ctrl-C checks
+        (runtime/interrupts.py): ~0.1 us, nothing beside a launch whose loops can run long;
+        none for other kernels."""
+        if not self.interruptible:
+            return "", ""
+        return (
+            "if getsignal(2) is not seen[0]:\n        ensure_handler()\n    ",
+            "if interrupt.flag:\n        interrupted(kernel_name)\n    ",
+        )
+
+    def _interrupt_names(self) -> dict:
+        return {
+            "getsignal": interrupts.getsignal,
+            "seen": interrupts.SEEN,
+            "ensure_handler": interrupts.ensure_handler,
+            "interrupt": interrupts.STATE,
+            "interrupted": interrupts.interrupted,
+            "kernel_name": self.kernel,
+        }
 
     def _make_extracting_call(self, table, fallback, extraction) -> Callable[..., object]:
         """`calling` for compound arguments: the extraction's lines, its guards and the
@@ -186,6 +212,7 @@ def {name}({parameters}):
         lines = "\n        ".join(extraction.lines)
         flat = "".join(f"a{i}, " for i in range(count))
         state = self.layout.state
+        before_entry, after_entry = self._interrupt_lines()
         source = f"""
 def __call__(kernel, *args, **kwargs):
     if kwargs:
@@ -215,8 +242,8 @@ def __call__(kernel, *args, **kwargs):
             return fallback(kernel, *args)
     buffer = words.buffer
     buffer[{state}] = -0x100000000  # abi.encode_state(0), inlined
-    entry(buffer)
-    return table[(buffer[{state}] >> 32) + 1]  # abi.decode_yielded_at, inlined
+    {before_entry}entry(buffer)
+    {after_entry}return table[(buffer[{state}] >> 32) + 1]  # abi.decode_yielded_at, inlined
 """
         namespace = {
             "local": self._local,
@@ -225,6 +252,7 @@ def __call__(kernel, *args, **kwargs):
             "entry": self._entry,
             "table": table,
             "fallback": fallback,
+            **self._interrupt_names(),
             **extraction.names,
         }
         exec(compile(source, f"<qd launch {self.kernel}>", "exec"), namespace)

@@ -28,6 +28,7 @@ from qdmlir.passes.targets.cpu_entry import (
 from qdmlir.passes.targets.cpu_parallel import define_parallel_launchers
 from qdmlir.passes.targets.cpu_task_loops import annotate_task_loops
 from qdmlir.passes.timing import StageTimes
+from qdmlir.runtime import abi
 from qdmlir.runtime.artifact import ArgSpec, Manifest
 
 # scf.parallel -> OpenMP first; memref descriptors must be lowered before scf-to-cf, or a loop
@@ -152,7 +153,9 @@ def lower_to_llvm_ir(
         arg_types = [
             str(t) for t in ir.FunctionType(kernel.attributes["function_type"].value).inputs
         ]
-        check_kernel_signature(arg_types, args, kernel_name)
+        # Ctrl-C checks in its loops (passes/cpu_interrupt_checks.py): one argument more
+        interruptible = abi.INTERRUPTIBLE_ATTR in kernel.attributes
+        check_kernel_signature(arg_types, args, kernel_name, interruptible)
         with timings.stage("upstream lowering to the LLVM dialect"):
             try:
                 passmanager.PassManager.parse(LOWER_TO_LLVM_PIPELINE).run(work)
@@ -161,7 +164,7 @@ def lower_to_llvm_ir(
                     f"kernel {kernel_name}: lowering to the LLVM dialect failed:\n{err}"
                 ) from None
             annotate_task_loops(define_parallel_launchers(work))
-            _add_entry(work, kernel_name, args)
+            _add_entry(work, kernel_name, args, interruptible)
             _check_llvm_only(work, kernel_name)
         with timings.stage("translation to LLVM IR"):
             return str(translate_module_to_llvmir(work))
@@ -201,9 +204,12 @@ def _find_symbol(module: ir.Operation, name: str, op_name: str) -> ir.Operation:
     raise CpuBuildError(f"the module has no {op_name} @{name}")
 
 
-def _add_entry(module: ir.Operation, kernel_name: str, args: Sequence[ArgSpec]) -> None:
-    """Append `qd_entry`; make the kernel internal so opt inlines it into its only caller, and
-    the private functions (task functions) internal, so the library exports qd_entry only."""
+def _add_entry(
+    module: ir.Operation, kernel_name: str, args: Sequence[ArgSpec], interruptible: bool
+) -> None:
+    """Append `qd_entry` (and the interrupt machinery it comes with); make the kernel internal
+    so opt inlines it into its only caller, and the private functions (task functions)
+    internal, so the library exports qd_entry (and the interrupt symbols) only."""
     internal = ir.Attribute.parse("#llvm.linkage<internal>")
     for op in _body(module).operations:
         op = op.operation
@@ -216,10 +222,31 @@ def _add_entry(module: ir.Operation, kernel_name: str, args: Sequence[ArgSpec]) 
             op.attributes["linkage"] = internal
     kernel = _find_symbol(module, kernel_name, "llvm.func")
     kernel.attributes["linkage"] = internal
-    wrapper = ir.Module.parse(entry_function_text(kernel_name, args))
-    _body(module).append(_find_symbol(wrapper.operation, ENTRY_NAME, "llvm.func"))
+    wrapper = ir.Module.parse(entry_function_text(kernel_name, args, interruptible))
+    for op in list(_body(wrapper.operation).operations):
+        op = op.operation
+        name = ir.StringAttr(op.attributes["sym_name"]).value
+        if name == kernel_name:
+            continue  # the text's declaration of the kernel, which is defined here
+        declared = _declaration(module, name)
+        if declared is not None:  # a definition for what the kernel declared (qd_interrupt_pending)
+            declared.erase()
+        _body(module).append(op)
     if not module.verify():
         raise CpuBuildError(f"kernel {kernel_name}: the qd_entry wrapper does not verify")
+
+
+def _declaration(module: ir.Operation, name: str) -> ir.Operation | None:
+    """The body-less llvm.func called `name`, if the module has one."""
+    for op in _body(module).operations:
+        op = op.operation
+        if (
+            op.name == "llvm.func"
+            and ir.StringAttr(op.attributes["sym_name"]).value == name
+            and not op.regions[0].blocks
+        ):
+            return op
+    return None
 
 
 def llvm_tool(name: str) -> str:

@@ -18,6 +18,10 @@ from qdmlir.runtime.artifact import ArgSpec
 
 ENTRY_NAME = "qd_entry"
 STATE_TYPE = f"memref<{abi.STATE_WORDS}xi32>"
+FLAG_TYPE = "memref<i32>"
+PENDING = "qd_interrupt_pending"  # declared by passes/cpu_interrupt_checks.py, defined here
+INTERRUPT_STATE = "qd_interrupt_state"  # runtime/interrupts.py fills it in at load
+INTERRUPT_HANDLER = "qd_on_interrupt"
 
 
 class EntrySignatureError(ValueError):
@@ -44,11 +48,16 @@ def expected_mlir_type(arg: ArgSpec) -> str:
     return "memref<" + "?x" * arg.ndim + elem + ">"
 
 
-def check_kernel_signature(arg_types: Sequence[str], args: Sequence[ArgSpec], kernel: str) -> None:
+def check_kernel_signature(
+    arg_types: Sequence[str], args: Sequence[ArgSpec], kernel: str, interruptible: bool = False
+) -> None:
     """Raise EntrySignatureError unless `arg_types` (printed MLIR types of the kernel's
-    parameters) is the manifest's argument list followed by `memref<2xi32>`."""
-    want = [expected_mlir_type(a) for a in args] + [STATE_TYPE]
-    names = [a.name for a in args] + [abi.STATE_NAME]
+    parameters) is the manifest's argument list followed by the interrupt word `memref<i32>`
+    (an interruptible kernel: passes/cpu_interrupt_checks.py) and `memref<2xi32>`."""
+    flag = [FLAG_TYPE] if interruptible else []
+    want = [expected_mlir_type(a) for a in args] + flag + [STATE_TYPE]
+    names = [a.name for a in args] + ([abi.INTERRUPT_NAME] if interruptible else [])
+    names += [abi.STATE_NAME]
     if len(arg_types) != len(want):
         raise EntrySignatureError(
             f"kernel @{kernel} takes {len(arg_types)} arguments ({', '.join(arg_types)}), but the "
@@ -97,9 +106,10 @@ def _descriptor(
     return values + [(s, "i64") for s in sizes] + [(s, "i64") for s in strides]
 
 
-def entry_function_text(kernel: str, args: Sequence[ArgSpec]) -> str:
+def entry_function_text(kernel: str, args: Sequence[ArgSpec], interruptible: bool = False) -> str:
     """The LLVM-dialect text of `qd_entry` calling the lowered `@kernel`, plus a declaration of
-    the kernel so the text parses on its own (only `qd_entry` is moved into the real module)."""
+    the kernel so the text parses on its own (its definitions are moved into the real module).
+    An interruptible kernel also gets the interrupt machinery (`interrupt_text`)."""
     em = _Emitter()
     zero = em.value("llvm.mlir.constant(0 : i64) : i64")
     one = em.value("llvm.mlir.constant(1 : i64) : i64")
@@ -118,13 +128,88 @@ def entry_function_text(kernel: str, args: Sequence[ArgSpec]) -> str:
         call += _descriptor(em, ptr, sizes, zero, one, strides)
     state = em.word(layout.state_pointer, "!llvm.ptr")
     two = em.value(f"llvm.mlir.constant({abi.STATE_WORDS} : i64) : i64")
+    interrupt = ""
+    if interruptible:  # the process's interrupt word, a memref<i32> before the state
+        interrupt = em.value(f"llvm.mlir.addressof @{INTERRUPT_STATE} : !llvm.ptr")
+        interrupt = em.value(
+            f"llvm.load {interrupt} {{alignment = 8 : i64}} : !llvm.ptr -> !llvm.ptr"
+        )
+        call += [(interrupt, "!llvm.ptr"), (interrupt, "!llvm.ptr"), (zero, "i64")]
     call += [(state, "!llvm.ptr"), (state, "!llvm.ptr"), (zero, "i64"), (two, "i64"), (one, "i64")]
     types = ", ".join(t for _, t in call)
     operands = ", ".join(v for v, _ in call)
     body = "\n".join(em.lines)
-    return (
+    launch = f"    llvm.call {symbol(kernel)}({operands}) : ({types}) -> ()\n"
+    if interruptible:
+        launch = _counted(interrupt, launch)
+    text = (
         f"llvm.func {symbol(kernel)}({types})\n"
-        f"llvm.func @{ENTRY_NAME}(%words: !llvm.ptr) {{\n{body}\n"
-        f"    llvm.call {symbol(kernel)}({operands}) : ({types}) -> ()\n"
+        f"llvm.func @{ENTRY_NAME}(%words: !llvm.ptr) {{\n{body}\n{launch}"
         "    llvm.return\n}\n"
     )
+    return text + (interrupt_text() if interruptible else "")
+
+
+def _counted(interrupt: str, launch: str) -> str:
+    """`launch` inside `running += 1 ... running -= 1` on the process's interrupt state, so
+    the handler knows an interruptible kernel runs; the first of them clears the flag."""
+    return (
+        "    %i_one = llvm.mlir.constant(1 : i32) : i32\n"
+        "    %i_zero = llvm.mlir.constant(0 : i32) : i32\n"
+        f"    %running = llvm.getelementptr {interrupt}[4] : (!llvm.ptr) -> !llvm.ptr, i8\n"
+        "    %before = llvm.atomicrmw add %running, %i_one seq_cst : !llvm.ptr, i32\n"
+        '    %first = llvm.icmp "eq" %before, %i_zero : i32\n'
+        "    llvm.cond_br %first, ^clear, ^run\n"
+        "  ^clear:\n"
+        f"    llvm.store volatile %i_zero, {interrupt} {{alignment = 4 : i64}} : i32, !llvm.ptr\n"
+        "    llvm.br ^run\n"
+        "  ^run:\n"
+        f"{launch}"
+        "    %after = llvm.atomicrmw sub %running, %i_one seq_cst : !llvm.ptr, i32\n"
+    )
+
+
+def interrupt_text() -> str:
+    """The interrupt machinery of an interruptible kernel library (runtime/interrupts.py):
+
+    - `@qd_interrupt_state`, a pointer the runtime sets at load to the process's state
+      `{int32 flag; int32 running; void (*previous)(int)}`;
+    - `@qd_on_interrupt(sig)`, the SIGINT handler the runtime installs: while an interruptible
+      kernel runs it sets the flag (the kernel stops and the launcher raises
+      KeyboardInterrupt), otherwise it calls the handler it replaced (Python's);
+    - `@qd_interrupt_pending(flag)`: a volatile load of the flag, which the loops of
+      passes/cpu_interrupt_checks.py call; LLVM inlines it and never hoists it out of a loop.
+    """
+    return f"""llvm.mlir.global external @{INTERRUPT_STATE}() {{addr_space = 0 : i32}} : !llvm.ptr {{
+    %null = llvm.mlir.zero : !llvm.ptr
+    llvm.return %null : !llvm.ptr
+}}
+llvm.func @{INTERRUPT_HANDLER}(%sig: i32) {{
+    %one = llvm.mlir.constant(1 : i32) : i32
+    %zero = llvm.mlir.constant(0 : i32) : i32
+    %null = llvm.mlir.zero : !llvm.ptr
+    %at = llvm.mlir.addressof @{INTERRUPT_STATE} : !llvm.ptr
+    %state = llvm.load volatile %at {{alignment = 8 : i64}} : !llvm.ptr -> !llvm.ptr
+    %running_at = llvm.getelementptr %state[4] : (!llvm.ptr) -> !llvm.ptr, i8
+    %running = llvm.load volatile %running_at {{alignment = 4 : i64}} : !llvm.ptr -> i32
+    %busy = llvm.icmp "sgt" %running, %zero : i32
+    llvm.cond_br %busy, ^stop, ^pass_on
+  ^stop:
+    llvm.store volatile %one, %state {{alignment = 4 : i64}} : i32, !llvm.ptr
+    llvm.return
+  ^pass_on:
+    %previous_at = llvm.getelementptr %state[8] : (!llvm.ptr) -> !llvm.ptr, i8
+    %previous = llvm.load volatile %previous_at {{alignment = 8 : i64}} : !llvm.ptr -> !llvm.ptr
+    %known = llvm.icmp "ne" %previous, %null : !llvm.ptr
+    llvm.cond_br %known, ^call, ^done
+  ^call:
+    llvm.call %previous(%sig) : !llvm.ptr, (i32) -> ()
+    llvm.br ^done
+  ^done:
+    llvm.return
+}}
+llvm.func internal @{PENDING}(%allocated: !llvm.ptr, %flag: !llvm.ptr, %offset: i64) -> i32 attributes {{always_inline}} {{
+    %value = llvm.load volatile %flag {{alignment = 4 : i64}} : !llvm.ptr -> i32
+    llvm.return %value : i32
+}}
+"""

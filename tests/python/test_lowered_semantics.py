@@ -89,6 +89,7 @@ LOOP = f"""func.func @k({ARGS}) attributes {{qd.kernel}} {{
 }}"""
 
 # (kernel, resume_point, flag, counter) -> (log, yielded_at, counter after)
+# (the CPU pipeline's Ctrl-C checks read the interrupt word, clear here unless a scenario sets it)
 SCENARIOS = {
     "fresh launch runs everything": (STRAIGHT, 0, 0, 0, [1, 2, 3, 4, 5], -1, 0),
     "first task of the checkpoint yields, nothing after runs": (STRAIGHT, 0, 1, 0, [1, 2], 1, 0),
@@ -108,6 +109,28 @@ SCENARIOS = {
     "only the first iteration of a resume is partial": (LOOP, 1, 0, 2, [2, 1, 2, 3], -1, 0),
     "resume past the loop skips it": (LOOP, 2, 0, 0, [3], -1, 0),
 }
+# scenario -> (kernel, resume_point, flag, counter, interrupt word) -> (log, yielded_at, counter)
+INTERRUPTED = {
+    # Ctrl-C during the first iteration: the loop ends at its condition, nothing after it runs
+    "an interrupt ends the loop and the launch": (LOOP, 0, 0, 3, 1, [1, 2], -2, 2),
+    "an interrupt leaves a kernel without long loops alone": (
+        STRAIGHT,
+        0,
+        0,
+        0,
+        1,
+        [1, 2, 3, 4, 5],
+        -1,
+        0,
+    ),
+}
+
+
+# What the CPU target's entry code defines (passes/targets/cpu_entry.py), minus the volatile
+PENDING = """func.func private @qd_interrupt_pending(%word: memref<i32>) -> i32 {
+  %v = memref.load %word[] : memref<i32>
+  func.return %v : i32
+}"""
 
 
 def _lower(text: str, target: str):
@@ -121,10 +144,14 @@ def _lower(text: str, target: str):
     for function in list(module.ops):
         if "qd.device_loop" in function.attributes:
             module.body.block.erase_op(function)
+    for op in list(module.ops):  # define the interrupt check the pipeline declared
+        if getattr(op, "sym_name", None) and op.sym_name.data == "qd_interrupt_pending":
+            op.detach()
+            module.body.block.add_op(Parser(ctx, PENDING).parse_op())
     return to_upstream(module)
 
 
-def _launch(text: str, target: str, resume_point: int, flag: int, counter: int):
+def _launch(text: str, target: str, resume_point: int, flag: int, counter: int, interrupt: int = 0):
     from mlir import execution_engine, ir, passmanager
     from mlir.runtime import get_ranked_memref_descriptor
 
@@ -133,19 +160,21 @@ def _launch(text: str, target: str, resume_point: int, flag: int, counter: int):
         module.body.operations[0].attributes["llvm.emit_c_interface"] = ir.UnitAttr.get()
         passmanager.PassManager.parse(_TO_LLVM).run(module.operation)
         engine = execution_engine.ExecutionEngine(module, opt_level=0)
+        interruptible = "qd.interruptible" in module.body.operations[0].attributes
     log = np.zeros(16, np.int32)
     arrays = [
         log,
         np.zeros((), np.int32),
         np.array(flag, np.int32),
         np.array(counter, np.int32),
+        *([np.array(interrupt, np.int32)] if interruptible else []),
         np.array([resume_point, -1], np.int32),
     ]
     engine.invoke(
         "k", *[ctypes.pointer(ctypes.pointer(get_ranked_memref_descriptor(a))) for a in arrays]
     )
     count = int(arrays[1])
-    return list(log[:count]), int(arrays[4][1]), int(arrays[3])
+    return list(log[:count]), int(arrays[-1][1]), int(arrays[3])
 
 
 @pytest.mark.parametrize("target", ["cpu", "cuda"])
@@ -153,3 +182,12 @@ def _launch(text: str, target: str, resume_point: int, flag: int, counter: int):
 def test_launch_follows_design_rules(scenario, target):
     kernel, resume_point, flag, counter, log, yielded_at, counter_after = SCENARIOS[scenario]
     assert _launch(kernel, target, resume_point, flag, counter) == (log, yielded_at, counter_after)
+
+
+@pytest.mark.parametrize("scenario", sorted(INTERRUPTED))
+def test_an_interrupt_stops_the_launch_on_the_cpu(scenario):
+    kernel, resume_point, flag, counter, word, log, yielded_at, counter_after = INTERRUPTED[
+        scenario
+    ]
+    result = _launch(kernel, "cpu", resume_point, flag, counter, word)
+    assert result == (log, yielded_at, counter_after)

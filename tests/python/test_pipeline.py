@@ -21,6 +21,7 @@ def test_default_pipeline_runs_in_the_documented_order():
         "checkpoint-number",
         "checkpoint-verify",
         "checkpoint-lower",
+        "cpu-interrupt-checks",
         "checkpoint-merge-guards",
         "checkpoint-reuse-state-loads",
         "cpu-parallel-threshold",
@@ -35,6 +36,12 @@ def test_generic_cleanups_run_upstream_after_the_handoff_on_the_cpu_only():
 
 def test_only_the_cpu_pipeline_splits_small_tasks_off_the_thread_pool():
     assert "cpu-parallel-threshold" not in [p.name for p in default_pipeline("cuda").passes]
+
+
+def test_only_the_cpu_pipeline_compiles_interrupt_checks():
+    # device code has no Ctrl-C check (docs/targets.md, CUDA); the host loops are Python's
+    for target in ("cuda", "rocm"):
+        assert "cpu-interrupt-checks" not in [p.name for p in default_pipeline(target).passes]
 
 
 @pytest.mark.parametrize(("target", "lower"), [("cpu", "cpu"), ("cuda", "gpu"), ("rocm", "gpu")])
