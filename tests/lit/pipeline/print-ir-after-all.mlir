@@ -1,4 +1,4 @@
-// RUN: qd-opt %s -p 'checkpoint-number,checkpoint-verify,checkpoint-lower{target=cpu},checkpoint-merge-guards,checkpoint-reuse-state-loads,cpu-parallel-threshold,canonicalize,cse' --print-ir-after-all 2>&1 >/dev/null | FileCheck %s
+// RUN: qd-opt %s -p 'checkpoint-number,checkpoint-verify,checkpoint-lower{target=cpu},cpu-interrupt-checks,checkpoint-merge-guards,checkpoint-reuse-state-loads,cpu-parallel-threshold,canonicalize,cse' --print-ir-after-all 2>&1 >/dev/null | FileCheck %s
 // The default pipeline's passes run in this order; after checkpoint-lower no checkpoint op
 // is left.
 
