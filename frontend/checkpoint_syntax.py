@@ -210,11 +210,11 @@ def _argument_position(lowering: KernelLowering, node: ast.expr) -> int | None:
     """The position of the kernel argument `node` stands for, None if it is not one (an
     unknown name or member, a scalar, a local variable)."""
     from qdmlir.frontend.emitter import Array
-    from qdmlir.frontend.errors import QuadrantsSyntaxError
+    from qdmlir.frontend.errors import QuadrantsCompilationError
 
     try:
         value = lowering.expr(node)
-    except QuadrantsSyntaxError:
+    except QuadrantsCompilationError:  # an unknown name is a QuadrantsNameError, not a syntax one
         return None
     if not isinstance(value, Array):
         return None
