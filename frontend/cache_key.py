@@ -35,7 +35,7 @@ def cache_key(kernel, args: list[ArgSpec], cfg: config.Config, layout: str | Non
         dependency_digest(source),
         # debug builds carry file:line per bounds check: the same source elsewhere differs
         f"{source.file}:{source.first_line}" if cfg.debug else "",
-        repr([(a.name, a.kind, a.dtype, a.ndim, a.layout) for a in args]),
+        repr([(a.name, a.kind, a.dtype, a.ndim, a.layout, a.element_shape) for a in args]),
         layout or "",
     ):
         digest.update(part.encode())

@@ -11,12 +11,13 @@ import builtins
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from qdmlir.frontend import arithmetic, lang
+from qdmlir.frontend import arithmetic, lang, matrix_calls
 from qdmlir.frontend.emitter import Array, Scalar
 from qdmlir.frontend.errors import QuadrantsSyntaxError, QuadrantsTypeError
 from qdmlir.frontend.promotion import BOOL
 from qdmlir.frontend.scope import Binding, Const, KernelVar
 from qdmlir.runtime.dtypes import DType
+from qdmlir.runtime.matrix_types import MatrixType
 
 if TYPE_CHECKING:  # the lowering these functions extend
     from qdmlir.frontend.statements import StatementLowering
@@ -29,6 +30,8 @@ def lower_call(lowering: StatementLowering, node: ast.Call) -> Binding:
     from qdmlir.frontend.unsupported import Unsupported
 
     callee = lowering.expr(node.func)
+    if isinstance(callee, matrix_calls.MatrixMethod):
+        return matrix_calls.call_method(lowering, callee, node)
     if not isinstance(callee, Const):
         raise lowering.error(node.func, f"`{ast.unparse(node.func)}` is not callable in a kernel")
     fn = callee.value
@@ -50,6 +53,8 @@ def lower_call(lowering: StatementLowering, node: ast.Call) -> Binding:
         )
     if isinstance(fn, DType):
         return _convert(lowering, node, fn)
+    if isinstance(fn, MatrixType):  # qd.math.vec3(...), qd.types.matrix(2, 2, qd.f32)(...)
+        return matrix_calls.typed_value(lowering, node, fn)
     handler = INTRINSICS.get(_identity(fn))
     if handler is None:
         name = ast.unparse(node.func)
@@ -176,6 +181,8 @@ def _len(lowering: StatementLowering, node: ast.Call) -> Binding:
     value = lowering.expr(arg)
     if isinstance(value, Array) and value.ndim > 0:
         return lowering.em.from_index(lowering.em.dim(value, 0), lowering.unit.defaults.ip)
+    if isinstance(value, matrix_calls.MatrixValue):
+        return Const(value.n)  # rows of a matrix, entries of a vector, as in Quadrants
     if isinstance(value, (tuple, Const)):
         return Const(len(value.value if isinstance(value, Const) else value))
     raise lowering.error(node, f"len() of `{ast.unparse(arg)}` is not defined")
@@ -322,12 +329,17 @@ def _atomic(kind: str) -> Handler:
     def lower(lowering: StatementLowering, node: ast.Call) -> Binding:
         target, value_node = _positional(lowering, node, 2, f"qd.atomic_{kind}")
         em = lowering.em
-        value = lowering.scalar(value_node)
-        if isinstance(target, ast.Subscript):
+        value = lowering.expr(value_node)
+        place = matrix_calls.entry_place(lowering, target)
+        if place is not None:  # qd.atomic_add(v[i][k], x): one entry of a vector element
+            array, indices = place
+        elif isinstance(target, ast.Subscript):
             array = lowering.expr(target.value)
             if not isinstance(array, Array):
                 raise lowering.error(target, f"`{ast.unparse(target.value)}` is not an ndarray")
             indices = lowering.indices(array, target)
+            if array.element_shape:  # a vector element: one atomic per entry, old values back
+                return matrix_calls.atomic_entries(lowering, node, kind, array, indices, value)
         elif isinstance(target, ast.Name) and isinstance(
             lowering.scope.lookup(target.id), KernelVar
         ):
@@ -339,6 +351,7 @@ def _atomic(kind: str) -> Handler:
                 f"e.g. qd.atomic_{kind}(x[i], v)",
             )
         lowering.located(node)
+        value = lowering.as_scalar(value, value_node)
         if kind == "sub":
             value = arithmetic.negate(em, em.cast(value, array.dtype))
             return em.atomic("add", array, indices, value)
@@ -404,7 +417,20 @@ def _build_table() -> dict[int, Handler]:
     from qdmlir.frontend.math_intrinsics import HANDLERS
 
     table.update(HANDLERS)
+    # every scalar function also maps over vectors and matrices, entry by entry
+    for fn in ELEMENTWISE + tuple(HANDLERS):
+        table[fn] = matrix_calls.elementwise_call(table[fn])
+    table.update(matrix_calls.constructors())
+    table.update(matrix_calls.builtins_on_matrices())
     return {id(fn): handler for fn, handler in table.items()}
+
+
+ELEMENTWISE = (
+    lang.sqrt, lang.rsqrt, lang.sin, lang.cos, lang.tan, lang.tanh, lang.asin, lang.acos,
+    lang.exp, lang.log, lang.floor, lang.ceil, lang.round, builtins.abs, lang.abs,
+    builtins.min, lang.min, builtins.max, lang.max, lang.atan2, lang.select, lang.clamp,
+    lang.cast,
+)  # fmt: skip
 
 
 INTRINSICS: dict[int, Handler] = _build_table()

@@ -99,6 +99,7 @@ def init(arch=None, *, default_ip=None, default_fp=None, debug: bool = False, **
         _current, arch=chosen, defaults=defaults, debug=bool(debug), initialized=True
     )
     _use_arrays_of(chosen)
+    dtypes.set_defaults(defaults.ip, defaults.fp)
     from qdmlir.frontend import kernel
 
     kernel.forget_compiled_kernels()  # a new configuration compiles kernels afresh
@@ -168,6 +169,7 @@ def reset() -> None:
     global _current
     _current = Config()
     _use_arrays_of(cpu)
+    dtypes.set_defaults(_current.defaults.ip, _current.defaults.fp)
     from qdmlir.frontend import kernel
 
     kernel.forget_compiled_kernels()

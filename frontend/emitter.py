@@ -50,16 +50,18 @@ class Scalar:
 
 @dataclass(frozen=True)
 class Array:
-    """An ndarray or a field: its memref value, element type and rank. A field's `offset` is
+    """An ndarray or a field: its memref value, scalar type and rank. A field's `offset` is
     the index of its first element per axis (subtracted from every index); `boundary`
-    "clamp" clamps every index into its axis (qd.types.ndarray(boundary="clamp")).
-    `dtype` is a scalar type today: the seam for vector element types."""
+    "clamp" clamps every index into its axis (qd.types.ndarray(boundary="clamp")). An
+    ndarray or field of vectors or matrices (`element_shape` (3,) or (3, 3)) has those sizes
+    as its memref's last, static axes; offsets and clamping apply to the others only."""
 
     memref: SSAValue
     dtype: DType
     ndim: int
     offset: tuple[int, ...] | None = None
     boundary: str = "unsafe"
+    element_shape: tuple[int, ...] = ()
 
 
 def mlir_type(dtype: QdType) -> Attribute:
@@ -71,13 +73,18 @@ def mlir_type(dtype: QdType) -> Attribute:
     return IntegerType(dtype.bits)
 
 
-def memref_type(dtype: DType, ndim: int, strided: bool = False) -> MemRefType:
-    """`memref<?x?xT>` (C-contiguous), or with `strided` `memref<?x?xT, strided<[?, ?]>>`:
-    strides from the launch, offset 0 (the data pointer is the first element's address)."""
-    if strided and ndim:
-        layout = StridedLayoutAttr([None] * ndim, 0)
-        return MemRefType(mlir_type(dtype), [DYNAMIC_INDEX] * ndim, layout=layout)
-    return MemRefType(mlir_type(dtype), [DYNAMIC_INDEX] * ndim)
+def memref_type(
+    dtype: DType, ndim: int, element_shape: tuple[int, ...] = (), strided: bool = False
+) -> MemRefType:
+    """`memref<?x?xT>` (C-contiguous), `memref<?x3xT>` for an ndarray of vec3 (element sizes
+    are static), or with `strided` `memref<?x3xT, strided<[?, ?]>>`: a stride per axis,
+    the element's included, from the launch; offset 0 (the data pointer is the first
+    element's address)."""
+    shape = [DYNAMIC_INDEX] * ndim + list(element_shape)
+    if strided and shape:
+        layout = StridedLayoutAttr([None] * len(shape), 0)
+        return MemRefType(mlir_type(dtype), shape, layout=layout)
+    return MemRefType(mlir_type(dtype), shape)
 
 
 class Emitter:
@@ -261,7 +268,7 @@ class Emitter:
         access in the debug buffer and skip it (a read gives 0). Unchecked without debug."""
         if self.debug_buffer is None or not indices or not self.checking:
             return access()
-        site = self._site(array, what)
+        site = self._site(array, what, len(indices))
         dims = [self.dim(array, axis) for axis in range(len(indices))]
         inside = None
         for index, size in zip(indices, dims):
@@ -283,6 +290,20 @@ class Emitter:
         types = [mlir_type(result.dtype)] if result is not None else []
         op = self.emit(scf.IfOp(inside, types, [then_block], [else_block]))
         return Scalar(op.results[0], result.dtype) if result is not None else None
+
+    def check_in_range(self, name: str, shape: tuple[int, ...], indices: list[SSAValue]) -> None:
+        """Record (not skip) a run-time index outside a local vector or matrix of `shape`:
+        reading it gives the last entry and writing it changes nothing, so only the report
+        is needed (qd.init(debug=True))."""
+        site = self._site(None, "vector / matrix index", len(shape))
+        self.sites[site]["array"] = name
+        sizes = [self.index_constant(n) for n in shape]
+        inside = None
+        for index, size in zip(indices, sizes):
+            test = self.value(arith.CmpiOp(index, size, "ult"))
+            inside = test if inside is None else self.value(arith.AndIOp(inside, test))
+        outside = self.value(arith.XOrIOp(inside, self.constant(True, BOOL).ssa))
+        self.if_(outside, lambda: self._record(site, indices, sizes) or [])
 
     def checked_division(self, a: Scalar, b: Scalar, op: str, compute) -> Scalar:
         """`compute(divisor)` (an integer `//` or `%` of `a`) unless it would trap: a zero
@@ -341,12 +362,11 @@ class Emitter:
     def site_for_assertion(self, message: dict) -> int:
         """A debug site for an `assert` at the current location; `message` is its text and
         value types (frontend/assertions.py), which the launcher formats on failure."""
-        site = self._site(None, "assert")
-        self.sites[site]["ndim"] = 0
+        site = self._site(None, "assert", ndim=0)
         self.sites[site]["message"] = message
         return site
 
-    def _site(self, array: Array | None, what: str) -> int:
+    def _site(self, array: Array | None, what: str, ndim: int | None = None) -> int:
         loc = self.location
         self.sites.append(
             {
@@ -354,7 +374,7 @@ class Emitter:
                 "line": loc.line.data if loc is not None else 0,
                 "col": loc.column.data if loc is not None else 0,
                 "array": (array.memref.name_hint or "?") if array is not None else "",
-                "ndim": array.ndim if array is not None else 2,
+                "ndim": ndim if ndim is not None else array.ndim if array is not None else 2,
                 "access": what,
             }
         )

@@ -20,6 +20,7 @@ from xdsl.dialects.builtin import FileLineColLoc, IntAttr, StringAttr
 from xdsl.ir import Block
 
 from qdmlir.frontend import arithmetic
+from qdmlir.frontend import matrix_lowering as ml
 from qdmlir.frontend.emitter import Array, Emitter, Scalar, mlir_type
 from qdmlir.frontend.errors import (
     LocatedError,
@@ -29,6 +30,8 @@ from qdmlir.frontend.errors import (
     QuadrantsTypeError,
     unsupported,
 )
+from qdmlir.frontend.matrices import MatrixValue
+from qdmlir.frontend.matrix_calls import METHODS, MatrixMethod
 from qdmlir.frontend.promotion import BOOL, literal_type
 from qdmlir.frontend.scope import Binding, Compound, Const, KernelVar, Scope
 from qdmlir.frontend.source import FunctionSource, resolve_chain
@@ -37,12 +40,13 @@ from qdmlir.runtime.dtypes import DType
 _BINARY_SYMBOLS = {
     ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//",
     ast.Mod: "%", ast.Pow: "**", ast.BitAnd: "&", ast.BitOr: "|", ast.BitXor: "^",
-    ast.LShift: "<<", ast.RShift: ">>",
+    ast.LShift: "<<", ast.RShift: ">>", ast.MatMult: "@",
 }  # fmt: skip
 _PYTHON_BINARY = {
     "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
     "//": operator.floordiv, "%": operator.mod, "**": operator.pow, "&": operator.and_,
     "|": operator.or_, "^": operator.xor, "<<": operator.lshift, ">>": operator.rshift,
+    "@": operator.matmul,
 }  # fmt: skip
 _COMPARE_SYMBOLS = {
     ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!=",
@@ -135,6 +139,13 @@ class ExpressionLowering:
                 "index it to read an element: x[i] (or x[()] for a 0-d ndarray)",
                 QuadrantsTypeError,
             )
+        if ml.is_matrix(value) or isinstance(value, KernelVar):
+            described = value.describe() if isinstance(value, MatrixValue) else "a vector or matrix"
+            raise self.error(
+                node,
+                f"`{ast.unparse(node)}` is {described}, not a scalar",
+                "index it (v[0], m[i, j]) or reduce it (v.sum(), v.norm())",
+            )
         raise self.error(
             node,
             f"`{ast.unparse(node)}` is {_kind(value)}, not a number a kernel can compute with",
@@ -192,6 +203,8 @@ class ExpressionLowering:
         bound = self.scope.lookup(node.id)
         if bound is not None:
             if isinstance(bound, KernelVar):
+                if bound.shape:
+                    return ml.load(self, bound.array, [])
                 return self.em.load(bound.array, [])
             return bound
         found, value = self.source.lookup(node.id)
@@ -235,9 +248,16 @@ class ExpressionLowering:
         return Const(value)
 
     def expr_Attribute(self, node: ast.Attribute) -> Binding:
+        place = ml.entry_place(self, node) if _is_lookup(node.value) else None
+        if place is not None:  # `a[i].y`: one entry of an ndarray's vector, read in place
+            return self.em.load(*place)
         base = self.expr(node.value)
         if isinstance(base, Compound):
             return self.unit.members.member(self, base, node)
+        if isinstance(base, Const) and isinstance(base.value, ml.Matrix) and node.attr in METHODS:
+            base = ml.as_matrix(self, base, node.value)
+        if isinstance(base, MatrixValue):
+            return self.matrix_attribute(node, base)
         if isinstance(base, Array):
             if node.attr == "shape":
                 return tuple(
@@ -261,6 +281,57 @@ class ExpressionLowering:
             return self.global_value(node, ast.unparse(node), getattr(base.value, node.attr))
         raise self.error(node, f"attribute '{node.attr}' of a runtime value is not supported")
 
+    def matrix_attribute(self, node: ast.Attribute, base: MatrixValue) -> Binding:
+        """`v.x` / `v.xy` (swizzles), `m.n` / `m.m` (sizes), `v.norm` (a method, called next)."""
+        picked = ml.swizzle(self, node, base)
+        if picked is not None:
+            return picked
+        if node.attr in ("n", "m"):
+            return Const(base.n if node.attr == "n" else base.m)
+        if node.attr in METHODS:
+            return MatrixMethod(base, node.attr, node.value)
+        raise self.error(
+            node,
+            f"a {base.describe()} has no attribute '{node.attr}'",
+            "vectors have x/y/z/w (rgba, stpq) swizzles, n and m, and the methods "
+            + ", ".join(sorted(METHODS)),
+        )
+
+    def expr_ListComp(self, node: ast.ListComp) -> Binding:
+        """`[f(i) for i in range(3)]` over compile-time iterables, unrolled: the items of a
+        vector or matrix literal (`qd.Matrix([[i * 3 + j for j in range(3)] for i in ...])`)."""
+        from qdmlir.frontend.loops import bind_static_target
+
+        items: list = []
+
+        def unroll(generators: list[ast.comprehension]) -> None:
+            if not generators:
+                items.append(self.expr(node.elt))
+                return
+            first = generators[0]
+            iterable = self.expr(first.iter)
+            if first.is_async or not isinstance(iterable, Const):
+                raise self.error(
+                    first.iter,
+                    "a comprehension in a kernel iterates over compile-time values only",
+                    "iterate over range(N) with a constant N, or a tuple of constants",
+                )
+            for item in iterable.value:
+                with self.nested(self.em.block):
+                    bind_static_target(self, first.target, item)
+                    conditions = [self.expr(c) for c in first.ifs]
+                    if not all(isinstance(c, Const) for c in conditions):
+                        raise self.error(
+                            first, "a comprehension's `if` must be known at compile time"
+                        )
+                    if all(c.value for c in conditions):
+                        unroll(generators[1:])
+
+        unroll(node.generators)
+        if all(isinstance(item, Const) for item in items):
+            return Const([item.value for item in items])
+        return tuple(items)
+
     def expr_Tuple(self, node: ast.Tuple) -> Binding:
         items = tuple(self.expr(e) for e in node.elts)
         if all(isinstance(item, Const) for item in items):
@@ -274,10 +345,23 @@ class ExpressionLowering:
         if shape_axis is not None:  # `x.shape[k]`: one memref.dim, not one per axis
             array, axis = shape_axis
             return self.em.from_index(self.em.dim(array, axis), self.unit.defaults.ip)
+        place = ml.entry_place(self, node) if _is_lookup(node.value) else None
+        if place is not None:  # `a[i][j]`: one entry of an ndarray's vector, read in place
+            return self.em.load(*place)
         base = self.expr(node.value)
+        if isinstance(base, KernelVar) and base.shape:
+            base = ml.load(self, base.array, [])
         if isinstance(base, Array):
-            return self.em.load(base, self.indices(base, node))
+            indices = self.indices(base, node)
+            if base.element_shape:
+                return ml.load(self, base, indices)
+            return self.em.load(base, indices)
+        if isinstance(base, MatrixValue):
+            return ml.read_entry(self, node, base)
         index = self.expr(node.slice)
+        if ml.is_matrix(base) and not isinstance(index, Const):  # a host qd.Vector, run-time i
+            values = list(index) if isinstance(index, tuple) else [index]
+            return ml.read_entry(self, node, ml.as_matrix(self, base, node.value), values)
         if isinstance(base, (tuple, Const)) and isinstance(index, Const):
             items = base.value if isinstance(base, Const) else base
             try:
@@ -317,6 +401,8 @@ class ExpressionLowering:
         pairs = []  # (value, the node to blame for it)
         for part in _subscript_parts(node.slice):
             value = self.expr(part)
+            if ml.is_matrix(value):  # x[I] with I a vector of indices (qd.grouped, ind + 1)
+                value = ml.as_matrix(self, value, part).entries
             pairs.extend((item, part) for item in (value if isinstance(value, tuple) else (value,)))
         if len(pairs) != array.ndim:
             raise self.error(
@@ -388,6 +474,8 @@ class ExpressionLowering:
         left, right = self.expr(node.left), self.expr(node.right)
         if isinstance(left, Const) and isinstance(right, Const):
             return self.fold(node, _PYTHON_BINARY[op], left.value, right.value)
+        if ml.is_matrix(left) or ml.is_matrix(right) or op == "@":
+            return ml.binary(self, node, op, left, right)
         a, b = self.operands(left, node.left, right, node.right)
         self.located(node)
         try:
@@ -413,6 +501,8 @@ class ExpressionLowering:
                 ast.Invert: operator.invert,
             }[type(node.op)]
             return self.fold(node, fn, operand.value)
+        if isinstance(operand, MatrixValue):
+            return ml.unary(self, node, operand)
         value = self.as_scalar(operand, node.operand)
         try:
             if isinstance(node.op, ast.USub):
@@ -441,6 +531,8 @@ class ExpressionLowering:
             right = self.expr(right_node)
             if isinstance(left, Const) and isinstance(right, Const):
                 step: Binding = self.fold(node, _PYTHON_COMPARE[op], left.value, right.value)
+            elif ml.is_matrix(left) or ml.is_matrix(right):
+                step = ml.compare(self, node, op, left, node.left, right, right_node)
             else:
                 a, b = self.operands(left, node.left, right, right_node)
                 step = arithmetic.compare(self.em, op, a, b)
@@ -524,6 +616,14 @@ class ExpressionLowering:
 
     def expr_NamedExpr(self, node: ast.NamedExpr) -> Binding:
         raise self.error(node, *unsupported("the walrus operator `:=`", "assign on its own line"))
+
+
+def _is_lookup(node: ast.expr) -> bool:
+    """A subscript or attribute chain over a name (`a[i]`, `self.x[i]`), which can be looked
+    at twice without doing anything twice."""
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        node = node.value
+    return isinstance(node, ast.Name)
 
 
 def _subscript_parts(index: ast.expr) -> list[ast.expr]:

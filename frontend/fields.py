@@ -2,8 +2,9 @@
 Quadrants' error classes, before the runtime allocates (runtime/field.py, runtime/ndarray.py).
 
 Here, not in the runtime, because the checks need the frontend: `int` / `float` mean the
-`qd.init` defaults, and autodiff or vector element types are refused as located
-`QuadrantsSyntaxError`s (frontend/unsupported.py).
+`qd.init` defaults, and autodiff is refused as a located `QuadrantsSyntaxError`
+(frontend/unsupported.py). The element type may be a vector or matrix type
+(`qd.math.vec3`, `qd.types.matrix(2, 2, qd.f32)`): an ndarray or field of those.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from qdmlir.frontend.unsupported import refuse_autodiff, refuse_snodes
 from qdmlir.runtime import dtypes
 from qdmlir.runtime import ndarray as _ndarray
 from qdmlir.runtime.field import Field, field_offset, field_shape
+from qdmlir.runtime.matrix_types import MatrixType
 
 
 def field(
@@ -51,9 +53,16 @@ def ndarray(dtype: Any, shape: Any, needs_grad: bool = False) -> Any:
     return _ndarray.ndarray(_element_type(dtype, f"qd.ndarray({dtype!r}, {shape!r})"), shape)
 
 
-def _element_type(dtype: Any, call: str) -> dtypes.DType:
-    """A scalar element type; `int` / `float` are the qd.init defaults, as in Quadrants. This
-    is where vector element types will come in."""
+def _element_type(dtype: Any, call: str) -> dtypes.DType | MatrixType:
+    """A scalar element type (`int` / `float` are the qd.init defaults, as in Quadrants), or a
+    vector / matrix type with its size and dtype given."""
+    if isinstance(dtype, MatrixType):
+        if dtype.is_open:
+            raise TypeError(
+                f"{call}: {dtype.to_string()} leaves its size or dtype open; give both, e.g. "
+                "qd.types.vector(3, qd.f32)"
+            )
+        return dtype
     refused = getattr(dtype, "qd_unsupported", None)
     if refused is not None:
         raise refused()

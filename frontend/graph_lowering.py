@@ -12,20 +12,23 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from xdsl.dialects import func, memref, scf
-from xdsl.dialects.builtin import MemRefType, UnitAttr
+from xdsl.dialects import func, memref, scf, vector
+from xdsl.dialects.builtin import MemRefType, UnitAttr, VectorType
 from xdsl.ir import Block, Region, SSAValue
 
 from qdmlir.dialects.checkpoint import DoWhileOp, RegionOp, SerialOp
 from qdmlir.frontend import checkpoint_syntax, lang, loop_config
+from qdmlir.frontend import matrix_lowering as ml
 from qdmlir.frontend.emitter import INDEX, Array, Emitter, Scalar, memref_type, mlir_type
 from qdmlir.frontend.loops import (
     bind_static_target,
+    grouped_index,
     ndrange_dims,
     range_spec,
     static_items,
     trip_bounds,
 )
+from qdmlir.frontend.matrices import MatrixValue, indices_of
 from qdmlir.frontend.print_lowering import PrintSites
 from qdmlir.frontend.promotion import Defaults
 from qdmlir.frontend.scope import Const, KernelVar, Scope, assigned
@@ -119,11 +122,12 @@ class KernelLowering(StatementLowering):
             if spec.name == abi.DEBUG.name:  # qd.init(debug=True): check every access
                 self.em.debug_buffer = block_arg
                 continue
-            value = (
-                Array(block_arg, spec.qd_dtype, spec.ndim)
-                if spec.kind == "ndarray"
-                else Scalar(block_arg, spec.qd_dtype)
-            )
+            if spec.kind == "ndarray":
+                value = Array(block_arg, spec.qd_dtype, spec.ndim, element_shape=spec.element_shape)
+            elif spec.kind == "matrix":
+                value = self.matrix_parameter(block_arg, spec)
+            else:
+                value = Scalar(block_arg, spec.qd_dtype)
             if spec.name not in leaves:
                 self.scope.bind(spec.name, value)
         if layout is not None:  # taken apart (frontend/flatten.py): leaves, constants, objects
@@ -133,6 +137,15 @@ class KernelLowering(StatementLowering):
             unit.members = Members(layout, names)
             for name, value in unit.members.parameters().items():
                 self.scope.bind(name, value)
+
+    def matrix_parameter(self, block_arg, spec: ArgSpec) -> MatrixValue:
+        """A vector / matrix parameter arrives as one MLIR vector (`vector<3xf32>`); its entries
+        are taken out once, at the kernel entry, so tasks use scalars (glue: pure ops)."""
+        entries = []
+        for index in indices_of(spec.element_shape):
+            extract = vector.ExtractOp(block_arg, list(index), mlir_type(spec.qd_dtype))
+            entries.append(Scalar(self.em.value(extract), spec.qd_dtype))
+        return MatrixValue(tuple(entries), spec.element_shape)
 
     def lower(self) -> func.FuncOp:
         tree = self.source.tree
@@ -208,6 +221,10 @@ class KernelLowering(StatementLowering):
 
     def define(self, name, value, node) -> None:
         """Top-level variables live in memory cells so later tasks can read them."""
+        if self.top_level_assignment and isinstance(value, MatrixValue):
+            cell = self.kernel_variable(name, value.entries[0], value.shape)
+            ml.store(self, cell.array, [], value, node)
+            return
         if (
             not self.top_level_assignment
             or isinstance(value, (Array, tuple))
@@ -230,8 +247,9 @@ class KernelLowering(StatementLowering):
             return
         super().assign_name(name, value, node)
 
-    def kernel_variable(self, name: str, initial: Scalar) -> KernelVar:
-        alloca = memref.AllocaOp.get(mlir_type(initial.dtype), shape=[])
+    def kernel_variable(self, name: str, initial: Scalar, shape: tuple = ()) -> KernelVar:
+        dtype = self.em.numeric(initial.dtype)  # memory holds no i1 (see define)
+        alloca = memref.AllocaOp.get(mlir_type(dtype), shape=list(shape))
         alloca.location = self.em.location
         first = self.entry.first_op
         if first is None:
@@ -239,7 +257,7 @@ class KernelLowering(StatementLowering):
         else:
             self.entry.insert_op_before(alloca, first)
         alloca.results[0].name_hint = name
-        cell = KernelVar(alloca.results[0], initial.dtype)
+        cell = KernelVar(alloca.results[0], dtype, tuple(shape))
         self.scope.bind(name, cell)
         return cell
 
@@ -270,7 +288,10 @@ class KernelLowering(StatementLowering):
             return
         serial = self.em.emit(SerialOp())
         with self.em.inserting_at_end(serial.block):
-            self.em.store(result, [], self.scalar(node.value))
+            if result.element_shape:  # `-> qd.math.vec3`: the entries of the vector
+                ml.store(self, result, [], self.expr(node.value), node.value)
+            else:
+                self.em.store(result, [], self.scalar(node.value))
 
     # -- tasks ------------------------------------------------------------------------------
 
@@ -287,9 +308,7 @@ class KernelLowering(StatementLowering):
         task = TaskInfo(list(body.args), all(map(_at_most_one_iteration, dims)))
         with self.nested(body), assigned(self.unit, task=task):
             variables = [variable(iv) for (_, _, _, variable), iv in zip(bounds, body.args)]
-            self.bind_loop_target(
-                node.target, tuple(variables) if len(variables) > 1 else variables[0]
-            )
+            self.bind_loop_target(node.target, grouped_index(self, node.iter, variables))
             self.stmts(node.body)
             em.emit(scf.ReduceOp())
         self.located(node)
@@ -308,7 +327,7 @@ class KernelLowering(StatementLowering):
             raise self.error(
                 node.iter,
                 f"cannot loop over `{ast.unparse(node.iter)}` at the kernel top level",
-                "loop over range(...), qd.ndrange(...), or an ndarray or field",
+                "loop over range(...), qd.ndrange(...), qd.grouped(x), or an ndarray or field",
             )
         return dims
 
@@ -343,7 +362,9 @@ class KernelLowering(StatementLowering):
 
 def _arg_type(spec: ArgSpec):
     if spec.kind == "ndarray":
-        return memref_type(spec.qd_dtype, spec.ndim, spec.strided)
+        return memref_type(spec.qd_dtype, spec.ndim, spec.element_shape, spec.strided)
+    if spec.kind == "matrix":
+        return VectorType(mlir_type(spec.qd_dtype), spec.element_shape)
     return mlir_type(spec.qd_dtype)
 
 

@@ -13,10 +13,13 @@ import inspect
 from typing import TYPE_CHECKING
 
 from qdmlir.frontend.emitter import Scalar
+from qdmlir.frontend.matrices import MatrixValue, filled
+from qdmlir.frontend.matrix_lowering import as_matrix, is_matrix, is_sequence
 from qdmlir.frontend.promotion import BOOL
 from qdmlir.frontend.scope import RETURN_VALUE, RETURNED, Binding, Const, KernelVar, Scope
 from qdmlir.frontend.source import function_source
 from qdmlir.runtime.dtypes import DType
+from qdmlir.runtime.matrix_types import MatrixType
 
 if TYPE_CHECKING:  # the lowering these functions extend
     from qdmlir.frontend.statements import StatementLowering
@@ -27,7 +30,7 @@ def inline_call(
 ) -> Binding:
     """Lower `qd_func(...)` at `node`; `instance` is the object a method call is bound to,
     the function's first parameter."""
-    from qdmlir.frontend.statements import StatementLowering, Undefined
+    from qdmlir.frontend.statements import StatementLowering
 
     unit = caller.unit
     chain = [f.__name__ for f in unit.call_stack]
@@ -60,14 +63,11 @@ def inline_call(
             return callee.expr(last.value) if last.value is not None else Const(None)
         return_type = _annotated_return(callee, source)
         callee.scope.bind(RETURNED, callee.em.constant(False, BOOL))
-        callee.scope.bind(
-            RETURN_VALUE,
-            callee.em.constant(0, return_type) if return_type is not None else Undefined(),
-        )
+        callee.scope.bind(RETURN_VALUE, _zero(callee, return_type))
         _check_returns_in_loops(callee, source, return_type)
         callee.stmts(body)
         value = callee.scope.lookup(RETURN_VALUE)
-        return value if isinstance(value, Scalar) else Const(None)
+        return value if isinstance(value, (Scalar, MatrixValue)) else Const(None)
     finally:
         unit.call_stack.pop()
 
@@ -93,12 +93,16 @@ def _bind_arguments(
     result = {}
     for name, value in bound.arguments.items():
         parameter = signature.parameters[name]
-        if isinstance(value, Const) and not isinstance(value.value, (int, float, bool)):
-            result[name] = value
-            continue
         annotation = parameter.annotation
         if isinstance(annotation, str):
             annotation = eval(annotation, qd_func.fn.__globals__)  # noqa: S307 - user annotation
+        if isinstance(annotation, MatrixType) and (is_matrix(value) or is_sequence(value)):
+            # `w: qd.math.vec3`: the argument in the annotated type (a host qd.Vector too)
+            result[name] = as_matrix(caller, value, node, annotation.dtype)
+            continue
+        if isinstance(value, Const) and not isinstance(value.value, (int, float, bool)):
+            result[name] = value
+            continue
         if isinstance(value, Const):
             value = caller.as_scalar(value, node)
         if isinstance(annotation, DType) and isinstance(value, Scalar):
@@ -114,12 +118,25 @@ def _argument_value(caller: StatementLowering, node: ast.expr) -> Binding:
     return value
 
 
-def _annotated_return(callee: StatementLowering, source) -> DType | None:
+def _zero(callee: StatementLowering, return_type):
+    """The return value before any `return`: zero in the annotated type (never read)."""
+    if return_type is None:
+        from qdmlir.frontend.statements import Undefined
+
+        return Undefined()
+    if isinstance(return_type, MatrixType):
+        return filled(callee.em, callee.em.constant(0, return_type.dtype), return_type.shape)
+    return callee.em.constant(0, return_type)
+
+
+def _annotated_return(callee: StatementLowering, source) -> DType | MatrixType | None:
     returns = source.tree.returns
     if returns is None:
         return None
     annotation = callee.expr(returns)
     if isinstance(annotation, Const) and isinstance(annotation.value, DType):
+        return annotation.value
+    if isinstance(annotation, Const) and isinstance(annotation.value, MatrixType):
         return annotation.value
     raise callee.error(
         returns,

@@ -24,6 +24,7 @@ from qdmlir.runtime import abi, dtypes
 from qdmlir.runtime.artifact import CONTIGUOUS, STRIDED, ArgSpec
 from qdmlir.runtime.cpu_args import NotContiguous
 from qdmlir.runtime.errors import KernelArgumentError, QuadrantsRuntimeTypeError
+from qdmlir.runtime.matrix_types import MatrixType, element_type_string
 
 _KERNELS: weakref.WeakSet = weakref.WeakSet()
 
@@ -253,9 +254,10 @@ class Kernel:
             self._flattens = self.takes_apart()
         if self._flattens:
             return self._flat_specialization(args)
-        # what varies between specialisations: dtype and ndim where the annotation leaves them
+        # what varies between specialisations: dtype, ndim and element type where the
+        # annotation leaves them
         key = tuple(
-            (getattr(a, "dtype", None), getattr(a, "ndim", None))
+            (getattr(a, "dtype", None), getattr(a, "ndim", None), getattr(a, "element_shape", ()))
             for a, open_ in zip(args, self._open_parameters())
             if open_
         )
@@ -350,16 +352,21 @@ class Kernel:
         print buffer is added by the lowering, at the first print())."""
         hidden = []
         dtype = return_dtype(self)
-        if dtype is not None:
+        if isinstance(dtype, MatrixType):  # `-> qd.math.vec3`
+            hidden.append(abi.RESULT.spec(dtype.dtype.name, dtype.shape))
+        elif dtype is not None:
             hidden.append(abi.RESULT.spec(dtype.name))
         if cfg.debug and cfg.arch.target == "cpu":
             hidden.append(abi.DEBUG.spec())
         return hidden
 
     def _open_parameters(self) -> list[bool]:
-        """Per parameter: does its annotation leave dtype or ndim to the argument?"""
+        """Per parameter: does its annotation leave dtype, ndim or element type to the
+        argument? (A numpy array brings its own dtype to a vector / matrix element type, as in
+        Quadrants, so such a parameter follows the argument too.)"""
         return [
-            isinstance(a, NdarrayType) and (a.dtype is None or a.ndim is None)
+            isinstance(a, NdarrayType)
+            and (a.dtype is None or a.ndim is None or isinstance(a.dtype, MatrixType))
             for a in self._annotations
         ]
 
@@ -369,13 +376,12 @@ class Kernel:
         annotation = self._annotations[position]
         where = f"kernel '{self.__name__}' argument {position} ('{parameter.name}')"
         if isinstance(annotation, NdarrayType):
-            dtype, ndim = annotation.dtype, annotation.ndim
-            if dtype is None or ndim is None:
-                actual = array_type(value, where)
-                dtype = actual[0] if dtype is None else dtype
-                ndim = actual[1] if ndim is None else ndim
-            layout = layout if ndim else CONTIGUOUS  # a 0-d array has no strides
-            return ArgSpec(parameter.name, "ndarray", dtypes.as_dtype(dtype).name, ndim, layout)
+            spec = ndarray_spec(parameter.name, annotation, value, where)
+            if layout == CONTIGUOUS or not (spec.ndim or spec.element_shape):
+                return spec  # a 0-d array of scalars has no strides
+            return dataclasses.replace(spec, layout=layout)
+        if isinstance(annotation, MatrixType):  # a vector / matrix passed by value
+            return ArgSpec(parameter.name, "matrix", annotation.dtype.name, 0, annotation.shape)
         return ArgSpec(parameter.name, "scalar", annotation.name, 0)
 
     def _forget(self) -> None:
@@ -464,12 +470,18 @@ def resolve_annotation(kernel: Kernel, parameter: inspect.Parameter):
     if isinstance(annotation, type) and dataclasses.is_dataclass(annotation):
         return annotation
     if isinstance(annotation, NdarrayType):
-        if annotation.dtype is not None:
+        if annotation.dtype is not None and not isinstance(annotation.dtype, MatrixType):
             _refuse_unsupported(kernel, parameter, annotation.dtype)
             try:
                 dtypes.as_dtype(annotation.dtype)
             except KeyError as error:
                 raise _annotation_error(kernel, parameter, str(error.args[0])) from None
+        return annotation
+    if isinstance(annotation, MatrixType):  # a vector or matrix passed by value
+        if annotation.is_open:
+            raise _annotation_error(
+                kernel, parameter, f"{annotation.to_string()} leaves its size or dtype open"
+            )
         return annotation
     _refuse_unsupported(kernel, parameter, annotation)
     try:
@@ -495,6 +507,8 @@ def return_dtype(kernel: Kernel):
         return None
     if isinstance(annotation, str):
         annotation = eval(annotation, kernel.fn.__globals__)  # noqa: S307 - user annotation
+    if isinstance(annotation, MatrixType) and not annotation.is_open:
+        return annotation
     try:
         return dtypes.as_dtype(annotation)
     except (KeyError, TypeError):
@@ -562,6 +576,40 @@ def is_array(value: Any) -> bool:
         and hasattr(value, "dtype")
         and not isinstance(value, (np.generic, Field))
     )
+
+
+def ndarray_spec(name: str, annotation, value: Any, where: str) -> ArgSpec:
+    """The ArgSpec of an ndarray parameter: what the annotation gives, the rest (dtype, ndim,
+    the element's type) from the argument. A numpy array's last axes are the element's when
+    the annotation names a vector or matrix type (`(n, 3)` for `qd.math.vec3`), and its
+    dtype is used, as Quadrants does."""
+    dtype, ndim = getattr(annotation, "dtype", None), getattr(annotation, "ndim", None)
+    wanted = dtype if isinstance(dtype, MatrixType) else None
+    if wanted is None and dtype is not None and ndim is not None:
+        return ArgSpec(name, "ndarray", dtypes.as_dtype(dtype).name, ndim)
+    actual, actual_ndim = array_type(value, where)
+    element = tuple(getattr(value, "element_shape", ()))
+    if wanted is None:
+        if dtype is not None:
+            element = ()  # a scalar ndarray; the launch names a vector argument's mismatch
+        dtype = actual if dtype is None else dtypes.as_dtype(dtype)
+    elif not isinstance(value, np.ndarray):
+        if not wanted.matches(element, actual):
+            raise ValueError(
+                f"{where}: Invalid value for argument {name} - required element type: "
+                f"{wanted.to_string()}, but {element_type_string(element, actual)} is provided"
+            )
+        dtype = actual
+    else:  # a numpy array: its last axes are the element
+        if None in wanted.shape:
+            raise TypeError(
+                f"{where}: a numpy array does not say which of its axes make an element for "
+                f"{wanted.to_string()}; pass a qd.ndarray of vectors or matrices, or annotate "
+                "the parameter with a concrete type such as qd.math.vec3"
+            )
+        dtype, element = actual, wanted.shape
+        actual_ndim -= len(element)
+    return ArgSpec(name, "ndarray", dtype.name, actual_ndim if ndim is None else ndim, element)
 
 
 def array_type(value: Any, where: str) -> tuple[dtypes.DType, int]:

@@ -8,13 +8,16 @@ does the obvious thing in Python, so host code and tests can call them too.
 from __future__ import annotations
 
 import builtins
+import functools
 import itertools
 import math as _pymath
 import numbers
 from types import SimpleNamespace
 from typing import Any
 
-from qdmlir.frontend import unsupported
+import numpy as np
+
+from qdmlir.runtime.matrix import Matrix, Vector
 
 # -- graph structure -----------------------------------------------------------------------
 
@@ -103,6 +106,8 @@ def cast(value: Any, dtype: Any) -> Any:
     returns the converted Python number."""
     from qdmlir.runtime import dtypes
 
+    if isinstance(value, Matrix):
+        return value.cast(dtype)
     target = dtypes.as_dtype(dtype)
     if isinstance(value, bool):
         value = int(value)
@@ -307,6 +312,48 @@ def select(cond: Any, a: Any, b: Any) -> Any:
     return a if cond else b
 
 
+# -- host vectors and matrices: each function above, entry by entry -----------------------------
+
+
+def _on_entries(np_fn):
+    """Make a scalar host function also take qd.Vector / qd.Matrix values (Quadrants' Python
+    scope does the same), computing with numpy's `np_fn`; kernels lower these by identity
+    (frontend/matrix_calls.py), so the wrapper is what `qd.sqrt` is everywhere."""
+
+    def wrap(fn):
+        @functools.wraps(fn)
+        def apply(*args):
+            if any(isinstance(a, Matrix) for a in args):
+                out = np.asarray(np_fn(*(a.entries if isinstance(a, Matrix) else a for a in args)))
+                return Vector(out) if out.ndim == 1 else Matrix(out)
+            return fn(*args)
+
+        return apply
+
+    return wrap
+
+
+def _smoothstep_np(edge0, edge1, x):
+    t = np.clip((x - edge0) / (edge1 - edge0), 0.0, 1.0)
+    return t * t * (3 - 2 * t)
+
+
+for _name, _np_fn in {
+    "sqrt": np.sqrt, "rsqrt": lambda x: 1.0 / np.sqrt(x), "sin": np.sin, "cos": np.cos,
+    "tan": np.tan, "tanh": np.tanh, "asin": np.arcsin, "acos": np.arccos,
+    "atan2": np.arctan2, "exp": np.exp, "log": np.log, "floor": np.floor, "ceil": np.ceil,
+    "round": np.round, "abs": np.abs, "min": lambda *xs: functools.reduce(np.minimum, xs),
+    "max": lambda *xs: functools.reduce(np.maximum, xs),
+    "clamp": lambda x, lo, hi: np.minimum(np.maximum(x, lo), hi), "degrees": np.degrees,
+    "radians": np.radians, "fract": lambda x: x - np.floor(x), "isnan": np.isnan,
+    "isinf": np.isinf, "log2": np.log2, "sign": np.sign,
+    "mod": lambda x, y: x - y * np.floor(x / y), "mix": lambda x, y, a: x * (1 - a) + y * a,
+    "step": lambda e, x: np.where(x < e, 0.0, 1.0), "smoothstep": _smoothstep_np,
+    "select": lambda c, a, b: np.where(np.asarray(c) != 0, a, b),
+}.items():  # fmt: skip
+    globals()[_name] = _on_entries(_np_fn)(globals()[_name])
+
+
 # `qd.math.*`: the same functions under the math namespace, plus constants.
 math = SimpleNamespace(
     sqrt=sqrt,
@@ -343,7 +390,6 @@ math = SimpleNamespace(
     e=_pymath.e,
     inf=_pymath.inf,
     nan=_pymath.nan,
-    **unsupported.MATH_TYPES,  # vector and matrix types and functions: refused where used
 )
 
 

@@ -18,6 +18,7 @@ from xdsl.ir import Block
 
 from qdmlir.frontend import arithmetic, lang
 from qdmlir.frontend.emitter import INDEX, Scalar, mlir_type
+from qdmlir.frontend.matrices import carried_types, flatten
 from qdmlir.frontend.promotion import BOOL
 from qdmlir.frontend.scope import BREAK, CONTINUE, RETURNED, Const, assigned_names
 from qdmlir.frontend.statements import named
@@ -113,19 +114,18 @@ def lower_serial_for(lowering: StatementLowering, node: ast.For) -> None:
     em = lowering.em
     carried = lowering.carried(node.body)
     inits = [lowering.scope.lookup(name) for name in carried]
-    body = em.new_block([INDEX, *(mlir_type(v.dtype) for v in inits)])
+    body = em.new_block([INDEX, *(t for v in inits for t in carried_types(v))])
     with lowering.nested(body) as scope:
-        for name, arg, init in zip(carried, body.args[1:], inits):
-            scope.bind(name, Scalar(arg, init.dtype))
+        lowering.bind_results(carried, inits, list(body.args[1:]), scope)
         bind(body.args[0])
         lowering.stmts(node.body)
-        em.emit(
-            scf.YieldOp(*(em.cast(scope.lookup(n), i.dtype).ssa for n, i in zip(carried, inits)))
-        )
+        yielded = [
+            v for n, i in zip(carried, inits) for v in lowering.carried_value(scope, n, i, node)
+        ]
+        em.emit(scf.YieldOp(*yielded))
     lowering.located(node)
-    op = em.emit(scf.ForOp(lb, ub, step, [v.ssa for v in inits], body))
-    for name, result, init in zip(carried, op.results, inits):
-        lowering.scope.bind(name, Scalar(result, init.dtype))
+    op = em.emit(scf.ForOp(lb, ub, step, [s.ssa for v in inits for s in flatten(v)], body))
+    lowering.bind_results(carried, inits, list(op.results))
 
 
 def _serial_iteration(lowering: StatementLowering, node: ast.For) -> tuple:
@@ -172,7 +172,7 @@ def _flattened(lowering: StatementLowering, node: ast.For, dims: list[RangeSpec]
             if k > 0:
                 index = em.value(arith.RemUIOp(index, extent))
             indices.append(em.from_index(em.value(arith.AddiOp(start, index)), dim.start.dtype))
-        lowering.bind_loop_target(node.target, tuple(indices) if len(indices) > 1 else indices[0])
+        lowering.bind_loop_target(node.target, grouped_index(lowering, node.iter, indices))
 
     return zero, total, em.index_constant(1), bind
 
@@ -213,18 +213,20 @@ def _structured_while(lowering: StatementLowering, node, counter, condition, ste
     has_break = BREAK in assigned_names(node.body)
     lowering.located(node)
     false = em.constant(False, BOOL)
-    state_types = ([INDEX] if counter is not None else []) + [mlir_type(v.dtype) for v in inits]
+    carried_width = sum(len(flatten(v)) for v in inits)
+    state_types = [INDEX] if counter is not None else []
+    state_types += [t for v in inits for t in carried_types(v)]
     state_types += [mlir_type(BOOL)] if has_break else []
-    init_values = ([counter] if counter is not None else []) + [v.ssa for v in inits]
+    init_values = [counter] if counter is not None else []
+    init_values += [s.ssa for v in inits for s in flatten(v)]
     init_values += [false.ssa] if has_break else []
 
     def bind_state(block: Block):
         args = list(block.args)
         iv = args.pop(0) if counter is not None else None
-        for name, arg, init in zip(carried, args, inits):
-            lowering.scope.bind(name, Scalar(arg, init.dtype))
+        lowering.bind_results(carried, inits, args[:carried_width])
         if has_break:
-            lowering.scope.bind(BREAK, Scalar(args[len(carried)], BOOL))
+            lowering.scope.bind(BREAK, Scalar(args[carried_width], BOOL))
         return iv
 
     before = em.new_block(state_types)
@@ -245,15 +247,16 @@ def _structured_while(lowering: StatementLowering, node, counter, condition, ste
             scope.bind(CONTINUE, em.constant(False, BOOL))
         next_iv = step_body(iv)
         yielded = [next_iv] if counter is not None else []
-        yielded += [em.cast(scope.lookup(n), i.dtype).ssa for n, i in zip(carried, inits)]
+        yielded += [
+            v for n, i in zip(carried, inits) for v in lowering.carried_value(scope, n, i, node)
+        ]
         yielded += [scope.lookup(BREAK).ssa] if has_break else []
         em.emit(scf.YieldOp(*yielded))
 
     lowering.located(node)
     op = em.emit(scf.WhileOp(init_values, state_types, [before], [after]))
     results = list(op.results)[1 if counter is not None else 0 :]
-    for name, result, init in zip(carried, results, inits):
-        lowering.scope.bind(name, Scalar(result, init.dtype))
+    lowering.bind_results(carried, inits, results)
 
 
 def static_items(lowering: StatementLowering, call: ast.Call) -> list:
@@ -313,6 +316,8 @@ def ndrange_dims(lowering: StatementLowering, node: ast.expr) -> list[RangeSpec]
         if not lowering.calls(node, lang.ndrange):
             return _array_dims(lowering, node)
     if not lowering.calls(node, lang.ndrange):
+        if _is_array(lowering, node):  # `for i, j in x`: every index of the ndarray x
+            return _array_dims(lowering, node)
         return None
     if node.keywords or not node.args:
         raise lowering.error(node, "qd.ndrange() takes one or more dimensions")
@@ -332,6 +337,24 @@ def ndrange_dims(lowering: StatementLowering, node: ast.expr) -> list[RangeSpec]
             raise lowering.error(dim, "qd.ndrange() bounds must be integers")
         dims.append(RangeSpec(lowering.em.cast(start, common), lowering.em.cast(stop, common), 1))
     return dims
+
+
+def _is_array(lowering: StatementLowering, node: ast.expr) -> bool:
+    from qdmlir.frontend.emitter import Array
+
+    if not isinstance(node, (ast.Name, ast.Attribute)):
+        return False
+    return isinstance(lowering.expr(node), Array)
+
+
+def grouped_index(lowering: StatementLowering, node: ast.expr, indices: list):
+    """The loop variable of `for I in qd.grouped(...)`: a vector of the indices, as in Quadrants
+    (`x[I]`, `I[0]`, `I + 1` all work); other loops give the indices themselves."""
+    if lowering.calls(node, lang.grouped):
+        from qdmlir.frontend.matrices import MatrixValue
+
+        return MatrixValue(tuple(indices), (len(indices),))
+    return tuple(indices) if len(indices) > 1 else indices[0]
 
 
 def _array_dims(lowering: StatementLowering, node: ast.expr) -> list[RangeSpec]:

@@ -20,6 +20,7 @@ from xdsl.ir import Block
 
 from qdmlir.dialects.atomic_kinds import ATOMIC_KINDS
 from qdmlir.frontend.emitter import INDEX, Array, Scalar, memref_type
+from qdmlir.frontend.matrix_lowering import as_matrix, is_matrix
 from qdmlir.frontend.promotion import BOOL
 from qdmlir.frontend.scope import Binding, Const
 from qdmlir.runtime import abi
@@ -65,10 +66,12 @@ def lower_print(lowering: StatementLowering, node: ast.Call) -> Binding:
         if position:
             pieces.append(["text", options["sep"]])
         value = lowering.expr(arg)
-        if isinstance(value, Const):
+        if is_matrix(value):
+            _matrix_pieces(as_matrix(lowering, value, arg), pieces, values)
+        elif isinstance(value, Const):
             pieces.append(["text", format_constant(value.value, lowering.unit.defaults.fp.name)])
         elif isinstance(value, Scalar):
-            pieces.append(["value", "bool" if value.dtype == BOOL else value.dtype.name])
+            pieces.append(_value_piece(value))
             values.append(value)
         else:
             raise lowering.error(
@@ -83,6 +86,31 @@ def lower_print(lowering: StatementLowering, node: ast.Call) -> Binding:
     site = prints.site(lowering.source.span(node), pieces)
     _append_record(lowering.em, prints.buffer(lowering.em.location), site, values)
     return Const(None)
+
+
+def _value_piece(value: Scalar) -> list:
+    return ["value", "bool" if value.dtype == BOOL else value.dtype.name]
+
+
+def _matrix_pieces(value, pieces: list, values: list) -> None:
+    """A vector prints as `[1, 2, 3]`, a matrix as `[[1, 2], [3, 4]]`, as in Quadrants."""
+    rows = (
+        [value.entries]
+        if value.ndim == 1
+        else [value.entries[i * value.m : (i + 1) * value.m] for i in range(value.n)]
+    )
+    if value.ndim == 2:
+        pieces.append(["text", "["])
+    for r, row in enumerate(rows):
+        pieces.append(["text", ("[" if not r else ", [")])
+        for k, entry in enumerate(row):
+            if k:
+                pieces.append(["text", ", "])
+            pieces.append(_value_piece(entry))
+            values.append(entry)
+        pieces.append(["text", "]"])
+    if value.ndim == 2:
+        pieces.append(["text", "]"])
 
 
 class PrintSites:

@@ -1,7 +1,8 @@
 """Name bindings while lowering a kernel: what each Python name stands for at this point.
 
-A name is a typed SSA value (a local variable, rebound on every assignment), an ndarray, a
-kernel-level variable kept in memory, or a compile-time Python value. Control flow opens a child
+A name is a typed SSA value (a local variable, rebound on every assignment), a vector or matrix
+of them (frontend/matrices.py), an ndarray, a kernel-level variable kept in memory, or a
+compile-time Python value. Control flow opens a child
 scope: names assigned inside are local to it (Quadrants' block scoping), and assignments to
 outer variables are recorded in the child so the construct can carry them out as results.
 """
@@ -17,6 +18,7 @@ from typing import Any
 from xdsl.ir import SSAValue
 
 from qdmlir.frontend.emitter import Array, Scalar
+from qdmlir.frontend.matrices import MatrixValue
 from qdmlir.runtime.dtypes import DType
 
 
@@ -29,14 +31,16 @@ class Const:
 
 @dataclass(frozen=True)
 class KernelVar:
-    """A variable of the kernel top level, kept in a `memref<T>` so every task can read it."""
+    """A variable of the kernel top level, kept in a `memref<T>` (a vector or matrix in a
+    `memref<3xT>` / `memref<3x3xT>`: `shape`) so every task can read it."""
 
     cell: SSAValue
     dtype: DType
+    shape: tuple[int, ...] = ()
 
     @property
     def array(self) -> Array:
-        return Array(self.cell, self.dtype, 0)
+        return Array(self.cell, self.dtype, 0, element_shape=self.shape)
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,7 +53,7 @@ class Compound:
     obj: Any
 
 
-Binding = Scalar | Array | Const | KernelVar | Compound | tuple
+Binding = Scalar | MatrixValue | Array | Const | KernelVar | Compound | tuple
 
 
 class Scope:
@@ -116,6 +120,17 @@ def assigned_names(stmts: list[ast.stmt]) -> list[str]:
             return
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             names.setdefault(node.id)
+        elif isinstance(node, (ast.Subscript, ast.Attribute)) and isinstance(node.ctx, ast.Store):
+            root = _root_name(node)  # `v[i] = x`, `v.x += 1`: a new value for the vector `v`
+            if root is not None:
+                names.setdefault(root)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "fill"
+            and isinstance(node.func.value, ast.Name)
+        ):
+            names.setdefault(node.func.value.id)  # `m.fill(x)` rebinds the matrix `m`
         elif isinstance(node, ast.Break) and loop_depth == 0:
             names.setdefault(BREAK)
         elif isinstance(node, ast.Continue) and loop_depth == 0:
@@ -131,6 +146,12 @@ def assigned_names(stmts: list[ast.stmt]) -> list[str]:
     for stmt in stmts:
         visit(stmt, 0)
     return list(names)
+
+
+def _root_name(node: ast.expr) -> str | None:
+    while isinstance(node, (ast.Subscript, ast.Attribute)):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
 
 
 def may_jump(stmt: ast.stmt) -> bool:

@@ -202,6 +202,13 @@ def fingerprint(value: Any, depth: int = 0) -> str:
     if isinstance(value, type) and issubclass(value, enum.Enum):
         members = ",".join(f"{m.name}={m.value!r}" for m in value)
         return f"enum-class {value.__module__}.{value.__qualname__}({members})"
+    from qdmlir.runtime.matrix import Matrix
+    from qdmlir.runtime.matrix_types import MatrixType
+
+    if isinstance(value, Matrix):  # a host qd.Vector is compiled in as constants
+        return f"matrix {value.entries.dtype} {value.entries.tolist()}"
+    if isinstance(value, MatrixType):
+        return f"matrix type {value.to_string()}"
     if isinstance(value, (tuple, list)) and len(value) < 64:
         return f"{type(value).__name__}({','.join(fingerprint(v, depth) for v in value)})"
     qualname = getattr(value, "__qualname__", None) or type(value).__qualname__

@@ -8,13 +8,17 @@ become boolean flags carried the same way; the statements after one run under `s
 from __future__ import annotations
 
 import ast
+import copy
 from collections.abc import Callable
 
 from xdsl.dialects import arith, scf
 
-from qdmlir.frontend.emitter import INDEX, Array, Scalar, mlir_type
+from qdmlir.frontend import matrices
+from qdmlir.frontend import matrix_lowering as ml
+from qdmlir.frontend.emitter import INDEX, Array, Scalar
 from qdmlir.frontend.errors import QuadrantsTypeError, unsupported
-from qdmlir.frontend.expressions import ExpressionLowering
+from qdmlir.frontend.expressions import ExpressionLowering, _is_lookup
+from qdmlir.frontend.matrices import MatrixValue
 from qdmlir.frontend.promotion import BOOL
 from qdmlir.frontend.scope import (
     BREAK,
@@ -32,7 +36,7 @@ from qdmlir.frontend.scope import (
 _AUG_SYMBOLS = {
     ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//",
     ast.Mod: "%", ast.Pow: "**", ast.BitAnd: "&", ast.BitOr: "|", ast.BitXor: "^",
-    ast.LShift: "<<", ast.RShift: ">>",
+    ast.LShift: "<<", ast.RShift: ">>", ast.MatMult: "@",
 }  # fmt: skip
 # augmented assignments that Quadrants performs atomically on global memory in parallel code
 _ATOMIC_AUG = {"+": "add", "-": "add", "&": "and", "|": "or", "^": "xor"}
@@ -112,22 +116,15 @@ class StatementLowering(ExpressionLowering):
             if isinstance(node.target, ast.Name) and self.scope.lookup(node.target.id) is None:
                 self.define(node.target.id, value, node)
                 return
+        if isinstance(annotation, Const) and isinstance(annotation.value, ml.MatrixType):
+            value = ml.as_matrix(self, value, node.value, annotation.value.dtype)
         self.assign(node.target, value, node.value)
 
     def assign(self, target: ast.expr, value: Binding, value_node: ast.AST) -> None:
         if isinstance(target, ast.Name):
             self.assign_name(target.id, value, target)
-        elif isinstance(target, ast.Subscript):
-            array = self.expr(target.value)
-            if not isinstance(array, Array):
-                raise self.error(
-                    target,
-                    f"`{ast.unparse(target.value)}` is not an ndarray; "
-                    "only ndarray elements can be assigned through [...]",
-                )
-            indices = self.indices(array, target)
-            self.located(target)
-            self.em.store(array, indices, self.as_scalar(value, value_node))
+        elif isinstance(target, (ast.Subscript, ast.Attribute)):
+            self.assign_element(target, value, value_node)
         elif isinstance(target, (ast.Tuple, ast.List)):
             items = value.value if isinstance(value, Const) else value
             if not isinstance(items, tuple) or len(items) != len(target.elts):
@@ -142,9 +139,47 @@ class StatementLowering(ExpressionLowering):
         else:
             raise self.error(target, *unsupported(f"assigning to `{ast.unparse(target)}`"))
 
+    def assign_element(self, target: ast.Subscript | ast.Attribute, value, value_node) -> None:
+        """`x[i] = v` (an ndarray element, a vector of one: `a[i] = [1, 2, 3]`), `a[i][k] = v`
+        (one entry of an ndarray's vector, in memory), `v[k] = x` and `v.x = x` (a new value
+        for the local vector `v`)."""
+        place = ml.entry_place(self, target) if _is_lookup(target.value) else None
+        if place is not None:
+            self.located(target)
+            self.em.store(*place, self.as_scalar(value, value_node))
+            return
+        base = self.expr(target.value)
+        if isinstance(target, ast.Subscript) and isinstance(base, Array):
+            indices = self.indices(base, target)
+            self.located(target)
+            if base.element_shape:
+                ml.store(self, base, indices, value, target)
+            else:
+                self.em.store(base, indices, self.as_scalar(value, value_node))
+            return
+        if isinstance(base, MatrixValue):
+            if isinstance(target, ast.Attribute):
+                updated = ml.with_swizzle(self, target, base, value)
+            else:
+                updated = ml.write_entry(self, target, base, self.as_scalar(value, value_node))
+            self.assign(target.value, updated, value_node)
+            return
+        if isinstance(target, ast.Attribute):
+            raise self.error(target, *unsupported(f"assigning to `{ast.unparse(target)}`"))
+        raise self.error(
+            target,
+            f"`{ast.unparse(target.value)}` is not an ndarray or a vector; "
+            "only ndarray elements and vector / matrix entries can be assigned through [...]",
+        )
+
     def assign_name(self, name: str, value: Binding, node: ast.AST) -> None:
         current = self.scope.lookup(name)
-        if isinstance(current, KernelVar):
+        if isinstance(current, KernelVar) and current.shape:
+            self.located(node)
+            ml.store(self, current.array, [], value, node)
+        elif isinstance(current, MatrixValue):
+            self.scope.bind(name, self.converted(current, value, node))
+        elif isinstance(current, KernelVar):
             self.located(node)
             self.em.store(current.array, [], self.as_scalar(value, node))
         elif isinstance(current, Scalar) and not isinstance(value, (tuple, Array)):
@@ -159,6 +194,24 @@ class StatementLowering(ExpressionLowering):
             )
         else:
             self.define(name, value, node)
+
+    def converted(self, current: MatrixValue, value, node: ast.AST) -> MatrixValue:
+        """A new value for a vector / matrix variable, in its shape and entry type."""
+        if not (ml.is_matrix(value) or ml.is_sequence(value)):
+            described = getattr(getattr(value, "dtype", None), "name", "a scalar")
+            raise self.error(
+                node,
+                f"cannot assign {described} to a variable of type {current.describe()}",
+                "a variable keeps the type of its first assignment; use another name",
+            )
+        new = ml.as_matrix(self, value, node, current.dtype)
+        if new.shape != current.shape:
+            raise self.error(
+                node,
+                f"cannot assign '{new.describe()}' to '{current.describe()}'",
+                "a variable keeps the shape of its first assignment; use another name",
+            )
+        return new
 
     def define(self, name: str, value: Binding, node: ast.AST) -> None:
         """A new variable: numbers become typed runtime values, other Python objects stay."""
@@ -183,32 +236,73 @@ class StatementLowering(ExpressionLowering):
             current = self.scope.lookup(target.id)
             if isinstance(current, KernelVar):  # a top-level variable, shared by the iterations
                 single = self.unit.task is not None and self.unit.task.single
-                self.update_element(current.array, [], op, node, demotable=single)
+                self.update_entries(current.array, [], op, node, demotable=single)
                 return
-            binary = ast.BinOp(left=ast.Name(target.id, ast.Load()), op=node.op, right=node.value)
-            ast.copy_location(binary, node)
-            ast.fix_missing_locations(binary)
-            self.assign_name(target.id, self.expr(binary), node)
-        elif isinstance(target, ast.Subscript):
-            array = self.expr(target.value)
-            if not isinstance(array, Array):
-                raise self.error(target, f"`{ast.unparse(target.value)}` is not an ndarray")
-            indices = self.indices(array, target)
+            self.assign_name(target.id, self.expr(self.rewritten(node)), node)
+        elif isinstance(target, (ast.Subscript, ast.Attribute)):
+            place = ml.entry_place(self, target) if _is_lookup(target.value) else None
+            array = place[0] if place is not None else None
+            indices = place[1] if place is not None else None
+            if place is None and isinstance(target, ast.Subscript):
+                base = self.expr(target.value)
+                if isinstance(base, Array):
+                    array, indices = base, self.indices(base, target)
+            if array is None:  # an entry of a local vector: read, compute, assign
+                self.assign(target, self.expr(self.rewritten(node)), node)
+                return
             demotable = self.unit.task is not None and self.unit.task.owns(indices)
-            self.update_element(array, indices, op, node, demotable)
+            if place is not None:
+                self.update_element(array, indices, op, node, demotable)
+            else:
+                self.update_entries(array, indices, op, node, demotable)
         else:
             raise self.error(
                 target, *unsupported(f"`{ast.unparse(target)}` as an augmented assignment target")
             )
 
-    def update_element(
+    def rewritten(self, node: ast.AugAssign) -> ast.BinOp:
+        """`t op= v` as the expression `t op v` (t read as a value)."""
+        load = copy.deepcopy(node.target)
+        load.ctx = ast.Load()
+        binary = ast.BinOp(left=load, op=node.op, right=node.value)
+        ast.copy_location(binary, node)
+        return binary
+
+    def update_entries(
         self, array: Array, indices: list, op: str, node: ast.AugAssign, demotable: bool
+    ) -> None:
+        """`x[i] op= v` on an element, a scalar one or a vector / matrix one: each entry is
+        updated as a scalar element would be (atomically where that applies)."""
+        if not array.element_shape:
+            self.update_element(array, indices, op, node, demotable)
+            return
+        value = self.expr(node.value)
+        if ml.is_matrix(value) or ml.is_sequence(value):
+            value = ml.as_matrix(self, value, node.value)
+            if value.shape != array.element_shape:
+                raise self.error(
+                    node,
+                    f"cannot update an element of shape {array.element_shape} with {value.describe()}",
+                )
+        for k, index in enumerate(matrices.indices_of(array.element_shape)):
+            entry = value.entries[k] if isinstance(value, MatrixValue) else value
+            where = indices + [self.em.index_constant(i) for i in index]
+            self.update_element(array, where, op, node, demotable, entry)
+
+    def update_element(
+        self,
+        array: Array,
+        indices: list,
+        op: str,
+        node: ast.AugAssign,
+        demotable: bool,
+        value: Binding | None = None,
     ) -> None:
         """`x[i] op= v`: atomic in parallel code for + - & | ^ (as Quadrants), unless the index
         is the task's own loop index, where no other iteration can touch the element."""
         from qdmlir.frontend import arithmetic
 
-        value = self.scalar(node.value)
+        value = self.scalar(node.value) if value is None else self.as_scalar(value, node.value)
         self.located(node)
         if op in _ATOMIC_AUG and self.unit.task is not None and not demotable:
             if op == "-":
@@ -249,47 +343,58 @@ class StatementLowering(ExpressionLowering):
                 if lower is not None:
                     lower()
             branches.append((block, scope))
-        types = []
+        templates = []  # per carried name: a value fixing its type(s), or None if unset
         for name in carried:
             values = [scope.lookup(name) for _, scope in branches]
-            known = [v for v in values if isinstance(v, Scalar)]
-            types.append(known[0].dtype if known else None)
-        carried = [n for n, t in zip(carried, types) if t is not None]
-        types = [t for t in types if t is not None]
+            known = [v for v in values if isinstance(v, (Scalar, MatrixValue))]
+            templates.append(known[0] if known else None)
+        carried = [n for n, t in zip(carried, templates) if t is not None]
+        templates = [t for t in templates if t is not None]
         for block, scope in branches:
             with self.em.inserting_at_end(block):
-                yielded = [
-                    self.carried_value(scope, name, dtype) for name, dtype in zip(carried, types)
-                ]
+                yielded = []
+                for name, template in zip(carried, templates):
+                    yielded += self.carried_value(scope, name, template, body[0])
                 self.em.emit(scf.YieldOp(*yielded))
+        types = [t for template in templates for t in matrices.carried_types(template)]
         else_block = branches[1][0]
         if not types and len(else_block.ops) == 1:
             else_block = None  # `scf.if %c { ... }` reads better than an empty else
         op = self.em.emit(
-            scf.IfOp(
-                cond.ssa,
-                [mlir_type(t) for t in types],
-                [branches[0][0]],
-                [else_block] if else_block else None,
-            )
+            scf.IfOp(cond.ssa, types, [branches[0][0]], [else_block] if else_block else None)
         )
-        for name, result, dtype in zip(carried, op.results, types):
-            self.scope.bind(name, Scalar(result, dtype))
+        self.bind_results(carried, templates, list(op.results))
+
+    def bind_results(self, names: list[str], templates: list, results: list, scope=None) -> None:
+        """Rebind carried variables to a structured op's results (or a body's block
+        arguments), in carrying order: one SSA value per scalar, per entry of a vector."""
+        scope = self.scope if scope is None else scope
+        for name, template in zip(names, templates):
+            parts = matrices.flatten(template)
+            scalars = [Scalar(r, t.dtype) for r, t in zip(results, parts)]
+            scope.bind(name, matrices.rebuild(template, scalars))
+            results = results[len(parts) :]
 
     def carried(self, body: list[ast.stmt]) -> list[str]:
         """Outer variables (of this function) that `body` may reassign."""
         names = []
         for name in assigned_names(body):
             value = self.scope.lookup(name)
-            if isinstance(value, (Scalar, Undefined)):
+            if isinstance(value, (Scalar, MatrixValue, Undefined)):
                 names.append(name)
         return names
 
-    def carried_value(self, scope: Scope, name: str, dtype) -> object:
+    def carried_value(self, scope: Scope, name: str, template, node: ast.AST) -> list:
+        """The SSA values one branch (or loop body) yields for a carried variable, in
+        `template`'s types; `node` is blamed if the value cannot take them."""
         value = scope.lookup(name)
-        if isinstance(value, Scalar):
-            return self.em.cast(value, dtype).ssa
-        return self.em.constant(0, dtype).ssa  # still undefined on this path: never read
+        if isinstance(value, (Scalar, MatrixValue)):
+            try:
+                return matrices.converted(self.em, template, value)
+            except matrices.ShapeError as error:
+                raise self.error(node, f"variable '{name}': {error}") from None
+        # still undefined on this path: never read
+        return [self.em.constant(0, s.dtype).ssa for s in matrices.flatten(template)]
 
     # -- loops -----------------------------------------------------------------------------
 
@@ -302,10 +407,12 @@ class StatementLowering(ExpressionLowering):
 
     def bind_loop_target(self, target: ast.expr, value) -> None:
         """`for i in ...` binds one index; `for i, j in qd.ndrange(...)` unpacks them; a single
-        name over an ndrange (`for I in qd.grouped(...)`) gets the tuple of indices."""
+        name over an ndrange gets the tuple of indices, over `qd.grouped(...)` their vector."""
         if isinstance(target, ast.Name):
             self.scope.bind(target.id, named(value, target.id))
             return
+        if isinstance(value, MatrixValue):  # `for i, j in qd.grouped(...)`
+            value = value.entries
         if (
             not isinstance(target, (ast.Tuple, ast.List))
             or not isinstance(value, tuple)
@@ -360,9 +467,15 @@ class StatementLowering(ExpressionLowering):
                 "kernels write their results into ndarray parameters",
             )
         if node.value is not None:
-            value = self.scalar(node.value)
-            if isinstance(slot, Scalar):
-                value = self.em.cast(value, slot.dtype)
+            value = self.expr(node.value)
+            if isinstance(slot, MatrixValue):
+                value = self.converted(slot, value, node.value)
+            elif ml.is_matrix(value) and not isinstance(slot, Scalar):
+                value = ml.as_matrix(self, value, node.value)
+            else:
+                value = self.as_scalar(value, node.value)
+                if isinstance(slot, Scalar):
+                    value = self.em.cast(value, slot.dtype)
             self.scope.bind(RETURN_VALUE, value)
         self.scope.bind(RETURNED, self.em.constant(True, BOOL))
 

@@ -1,11 +1,11 @@
 """Quadrants names qdmlir does not implement, as objects that refuse where they are used.
 
-`qd.Vector`, `qd.types.vector`, `qd.math.vec3`, `qd.ad`, `qd.root` and the rest exist so that a
+`qd.ad`, `qd.root` and the rest exist so that a
 program using them stops with a `QuadrantsSyntaxError` that names the construct, the user's
 file:line and what to write instead, rather than an `AttributeError` deep in an import. Calling
 one, reading one of its attributes, or giving it as a dtype (to `qd.field`, `qd.ndarray`,
 `qd.types.ndarray`) refuses; inside a kernel the lowering refuses it at its call
-(frontend/calls.py). Vector and matrix types will replace their entries here.
+(frontend/calls.py).
 """
 
 from __future__ import annotations
@@ -88,10 +88,6 @@ class Unsupported:
         return f"{self._construct} is not supported by qdmlir: {self._why}", self._fix
 
 
-_VECTORS = (
-    "vector and matrix element types are not implemented yet",
-    "use scalar ndarrays or fields with one more axis (x[i, 0], x[i, 1], x[i, 2]) for now",
-)
 _AUTODIFF = (
     "automatic differentiation is not implemented",
     "write the gradient kernel by hand, or run the program on Quadrants",
@@ -103,21 +99,6 @@ _SNODES = (
 )
 
 
-def vector_type(construct: str, makes_types: bool = False) -> Unsupported:
-    return Unsupported(construct, *_VECTORS, makes_types=makes_types)
-
-
-Vector = vector_type("qd.Vector")
-Matrix = vector_type("qd.Matrix")
-vector = vector_type("qd.types.vector", makes_types=True)
-matrix = vector_type("qd.types.matrix", makes_types=True)
-MATH_TYPES = {
-    name: vector_type(f"qd.math.{name}")
-    for name in (
-        "vec2 vec3 vec4 ivec2 ivec3 ivec4 uvec2 uvec3 uvec4 mat2 mat3 mat4 "
-        "rotation2d rotation3d normalize cross dot length distance reflect refract vdir"
-    ).split()
-}
 ad = Unsupported("qd.ad", *_AUTODIFF)
 root = Unsupported("qd.root", *_SNODES)
 AXES = {name: Unsupported(f"qd.{name}", *_SNODES) for name in ("i", "j", "k", "l", "ij", "ijk")}

@@ -58,6 +58,7 @@ from qdmlir.frontend.lang import (
     tanh,
     template,
 )
+from qdmlir.frontend.mathlib import NAMES as _MATH_NAMES
 from qdmlir.runtime.dtypes import f16, f32, f64, i8, i16, i32, i64, u8, u16, u32, u64
 from qdmlir.runtime.errors import (
     QuadrantsAssertionError,
@@ -70,26 +71,28 @@ from qdmlir.runtime.errors import (
     QuadrantsTypeError,
 )
 from qdmlir.runtime.field import Field
-from qdmlir.runtime.ndarray import Ndarray
+from qdmlir.runtime.matrix import Matrix, Vector
+from qdmlir.runtime.matrix_types import matrix as _matrix_type
+from qdmlir.runtime.matrix_types import vector as _vector_type
+from qdmlir.runtime.ndarray import MatrixNdarray, Ndarray, VectorNdarray
 from qdmlir.runtime.status import GraphStatus
 
 __version__ = "0.1.0"
 
 types = _Namespace(
     ndarray=NdarrayType, NDArray=NdarrayType, template=template, Template=Template,
+    vector=_vector_type, matrix=_matrix_type,
     i8=i8, i16=i16, i32=i32, i64=i64, u8=u8, u16=u16, u32=u32, u64=u64, f16=f16, f32=f32, f64=f64,
-    vector=_unsupported.vector, matrix=_unsupported.matrix,
 )  # fmt: skip
 
 # Quadrants names qdmlir does not implement: each refuses where it is used with a located
 # QuadrantsSyntaxError (frontend/unsupported.py)
-Vector, Matrix, ad, root = (
-    _unsupported.Vector,
-    _unsupported.Matrix,
-    _unsupported.ad,
-    _unsupported.root,
-)
+ad, root = _unsupported.ad, _unsupported.root
 i, j, k, l, ij, ijk = (_unsupported.AXES[n] for n in ("i", "j", "k", "l", "ij", "ijk"))  # noqa: E741 - Quadrants names its axes so
+
+# `qd.math.vec3`, `qd.math.normalize`, ...: the vector and matrix part of qd.math
+for _name, _value in _MATH_NAMES.items():
+    setattr(math, _name, _value)
 
 # `qd.lang.impl.current_cfg().arch` (also .debug, .default_fp, .default_ip): what qd.init chose
 lang = _Namespace(impl=_Namespace(current_cfg=_current_cfg))

@@ -23,12 +23,13 @@ class HiddenParameter:
     ndim: int
     purpose: str  # what the name is reserved for, for the error message
 
-    def spec(self, dtype: str | None = None) -> ArgSpec:
-        return ArgSpec(self.name, "ndarray", dtype or self.dtype, self.ndim)
+    def spec(self, dtype: str | None = None, element_shape: tuple = ()) -> ArgSpec:
+        return ArgSpec(self.name, "ndarray", dtype or self.dtype, self.ndim, element_shape)
 
 
 RESULT = HiddenParameter("qd_result", None, 0, "kernel results")
-"""A plain kernel annotated `-> qd.<type>` stores its `return` value in this 0-d array."""
+"""A plain kernel annotated `-> qd.<type>` stores its `return` value in this 0-d array (of
+vectors or matrices for `-> qd.math.vec3`: `memref<3xf32>`)."""
 
 DEBUG = HiddenParameter("qd_debug", "i64", 1, "debug bounds checks")
 """qd.init(debug=True) on the CPU: the bounds-check record (runtime/debug_checks.py)."""
@@ -98,11 +99,14 @@ def find(args: Sequence[ArgSpec], parameter: HiddenParameter) -> ArgSpec | None:
 
 
 def words_of(spec: ArgSpec) -> int:
-    """Words one argument takes: a scalar 1; an ndarray its data pointer and one size per axis,
-    and a strided one also a stride per axis (in elements, after the sizes)."""
+    """Words one argument takes: a scalar 1; a vector or matrix one per entry (row-major); an
+    ndarray its data pointer and one size per axis (its elements' sizes are in its type), and a
+    strided one also a stride per axis, the element's included (in elements, after the sizes)."""
     if spec.kind == "scalar":
         return 1
-    return 1 + spec.ndim * (2 if spec.strided else 1)
+    if spec.kind == "matrix":
+        return spec.entries
+    return 1 + spec.ndim + (spec.rank if spec.strided else 0)
 
 
 @dataclass(frozen=True)

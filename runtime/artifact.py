@@ -11,17 +11,23 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from . import dtypes
 
 FORMAT_VERSION = 1
 MANIFEST_NAME = "manifest.json"
 TARGETS = ("cpu", "cuda", "amdgpu")
-ARG_KINDS = ("ndarray", "scalar")
+ARG_KINDS = ("ndarray", "scalar", "matrix")
+"""An ndarray (by reference), a scalar, or a vector / matrix passed by value (`matrix`: its
+shape in `element_shape`, one word per entry; docs/architecture.md §5)."""
+MAX_ELEMENT_ENTRIES = 4096
 CONTIGUOUS, STRIDED = "contiguous", "strided"
 LAYOUTS = (CONTIGUOUS, STRIDED)
 """How an ndarray argument's elements are laid out: `contiguous` (C order: strides implied by
-the sizes) or `strided` (any strides, passed as words: a view, Fortran order; docs/architecture.md
-§5). Part of a specialisation: a strided argument compiles to a strided memref."""
+the sizes) or `strided` (any strides, passed as words, one per axis, the element's axes
+included: a view, Fortran order; docs/architecture.md §5). Part of a specialisation: a strided
+argument compiles to a strided memref."""
 
 
 class ManifestError(ValueError):
@@ -30,13 +36,15 @@ class ManifestError(ValueError):
 
 @dataclass(frozen=True)
 class ArgSpec:
-    """One kernel argument: `kind` is "ndarray" or "scalar", `dtype` a qd name ("f32"),
-    `layout` (ndarrays of ndim >= 1) one of LAYOUTS."""
+    """One kernel argument: `kind` is one of ARG_KINDS, `dtype` a qd name ("f32"),
+    `element_shape` the shape of each element, `()` for scalars, `(3,)` for an ndarray of
+    vec3 or a vec3 parameter, `(3, 3)` for 3x3 matrices; `layout` (ndarrays) one of LAYOUTS."""
 
     name: str
     kind: str
     dtype: str
     ndim: int = 0
+    element_shape: tuple = ()
     layout: str = CONTIGUOUS
 
     @classmethod
@@ -45,6 +53,9 @@ class ArgSpec:
         if isinstance(value, ArgSpec):
             return value
         if isinstance(value, dict):
+            value = dict(value)
+            shape = value.get("element_shape", ())
+            value["element_shape"] = tuple(shape) if isinstance(shape, list) else shape
             spec = cls(**value)
         else:
             spec = cls(
@@ -52,6 +63,7 @@ class ArgSpec:
                 value.kind,
                 getattr(value.dtype, "name", value.dtype),
                 value.ndim,
+                tuple(getattr(value, "element_shape", ())),
                 getattr(value, "layout", CONTIGUOUS),
             )
         spec.validate()
@@ -68,14 +80,29 @@ class ArgSpec:
             dtypes.from_name(self.dtype)
         except KeyError as err:
             raise ManifestError(f"{where} {self.name!r}: {err.args[0]}") from None
-        if type(self.ndim) is not int or self.ndim < 0 or (self.kind == "scalar" and self.ndim):
+        if type(self.ndim) is not int or self.ndim < 0 or (self.kind != "ndarray" and self.ndim):
             raise ManifestError(
                 f"{where} {self.name!r}: ndim must be an int >= 0 (0 for a scalar), got {self.ndim!r}"
             )
-        if self.layout not in LAYOUTS or (self.layout == STRIDED and not self.ndim):
+        shape = self.element_shape
+        if (
+            not isinstance(shape, tuple)
+            or len(shape) > 2
+            or not all(type(n) is int and n >= 1 for n in shape)
+            or int(np.prod(shape)) > MAX_ELEMENT_ENTRIES
+            or (self.kind == "scalar" and shape)
+            or (self.kind == "matrix" and not shape)
+        ):
+            raise ManifestError(
+                f"{where} {self.name!r}: element_shape must be () for a scalar, (n,) or (n, m) "
+                f"for a vector or matrix (sizes >= 1), got {shape!r}"
+            )
+        if self.layout not in LAYOUTS or (
+            self.layout == STRIDED and (self.kind != "ndarray" or not self.rank)
+        ):
             raise ManifestError(
                 f"{where} {self.name!r}: layout must be one of {LAYOUTS} (strided: ndarrays of "
-                f"ndim >= 1), got {self.layout!r}"
+                f"ndim >= 1 or of vectors / matrices), got {self.layout!r}"
             )
 
     @property
@@ -85,6 +112,16 @@ class ArgSpec:
     @property
     def qd_dtype(self) -> dtypes.DType:
         return dtypes.from_name(self.dtype)
+
+    @property
+    def rank(self) -> int:
+        """The memref rank of an ndarray: its ndim plus its elements' axes."""
+        return self.ndim + len(self.element_shape)
+
+    @property
+    def entries(self) -> int:
+        """Scalars per element: 1, n for a vector, n * m for a matrix."""
+        return int(np.prod(self.element_shape, dtype=np.int64))
 
 
 @dataclass(frozen=True)

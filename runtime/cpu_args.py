@@ -17,6 +17,8 @@ import numpy as np
 from .abi import WordLayout
 from .artifact import ArgSpec
 from .errors import ArrayArgumentError, QuadrantsRuntimeTypeError
+from .matrix import Matrix
+from .matrix_types import MatrixType, VectorType, element_type_string
 from .ndarray import Ndarray
 
 # A token no argument ever has: positions holding a numpy array are re-packed on every call,
@@ -59,6 +61,8 @@ def make_packer(kernel: str, position: int, spec: ArgSpec, word: int, max_extent
     where = f"kernel {kernel!r} argument {position} ({spec.name!r})"
     if spec.kind == "ndarray":
         return _ndarray_packer(where, position, spec, word, max_extent)
+    if spec.kind == "matrix":
+        return _matrix_packer(where, spec, word)
     if spec.qd_dtype.is_float:
         return _float_packer(where, spec, word)
     return _int_packer(where, spec, word)
@@ -79,12 +83,17 @@ class NotContiguous(ValueError):
 
 
 def _ndarray_packer(where: str, position: int, spec: ArgSpec, word: int, max_extent: int):
-    dtype, ndim, strided = spec.qd_dtype, spec.ndim, spec.strided
+    dtype, ndim, element, strided = spec.qd_dtype, spec.ndim, spec.element_shape, spec.strided
     end = word + 1 + ndim
-    wanted = f"a {ndim}-d {dtype.name} ndarray (qd.ndarray, numpy.ndarray or a DLPack tensor)"
+    wanted = (
+        f"a {ndim}-d {element_type_string(element, dtype)} ndarray (qd.ndarray, numpy.ndarray "
+        "or a DLPack tensor)"
+    )
 
     def pack(words: Words, value):
         if isinstance(value, Ndarray):
+            if value._element_shape != element:
+                raise element_mismatch(where, spec, value._element_shape, value._dtype)
             if len(value._shape) != ndim:  # as Quadrants: a ValueError
                 raise ArrayArgumentError(f"{where}: expected {wanted}, got {describe(value)}")
             if value._dtype is not dtype:
@@ -107,15 +116,15 @@ def _ndarray_packer(where: str, position: int, spec: ArgSpec, word: int, max_ext
             and seen[1:] == (value.shape, value.strides, value.dtype)
         ):
             return REPACK
-        _check_numpy(where, value, dtype, ndim, strided)
+        _check_numpy(where, value, dtype, ndim, strided, element)
         size = value.size
         if size > max_extent or not size:  # only then can an axis be too long
-            _check_extents(where, value.shape, max_extent)
+            _check_extents(where, value.shape[:ndim], max_extent)
         if strided:
             _write_strided(words, word, ndim, value)
         else:
             words.buffer[word] = _data_pointer(value)
-            words.buffer[word + 1 : end] = value.shape
+            words.buffer[word + 1 : end] = value.shape[:ndim]
         words.arrays[position] = (weakref.ref(value), value.shape, value.strides, value.dtype)
         return REPACK
 
@@ -123,12 +132,14 @@ def _ndarray_packer(where: str, position: int, spec: ArgSpec, word: int, max_ext
 
 
 def _write_strided(words: Words, word: int, ndim: int, value: np.ndarray) -> None:
-    """A strided argument's words: the first element's address, the sizes, then the strides
-    in elements (numpy's are in bytes; _check_numpy made sure they divide)."""
+    """A strided argument's words: the first element's address, the sizes of the `ndim`
+    outer axes, then a stride per axis, the element's included, in elements (numpy's are in
+    bytes; _check_numpy made sure they divide)."""
     itemsize = value.itemsize
     words.buffer[word] = value.ctypes.data if value.size else 0
-    words.buffer[word + 1 : word + 1 + ndim] = value.shape
-    words.buffer[word + 1 + ndim : word + 1 + 2 * ndim] = [s // itemsize for s in value.strides]
+    words.buffer[word + 1 : word + 1 + ndim] = value.shape[:ndim]
+    after = word + 1 + ndim
+    words.buffer[after : after + value.ndim] = [s // itemsize for s in value.strides]
 
 
 def _from_dlpack(where: str, value, wanted: str, dtype) -> np.ndarray:
@@ -156,8 +167,32 @@ def _from_dlpack(where: str, value, wanted: str, dtype) -> np.ndarray:
         ) from None
 
 
-def _check_numpy(where: str, value: np.ndarray, dtype, ndim: int, strided: bool) -> None:
-    if value.ndim != ndim:
+def element_mismatch(where: str, spec: ArgSpec, shape: tuple, dtype) -> Exception:
+    """An ndarray whose elements are not the parameter's, in Quadrants' words: a ValueError
+    when a vector or matrix was required, a TypeError when a scalar was."""
+    given = element_type_string(shape, dtype)
+    if not spec.element_shape:
+        return TypeError(
+            f"{where}: Expect element type {spec.dtype} for argument {spec.name}, but get {given}"
+        )
+    kind = VectorType if len(spec.element_shape) == 1 else MatrixType
+    required = kind(*spec.element_shape, spec.dtype).to_string()
+    return ValueError(
+        f"{where}: Invalid value for argument {spec.name} - required element type: {required}, "
+        f"but {given} is provided"
+    )
+
+
+def _check_numpy(
+    where: str, value: np.ndarray, dtype, ndim: int, strided: bool, element: tuple = ()
+) -> None:
+    if value.ndim != ndim + len(element) or value.shape[ndim:] != element:
+        if element:
+            raise ArrayArgumentError(
+                f"{where}: expected an array of shape (..., {', '.join(map(str, element))}) "
+                f"with {ndim} axes before the element's (a {ndim}-d ndarray of "
+                f"{element_type_string(element, dtype)}), got {describe(value)}"
+            )
         raise ArrayArgumentError(f"{where}: expected a {ndim}-d array, got {describe(value)}")
     if value.dtype != dtype.np_dtype:
         raise ArrayArgumentError(
@@ -247,5 +282,33 @@ def _float_packer(where: str, spec: ArgSpec, word: int):
         else:  # f16: its bit pattern in the low 2 bytes
             words.buffer[word] = int(np.array(value, np.float16).view(np.uint16))
         return value
+
+    return pack
+
+
+def _matrix_packer(where: str, spec: ArgSpec, word: int):
+    """A vector or matrix by value: one word per entry, row-major, each written as a scalar of
+    the element type is (range-checked the same way)."""
+    dtype, shape = spec.qd_dtype, spec.element_shape
+    scalar = ArgSpec(spec.name, "scalar", spec.dtype)
+    entries = [
+        (_float_packer if dtype.is_float else _int_packer)(where, scalar, word + k)
+        for k in range(spec.entries)
+    ]
+
+    def pack(words: Words, value):
+        array = value.entries if isinstance(value, Matrix) else value
+        try:
+            array = np.asarray(array)
+        except (TypeError, ValueError):
+            array = None
+        if array is None or array.shape != shape:
+            raise TypeError(
+                f"{where}: expected a {element_type_string(shape, dtype)} value (a qd.Vector / "
+                f"qd.Matrix or a nested list of that shape), got {describe(value)}"
+            )
+        for pack_entry, item in zip(entries, array.ravel().tolist()):
+            pack_entry(words, item)
+        return REPACK
 
     return pack

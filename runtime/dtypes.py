@@ -93,6 +93,28 @@ def from_numpy(dtype) -> DType:
         ) from None
 
 
+_DEFAULTS = {"int": i32, "float": f32}
+"""What Python's `int` / `float` mean as an element type now: qd.init(default_ip=...,
+default_fp=...) sets them (frontend/config.py), as Quadrants' `qd.types.vector(3, float)` does."""
+
+
+def set_defaults(ip: DType, fp: DType) -> None:
+    _DEFAULTS["int"], _DEFAULTS["float"] = ip, fp
+
+
+def default_of(kind: str) -> DType:
+    """The current default `int` or `float` type."""
+    return _DEFAULTS[kind]
+
+
+def resolve(value) -> DType:
+    """Like as_dtype, but Python's `int` / `float` are the current defaults (Quadrants'
+    rule for vector and matrix element types), not i32 / f32."""
+    if value is int or value is float:
+        return _DEFAULTS[value.__name__]
+    return as_dtype(value)
+
+
 def as_dtype(value) -> DType:
     """Any spelling of a dtype -> the DType: a DType, its name, a numpy dtype, or Python's
     `int` / `float` (Quadrants' defaults, `i32` / `f32`)."""

@@ -30,6 +30,8 @@ class HiddenArguments:
         names = {a.name for a in manifest.args}
         result = abi.find(manifest.args, abi.RESULT)
         self.result_dtype = None if result is None else result.qd_dtype.np_dtype
+        # `-> qd.math.vec3`: the result is a vector / matrix, returned as a host qd.Vector
+        self.result_shape = () if result is None else result.element_shape
         self.debug = (
             DebugChecks(manifest.debug_sites, manifest.kernel) if abi.DEBUG.name in names else None
         )
@@ -42,7 +44,7 @@ class HiddenArguments:
         """Fresh buffers for one launch, in the order abi.HIDDEN gives."""
         made = []
         if self.result_dtype is not None:
-            made.append(np.zeros((), self.result_dtype))
+            made.append(np.zeros(self.result_shape, self.result_dtype))
         if self.debug is not None:
             made.append(self.debug.buffer())
         if self.prints is not None:
@@ -62,9 +64,17 @@ class HiddenArguments:
                     prints.write(buffers[-1])
             if debug is not None:
                 debug.check(buffers[1 if result else 0])
-            return buffers[0].item() if result else statuses[yielded_at + 1]
+            if not result:
+                return statuses[yielded_at + 1]
+            return _matrix(buffers[0]) if self.result_shape else buffers[0].item()
 
         return run
+
+
+def _matrix(entries: np.ndarray):
+    from .matrix import Matrix, Vector
+
+    return Vector(entries) if entries.ndim == 1 else Matrix(entries)
 
 
 @dataclass(frozen=True)

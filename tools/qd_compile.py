@@ -118,6 +118,7 @@ def argument_specs(kernel, overrides: list[str]):
     from qdmlir.frontend.lang import NdarrayType
     from qdmlir.runtime import dtypes
     from qdmlir.runtime.artifact import ArgSpec
+    from qdmlir.runtime.matrix_types import MatrixType
 
     given, texts = {}, {}
     for item in overrides:
@@ -137,6 +138,20 @@ def argument_specs(kernel, overrides: list[str]):
                 "NAME=DTYPE[:NDIM], e.g. x=f32:2"
             )
         dtype, ndim = given.get(parameter.name, (None, None))
+        if isinstance(annotation, MatrixType):  # a vector / matrix parameter
+            specs.append(
+                ArgSpec(parameter.name, "matrix", annotation.dtype.name, 0, annotation.shape)
+            )
+            continue
+        element = ()
+        if isinstance(annotation, NdarrayType) and isinstance(annotation.dtype, MatrixType):
+            if annotation.dtype.is_open:
+                raise UsageError(
+                    f"parameter '{parameter.name}' has an open element type "
+                    f"{annotation.dtype.to_string()}; annotate it with a concrete one"
+                )
+            element = annotation.dtype.shape
+            annotation = NdarrayType(annotation.dtype.dtype, annotation.ndim)
         if isinstance(annotation, NdarrayType):
             dtype = dtype or (annotation.dtype and dtypes.as_dtype(annotation.dtype))
             ndim = ndim if ndim is not None else annotation.ndim
@@ -145,7 +160,7 @@ def argument_specs(kernel, overrides: list[str]):
                     f"parameter '{parameter.name}' has no fixed dtype/ndim; give "
                     f"it with --arg {parameter.name}=f32:1"
                 )
-            specs.append(ArgSpec(parameter.name, "ndarray", dtype.name, ndim))
+            specs.append(ArgSpec(parameter.name, "ndarray", dtype.name, ndim, element))
         else:
             specs.append(ArgSpec(parameter.name, "scalar", (dtype or annotation).name, 0))
     from qdmlir.frontend import config

@@ -36,6 +36,8 @@ from qdmlir.runtime.artifact import ArgSpec, Manifest
 # powers become helper functions (math-to-funcs), what LLVM has intrinsics for becomes those
 # (math-to-llvm), the rest (tanh, atan2, erf, cbrt, ...) calls libm (math-to-libm).
 # arith-expand lowers ceildivsi (emitted by cpu-parallel-threshold), maxnumf and friends.
+# vector-to-llvm: a vector / matrix parameter arrives as an MLIR vector, taken apart into its
+# entries with vector.extract at the kernel entry (docs/architecture.md §1).
 LOWER_TO_LLVM_PIPELINE = (
     "builtin.module("
     "convert-scf-to-openmp,"
@@ -47,6 +49,7 @@ LOWER_TO_LLVM_PIPELINE = (
     "convert-scf-to-cf,"
     "convert-math-to-llvm,"
     "convert-math-to-libm,"
+    "convert-vector-to-llvm,"
     "convert-arith-to-llvm,"
     "convert-index-to-llvm,"
     "convert-cf-to-llvm,"

@@ -4,7 +4,8 @@
 argument list before lowering; `entry_function_text` writes the wrapper that runs after
 convert-func-to-llvm: it loads each word, rebuilds the expanded memref descriptors (offset 0;
 strides computed from the sizes for C-contiguous arguments, read from the words for strided
-ones) and calls the kernel, whose llvm.func takes exactly those values.
+ones; an ndarray's element sizes are constants of its type) and the LLVM vectors of vector /
+matrix parameters, and calls the kernel, whose llvm.func takes exactly those values.
 """
 
 from __future__ import annotations
@@ -37,15 +38,18 @@ def symbol(name: str) -> str:
 
 def expected_mlir_type(arg: ArgSpec) -> str:
     """The upstream type of one argument: `memref<?x?xf32>`, `memref<i32>`, `i8` (u8),
+    `memref<?x3xf32>` (an ndarray of vec3), `vector<3xf32>` (a vec3 parameter),
     `memref<?x?xf32, strided<[?, ?]>>` (a strided ndarray), ..."""
     elem = arg.qd_dtype.mlir
+    element_sizes = "".join(f"{n}x" for n in arg.element_shape)
     if arg.kind == "scalar":
         return elem
+    if arg.kind == "matrix":
+        return f"vector<{element_sizes}{elem}>"
+    memref = "memref<" + "?x" * arg.ndim + element_sizes + elem
     if arg.strided:
-        return (
-            "memref<" + "?x" * arg.ndim + elem + ", strided<[" + ", ".join("?" * arg.ndim) + "]>>"
-        )
-    return "memref<" + "?x" * arg.ndim + elem + ">"
+        return memref + ", strided<[" + ", ".join("?" * arg.rank) + "]>>"
+    return memref + ">"
 
 
 def check_kernel_signature(
@@ -83,6 +87,9 @@ class _Emitter:
         self.lines.append(f"    {name} = {rhs}")
         return name
 
+    def constant(self, value: int) -> str:
+        return self.value(f"llvm.mlir.constant({value} : i64) : i64")
+
     def word(self, index: int, llvm_type: str) -> str:
         """Load word `index` as `llvm_type` from its low bytes (x86-64 is little-endian)."""
         addr = self.value(f"llvm.getelementptr %words[{index}] : (!llvm.ptr) -> !llvm.ptr, i64")
@@ -106,6 +113,31 @@ def _descriptor(
     return values + [(s, "i64") for s in sizes] + [(s, "i64") for s in strides]
 
 
+def _llvm_vector(em: _Emitter, arg: ArgSpec, word: int) -> tuple[str, str]:
+    """A vector parameter as the kernel's llvm.func takes it: `vector<3xf32>` from three words;
+    a matrix `vector<2x3xf32>` is `!llvm.array<2 x vector<3xf32>>`, built row by row."""
+    elem = arg.qd_dtype.mlir
+    *rows, width = arg.element_shape
+    row_type = f"vector<{width}x{elem}>"
+
+    def row(first: int) -> str:
+        acc = em.value(f"llvm.mlir.undef : {row_type}")
+        for k in range(width):
+            entry = em.word(first + k, elem)
+            acc = em.value(
+                f"llvm.insertelement {entry}, {acc}[{em.constant(k)} : i64] : {row_type}"
+            )
+        return acc
+
+    if not rows:
+        return row(word), row_type
+    array_type = f"!llvm.array<{rows[0]} x {row_type}>"
+    acc = em.value(f"llvm.mlir.undef : {array_type}")
+    for r in range(rows[0]):
+        acc = em.value(f"llvm.insertvalue {row(word + r * width)}, {acc}[{r}] : {array_type}")
+    return acc, array_type
+
+
 def entry_function_text(kernel: str, args: Sequence[ArgSpec], interruptible: bool = False) -> str:
     """The LLVM-dialect text of `qd_entry` calling the lowered `@kernel`, plus a declaration of
     the kernel so the text parses on its own (its definitions are moved into the real module).
@@ -120,11 +152,15 @@ def entry_function_text(kernel: str, args: Sequence[ArgSpec], interruptible: boo
             llvm_type = arg.qd_dtype.mlir
             call.append((em.word(word, llvm_type), llvm_type))
             continue
+        if arg.kind == "matrix":
+            call.append(_llvm_vector(em, arg, word))
+            continue
         ptr = em.word(word, "!llvm.ptr")
         sizes = [em.word(word + 1 + d, "i64") for d in range(arg.ndim)]
+        sizes += [em.constant(n) for n in arg.element_shape]
         strides = None
         if arg.strided:  # the strides follow the sizes (runtime/abi.py words_of)
-            strides = [em.word(word + 1 + arg.ndim + d, "i64") for d in range(arg.ndim)]
+            strides = [em.word(word + 1 + arg.ndim + d, "i64") for d in range(arg.rank)]
         call += _descriptor(em, ptr, sizes, zero, one, strides)
     state = em.word(layout.state_pointer, "!llvm.ptr")
     two = em.value(f"llvm.mlir.constant({abi.STATE_WORDS} : i64) : i64")

@@ -254,7 +254,7 @@ def unsupported_statement(x: qd.types.ndarray(qd.i32, 1)):
 @qd.kernel
 def unsupported_expression(x: qd.types.ndarray(qd.i32, 1)):
     for i in range(x.shape[0]):
-        x[i] = [k for k in range(3)][0]  # ERROR unsupported_expression
+        x[i] = [k for k in range(x.shape[0])][0]  # ERROR unsupported_expression
 
 
 @qd.func

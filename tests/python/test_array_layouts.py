@@ -204,7 +204,7 @@ def test_torch_tensors_where_torch_is_installed():
 
 def test_a_strided_argument_takes_its_strides_as_words():
     contiguous = ArgSpec("x", "ndarray", "f32", 2)
-    strided = ArgSpec("x", "ndarray", "f32", 2, "strided")
+    strided = ArgSpec("x", "ndarray", "f32", 2, layout="strided")
     assert abi.words_of(contiguous) == 3 and abi.words_of(strided) == 5
     layout = abi.WordLayout.of([strided, ArgSpec("n", "scalar", "i32")])
     assert layout.offsets == (0, 5) and layout.state_pointer == 6
@@ -213,7 +213,7 @@ def test_a_strided_argument_takes_its_strides_as_words():
 def test_a_strided_argument_is_a_strided_memref_in_the_kernel_ir():
     from qdmlir.frontend.compiler import Compilation
 
-    args = [ArgSpec("x", "ndarray", "i32", 2, "strided")]
+    args = [ArgSpec("x", "ndarray", "i32", 2, layout="strided")]
     text = str(Compilation.for_kernel(number_cells, args).kernel_ir())
     assert "memref<?x?xi32, strided<[?, ?]>>" in text
 

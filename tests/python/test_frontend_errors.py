@@ -142,7 +142,11 @@ CASES = {
         "define it",
     ),
     "unsupported_statement": (lambda: (i32_1d(),), "try/except is not supported", None),
-    "unsupported_expression": (lambda: (i32_1d(),), "a list comprehension is not supported", None),
+    "unsupported_expression": (
+        lambda: (i32_1d(),),
+        "range() with run-time bounds can only be iterated by a for loop",
+        "for i in range(n)",
+    ),
     "recursion": (
         lambda: (i32_1d(),),
         "recursion in qd.func is not supported (recursive -> recursive)",
