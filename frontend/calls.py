@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import operator
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -363,6 +364,39 @@ def _atomic(kind: str) -> Handler:
     return lower
 
 
+def _ndrange(lowering: StatementLowering, node: ast.Call) -> Binding:
+    """`qd.ndrange(...)` outside a for loop's header: compile-time sizes give the index tuples
+    (`for i, j in qd.static(qd.ndrange(2, 2))` unrolls over them)."""
+    values = [lowering.expr(arg) for arg in node.args]
+    if node.keywords or not all(isinstance(v, Const) for v in values):
+        raise lowering.error(
+            node,
+            "qd.ndrange() with run-time sizes can only be iterated by a for loop",
+            "for i, j in qd.ndrange(n, m): ...",
+        )
+    return lowering.fold(node, lambda *dims: tuple(lang.ndrange(*dims)), *(v.value for v in values))
+
+
+PYTHON_OPERATORS = {
+    operator.add: ast.Add(), operator.sub: ast.Sub(), operator.mul: ast.Mult(),
+    operator.truediv: ast.Div(), operator.floordiv: ast.FloorDiv(), operator.mod: ast.Mod(),
+    operator.pow: ast.Pow(), operator.matmul: ast.MatMult(), operator.and_: ast.BitAnd(),
+    operator.or_: ast.BitOr(), operator.xor: ast.BitXor(), operator.lshift: ast.LShift(),
+    operator.rshift: ast.RShift(),
+}  # fmt: skip
+"""Python's operator functions (`operator.add`, Quadrants' `qd.lang.ops.add`) called in a kernel
+are their operators: programs pass them around as values (`ops(a, b)` with `ops = operator.add`)."""
+
+
+def _operator(symbol: ast.operator) -> Handler:
+    def lower(lowering: StatementLowering, node: ast.Call) -> Binding:
+        left, right = _positional(lowering, node, 2, ast.unparse(node.func))
+        binary = ast.copy_location(ast.BinOp(left=left, op=symbol, right=right), node)
+        return lowering.expr(binary)
+
+    return lower
+
+
 def _not_in_kernel(message: str, fix: str) -> Handler:
     def lower(lowering: StatementLowering, node: ast.Call) -> Binding:
         raise lowering.error(node, message, fix)
@@ -394,10 +428,10 @@ def _build_table() -> dict[int, Handler]:
         lang.graph_do_while: _not_in_kernel(
             "qd.graph_do_while() must be used as `while qd.graph_do_while(cond):` at the kernel "
             "top level", "write it as a while statement at the kernel top level"),
-        lang.ndrange: _not_in_kernel(
-            "qd.ndrange() can only be iterated by a for loop at the kernel top level",
-            "for i, j in qd.ndrange(n, m): ..."),
+        lang.ndrange: _ndrange,
     }  # fmt: skip
+    for fn, symbol in PYTHON_OPERATORS.items():
+        table[fn] = _operator(symbol)
     for name in (
         "sqrt",
         "rsqrt",

@@ -55,6 +55,7 @@ class Leaf:
     boundary: str = "unsafe"
     value: Any = None  # a constant's value (compiled in)
     lifted: bool = False  # a number member made a run-time scalar: its dtype follows its type
+    element_shape: tuple[int, ...] = ()  # an ndarray or field of vectors / matrices
 
     @property
     def is_argument(self) -> bool:
@@ -62,13 +63,21 @@ class Leaf:
 
     def spec(self) -> ArgSpec:
         kind = "scalar" if self.kind == "scalar" else "ndarray"
-        return ArgSpec(self.name, kind, self.dtype.name, self.ndim)
+        return ArgSpec(self.name, kind, self.dtype.name, self.ndim, self.element_shape)
 
     def signature(self) -> tuple:
         if self.kind == "constant":
             return (self.name, "constant", type(self.value), _constant_text(self.value))
         dtype = self.dtype.name
-        return (self.name, self.kind, dtype, self.ndim, self.offset, self.boundary)
+        return (
+            self.name,
+            self.kind,
+            dtype,
+            self.ndim,
+            self.offset,
+            self.boundary,
+            self.element_shape,
+        )
 
 
 @dataclass
@@ -260,7 +269,7 @@ class _Walk:
         elif _is_dataclass_type(annotation) or is_data_oriented(value) or _is_dataclass(value):
             self.compound(path, value)
         elif isinstance(value, Field):
-            self.leaf(path, "field", value._storage, value.dtype, value.ndim, offset=value._offset)
+            self.field(path, value)
         elif is_array(value):
             self.array(path, value, NdarrayType())
         elif _is_funcs(value):
@@ -313,16 +322,29 @@ class _Walk:
             self.primitives = outer
 
     def array(self, path: tuple, value: Any, annotation: NdarrayType, where: str = "") -> None:
-        from qdmlir.frontend.kernel import array_type
+        from qdmlir.frontend.kernel import ndarray_spec
 
-        dtype, ndim = annotation.dtype, annotation.ndim
-        if dtype is None or ndim is None:
-            where = where or f"kernel '{self.kernel.__name__}' argument `{path_text(path)}`"
-            actual = array_type(value, where)
-            dtype = actual[0] if dtype is None else dtype
-            ndim = actual[1] if ndim is None else ndim
+        where = where or f"kernel '{self.kernel.__name__}' argument `{path_text(path)}`"
+        spec = ndarray_spec(path_text(path), annotation, value, where)
         self.leaf(
-            path, "ndarray", value, dtypes.as_dtype(dtype), ndim, boundary=annotation.boundary
+            path,
+            "ndarray",
+            value,
+            spec.qd_dtype,
+            spec.ndim,
+            boundary=annotation.boundary,
+            element_shape=spec.element_shape,
+        )
+
+    def field(self, path: tuple, value: Field) -> None:
+        self.leaf(
+            path,
+            "field",
+            value._storage,
+            value.dtype,
+            value.ndim,
+            offset=value._offset,
+            element_shape=value.element_shape,
         )
 
     def leaf(self, path: tuple, kind: str, value: Any, dtype=None, ndim: int = 0, **extra) -> None:
@@ -374,7 +396,15 @@ class _Walk:
         taken.add(name)
         self.layout.roots[path[0]] = namespace_of(source, chain[0])
         self.layout.leaves.append(
-            Leaf(path, name, "field", value.dtype, value.ndim, offset=value._offset)
+            Leaf(
+                path,
+                name,
+                "field",
+                value.dtype,
+                value.ndim,
+                offset=value._offset,
+                element_shape=value.element_shape,
+            )
         )
         self.layout.values.append(value._storage)
 
@@ -431,7 +461,8 @@ class _Extractor:
             else:
                 self.lines.append(f"a{index} = {value}")
             if leaf.kind != "scalar":
-                signature = self.name((leaf.dtype, leaf.ndim))
+                # what the key depends on: the signature of this call's array
+                signature = self.name(_array_signature(layout.values[index]))
                 self.types.append(f"array_type(a{index}) == {signature}")
             elif leaf.lifted:  # the dtype came from the member's Python type
                 self.types.append(f"(type(a{index}) is float) is {leaf.dtype.is_float}")
@@ -513,11 +544,12 @@ def match(args):
 
 
 def _array_signature(value: Any) -> tuple:
-    """(dtype, ndim) of an array argument, as the key records it."""
+    """(dtype, ndim, element shape) of an array argument, as the key records it (a numpy
+    array's element axes are among its ndim)."""
     dtype = getattr(value, "_dtype", None)
     if dtype is not None:  # a qd.ndarray, on the host or a device
-        return dtype, len(value._shape)
-    return dtypes.from_numpy(value.dtype), value.ndim
+        return dtype, len(value._shape), getattr(value, "_element_shape", ())
+    return dtypes.from_numpy(value.dtype), value.ndim, ()
 
 
 # -- what a member is ---------------------------------------------------------------------

@@ -65,7 +65,7 @@ def as_matrix(lowering: StatementLowering, value: Any, node: ast.AST, dtype=None
         )
     if isinstance(value, Const) and isinstance(value.value, Matrix):
         entries = value.value.entries
-        return _from_items(lowering, node, entries.tolist(), entries.shape, dtype)
+        return _from_items(lowering, node, entries.ravel().tolist(), entries.shape, dtype)
     items = value.value if isinstance(value, Const) else value
     if not isinstance(items, (tuple, list)) or not items:
         raise lowering.error(node, f"`{ast.unparse(node)}` is not a vector or a matrix")

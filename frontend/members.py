@@ -38,7 +38,12 @@ class Members:
                 self.bindings[leaf.path] = Scalar(block_args[leaf.name], leaf.dtype)
             else:
                 self.bindings[leaf.path] = Array(
-                    block_args[leaf.name], leaf.dtype, leaf.ndim, leaf.offset, leaf.boundary
+                    block_args[leaf.name],
+                    leaf.dtype,
+                    leaf.ndim,
+                    leaf.offset,
+                    leaf.boundary,
+                    leaf.element_shape,
                 )
 
     def parameters(self) -> dict[str, Binding]:

@@ -5,6 +5,7 @@ top-level folders frontend/, dialects/, passes/, runtime/ and tools/ are its sub
 Importing it loads neither xDSL nor MLIR: the compiler is imported on the first cache miss.
 """
 
+import operator as _operator
 from types import SimpleNamespace as _Namespace
 
 from qdmlir.frontend import unsupported as _unsupported
@@ -94,8 +95,16 @@ i, j, k, l, ij, ijk = (_unsupported.AXES[n] for n in ("i", "j", "k", "l", "ij", 
 for _name, _value in _MATH_NAMES.items():
     setattr(math, _name, _value)
 
+# `qd.lang.ops.add(a, b)`: Quadrants' operator functions (kernels lower them as the operators)
+_lang_ops = _Namespace(
+    add=_operator.add, sub=_operator.sub, mul=_operator.mul, truediv=_operator.truediv,
+    floordiv=_operator.floordiv, mod=_operator.mod, pow=_operator.pow, matmul=_operator.matmul,
+    bit_and=_operator.and_, bit_or=_operator.or_, bit_xor=_operator.xor,
+    bit_shl=_operator.lshift, bit_sar=_operator.rshift,
+)  # fmt: skip
+
 # `qd.lang.impl.current_cfg().arch` (also .debug, .default_fp, .default_ip): what qd.init chose
-lang = _Namespace(impl=_Namespace(current_cfg=_current_cfg))
+lang = _Namespace(impl=_Namespace(current_cfg=_current_cfg), ops=_lang_ops)
 
 # Quadrants' aliases for the default types
 int32, int64, float32, float64, uint8, uint32 = i32, i64, f32, f64, u8, u32

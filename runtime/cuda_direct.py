@@ -19,6 +19,7 @@ from .cuda_plan import (
     SCALAR_FORMATS,
     Buf,
     evaluate,
+    extract,
     loop_kernel_for,
     pack_params,
     unsigned,
@@ -81,6 +82,9 @@ class DirectRun:
     def dim(self, inst: dict) -> None:
         buf, axis = (self.regs[r] for r in inst["src"])
         self.regs[inst["dst"]] = buf.shape[axis]
+
+    def extract(self, inst: dict) -> None:
+        self.regs[inst["dst"]] = extract(self.regs[inst["src"]], inst["position"])
 
     def alloca(self, inst: dict) -> None:
         self.regs[inst["dst"]] = self.launcher.scratch(inst["dst"], inst["shape"], inst["type"])

@@ -17,7 +17,15 @@ import ctypes
 import struct
 
 from .cuda_driver import call, driver
-from .cuda_plan import ITEM_SIZE, SCALAR_FORMATS, Buf, evaluate, loop_kernel_for, pack_params
+from .cuda_plan import (
+    ITEM_SIZE,
+    SCALAR_FORMATS,
+    Buf,
+    evaluate,
+    extract,
+    loop_kernel_for,
+    pack_params,
+)
 
 UNKNOWN = object()
 CU_GRAPH_COND_ASSIGN_DEFAULT = 1
@@ -132,6 +140,10 @@ class GraphBuilder:
     def op_dim(self, inst, regs, graph, deps):
         buf, axis = (regs[r] for r in inst["src"])
         regs[inst["dst"]] = buf.shape[axis]
+        return deps
+
+    def op_extract(self, inst, regs, graph, deps):
+        regs[inst["dst"]] = extract(regs[inst["src"]], inst["position"])
         return deps
 
     def op_load(self, inst, regs, graph, deps):

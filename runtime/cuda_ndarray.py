@@ -3,7 +3,9 @@
 The same surface as the CPU `Ndarray` (runtime/ndarray.py); host access copies: `a[()]` reads
 one element back (after the queued kernels), `a[i] = v` writes one. It exports
 `__cuda_array_interface__`, so `cupy.asarray(a)` / `torch.as_tensor(a, device="cuda")` view
-it without a copy; the launcher takes its pointer from `_words` (pointer, then the sizes).
+it without a copy; the launcher takes its pointer from `_words` (pointer, then the sizes). An
+ndarray of vectors or matrices keeps their entries as its last axes, as on the CPU; `a[i]`
+reads the element back as a qd.Vector (a copy: write a whole element with `a[i] = v`).
 HIP's `qd.ndarray` (runtime/hip.py) is this class over the HIP device (`_current_device`).
 """
 
@@ -15,19 +17,26 @@ import numpy as np
 
 from . import dtypes
 from .cuda_driver import current_device
+from .matrix import Matrix, Vector
+from .matrix_types import element_type_string
 from .ndarray import Ndarray, _check_shape
 
 
 class DeviceNdarray:
     """A qd ndarray in GPU memory; create it with `qd.ndarray(dtype, shape)` on qd.cuda."""
 
-    __slots__ = ("_device", "_pointer", "_words", "_dtype", "_shape", "_nbytes", "__weakref__")
+    __slots__ = (
+        "_device", "_pointer", "_words", "_dtype", "_shape", "_element_shape", "_nbytes",
+        "__weakref__",
+    )  # fmt: skip
     _arch = "cuda"  # for messages: the qd arch whose device memory this is
 
-    def __init__(self, dtype, shape):
+    def __init__(self, dtype, shape, element_shape: tuple = ()):
         self._dtype = dtypes.as_dtype(dtype)
         self._shape = _check_shape(shape)
-        self._nbytes = int(np.prod(self._shape, dtype=np.int64)) * self._dtype.itemsize
+        self._element_shape = tuple(element_shape)
+        count = int(np.prod(self._shape + self._element_shape, dtype=np.int64))
+        self._nbytes = count * self._dtype.itemsize
         self._device = self._current_device()
         self._pointer = self._device.alloc(self._nbytes)
         self._device.memset(self._pointer, 0, 1, self._nbytes)
@@ -45,6 +54,8 @@ class DeviceNdarray:
     shape = Ndarray.shape
     ndim = Ndarray.ndim
     element_shape = Ndarray.element_shape
+    element_type = Ndarray.element_type
+    _checked_element = Ndarray._checked_element
     __len__ = Ndarray.__len__
     _index = Ndarray._index
     _checked_value = Ndarray._checked_value
@@ -54,12 +65,17 @@ class DeviceNdarray:
         return current_device()
 
     def __repr__(self) -> str:
-        return f"<qd.ndarray {self.dtype.name}{list(self.shape)} on {self._arch}>"
+        element = element_type_string(self._element_shape, self.dtype)
+        return f"<qd.ndarray {element}{list(self.shape)} on {self._arch}>"
+
+    @property
+    def _full_shape(self) -> tuple:
+        return self._shape + self._element_shape
 
     @property
     def __cuda_array_interface__(self) -> dict:
         return {
-            "shape": self._shape,
+            "shape": self._full_shape,
             "typestr": self._dtype.np_dtype.str,
             "strides": None,
             "data": (self._pointer, False),
@@ -76,33 +92,46 @@ class DeviceNdarray:
             if key
             else 0
         )
-        return self._pointer + flat * self._dtype.itemsize
+        entries = int(np.prod(self._element_shape, dtype=np.int64))
+        return self._pointer + flat * entries * self._dtype.itemsize
 
     def __getitem__(self, key):
-        item = np.empty((), self._dtype.np_dtype)
+        item = np.empty(self._element_shape, self._dtype.np_dtype)
         self._device.to_host(item.ctypes.data, self._offset(key), item.nbytes)
+        if self._element_shape:
+            return Vector(item) if item.ndim == 1 else Matrix(item)
         return item.item()
 
     def __setitem__(self, key, value):
-        item = np.array(self._checked_value(value), dtype=self._dtype.np_dtype)
+        checked = (
+            self._checked_element(value) if self._element_shape else self._checked_value(value)
+        )
+        item = np.empty(self._element_shape, self._dtype.np_dtype)
+        item[...] = checked
         self._device.to_device(self._offset(key), item.ctypes.data, item.nbytes)
 
     def fill(self, value) -> None:
-        """Set every element to `value` (a device memset where the pattern allows)."""
+        """Set every element to `value` (a device memset where the pattern allows); a vector
+        or matrix ndarray also takes one value per element entry."""
+        if self._element_shape and not np.isscalar(value):
+            self.from_numpy(np.broadcast_to(self._checked_element(value), self._full_shape))
+            return
         item = np.array(self._checked_value(value), dtype=self._dtype.np_dtype)
         size = item.nbytes
         if size in (1, 2, 4):
             pattern = int(item.view({1: np.uint8, 2: np.uint16, 4: np.uint32}[size]))
             self._device.memset(self._pointer, pattern, size, self._nbytes // size)
         else:
-            self.from_numpy(np.full(self._shape, item, self._dtype.np_dtype))
+            self.from_numpy(np.full(self._full_shape, item, self._dtype.np_dtype))
 
     def from_numpy(self, arr) -> None:
         """Copy `arr` (same shape; converted to this dtype) to the device."""
         if not isinstance(arr, np.ndarray):
             raise TypeError(f"{np.ndarray} expected, but {type(arr)} provided")
-        if arr.shape != self.shape:
-            raise ValueError(f"Mismatch shape: {self.shape} expected, but {arr.shape} provided")
+        if arr.shape != self._full_shape:
+            raise ValueError(
+                f"Mismatch shape: {self._full_shape} expected, but {arr.shape} provided"
+            )
         host = np.ascontiguousarray(arr, dtype=self._dtype.np_dtype)
         self._device.to_device(self._pointer, host.ctypes.data, self._nbytes)
 
@@ -114,7 +143,7 @@ class DeviceNdarray:
                 f"to_numpy(copy=False): a {self._arch} ndarray has no host view; "
                 "use copy=True, or cupy.asarray(a) for a zero-copy device view"
             )
-        out = np.empty(self._shape, self._dtype.np_dtype)
+        out = np.empty(self._full_shape, self._dtype.np_dtype)
         self._device.to_host(out.ctypes.data, self._pointer, self._nbytes)
         return out if dtype is None else out.astype(dtype)
 
@@ -125,9 +154,10 @@ class DeviceNdarray:
             return
         if not isinstance(other, DeviceNdarray):
             raise TypeError(f"copy_from expects a qd.ndarray, got {type(other).__name__}")
-        if other.shape != self.shape:
+        if other._full_shape != self._full_shape:
             raise ValueError(
-                f"copy_from shape mismatch: destination {self.shape} vs source {other.shape}"
+                f"copy_from shape mismatch: destination {self._full_shape} vs source "
+                f"{other._full_shape}"
             )
         if other.dtype is not self.dtype:
             self.from_numpy(other.to_numpy())
@@ -135,7 +165,7 @@ class DeviceNdarray:
         self._device.copy(self._pointer, other._pointer, self._nbytes)
 
     def __deepcopy__(self, memo=None) -> DeviceNdarray:
-        copy = type(self)(self.dtype, self.shape)
+        copy = type(self)(self.dtype, self.shape, self._element_shape)
         copy.copy_from(self)
         return copy
 

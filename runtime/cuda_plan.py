@@ -54,6 +54,14 @@ class Buf:
         return self.pointer + flat * ITEM_SIZE[self.elem]
 
 
+def extract(value, position: list[int]):
+    """`vector.extract`: the entry at `position` of a vector / matrix parameter's value (its
+    entries as nested tuples, runtime/gpu_launcher.py)."""
+    for index in position:
+        value = value[index]
+    return value
+
+
 def read_plan(path: Path) -> dict:
     """Load and check `plan.json`; PlanError on anything another compiler version wrote."""
     try:

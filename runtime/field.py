@@ -1,10 +1,12 @@
-"""`qd.field(dtype, shape, offset=...)`: a dense scalar field, Quadrants' host API over an ndarray.
+"""`qd.field(dtype, shape, offset=...)`: a dense field, Quadrants' host API over an ndarray.
 
 A field is storage plus an index offset. The storage is whatever `qd.ndarray` makes for the
 current arch (runtime/ndarray.py on the CPU, device memory on CUDA / ROCm), so a kernel that
 reaches a field as a global, a `self` member or a `qd.template()` argument gets that storage as
 an ordinary ndarray argument at every launch (docs/kernel-language.md, "Fields"): writing new
-contents never recompiles. The offset shifts every index, on the host and in kernels.
+contents never recompiles. The offset shifts every index, on the host and in kernels. A field of
+vectors or matrices (`qd.Vector.field(3, qd.f32, n)`, `qd.field(qd.math.vec3, n)`) stores them
+as an ndarray of them: `f[i]` is a qd.Vector viewing the element, `to_numpy()` is `(n, 3)`.
 
 Errors keep Quadrants' classes and phrases (test_field.py matches them): an index count that
 does not match is an AssertionError "Slicing is not supported on qd.field", a slice or float
@@ -20,15 +22,17 @@ import operator
 import numpy as np
 
 from . import dtypes
+from .matrix_types import element_type_string
 from .ndarray import ndarray
 
 
 class Field:
-    """A dense field of scalars; create it with `qd.field(dtype, shape, offset=None)`."""
+    """A dense field; create it with `qd.field(dtype, shape, offset=None)`. `dtype` is a scalar
+    type or a vector / matrix type (runtime/matrix_types.py)."""
 
     __slots__ = ("_storage", "_offset", "_name", "__weakref__")
 
-    def __init__(self, dtype: dtypes.DType, shape: tuple[int, ...], offset=None, name: str = ""):
+    def __init__(self, dtype, shape: tuple[int, ...], offset=None, name: str = ""):
         # an empty offset and no offset index the same way; None keeps the common case cheap
         self._offset = offset if offset and any(offset) else None
         self._storage = ndarray(dtype, shape)
@@ -49,6 +53,27 @@ class Field:
         return len(self._storage.shape)
 
     @property
+    def element_shape(self) -> tuple[int, ...]:
+        """`()` for scalars, `(n,)` for vectors, `(n, m)` for matrices."""
+        return self._storage.element_shape
+
+    @property
+    def n(self) -> int:
+        """Entries of a vector, rows of a matrix (Quadrants' name)."""
+        return self._element_shape()[0]
+
+    @property
+    def m(self) -> int:
+        """Columns of a matrix; 1 for a vector."""
+        shape = self._element_shape()
+        return shape[1] if len(shape) == 2 else 1
+
+    def _element_shape(self) -> tuple[int, ...]:
+        if not self.element_shape:
+            raise AttributeError(f"a field of {self.dtype.name} scalars has no n or m")
+        return self.element_shape
+
+    @property
     def offset(self) -> tuple[int, ...]:
         """The index of the first element along each axis (zeros without an offset)."""
         return self._offset or (0,) * self.ndim
@@ -56,7 +81,8 @@ class Field:
     def __repr__(self) -> str:
         name = f" {self._name!r}" if self._name else ""
         where = "" if self._offset is None else f" offset {list(self._offset)}"
-        return f"<qd.field{name} {self.dtype.name}{list(self.shape)}{where}>"
+        element = element_type_string(self.element_shape, self.dtype)
+        return f"<qd.field{name} {element}{list(self.shape)}{where}>"
 
     def __iter__(self):
         raise NotImplementedError(
@@ -75,22 +101,32 @@ class Field:
 
     def fill(self, value) -> None:
         """Set every element to `value`, converted to the field's dtype as a kernel would
-        (a float into an integer field truncates, as in Quadrants)."""
+        (a float into an integer field truncates, as in Quadrants); a vector or matrix field
+        also takes one value per entry."""
+        if self.element_shape and not isinstance(value, numbers.Real):
+            self._storage.fill(value)
+            return
         if not isinstance(value, numbers.Real):
             raise TypeError(f"cannot fill a qd.{self.dtype.name} field with {value!r}")
         self._storage.fill(self.dtype.np_dtype.type(value).item())
 
     def from_numpy(self, arr) -> None:
-        """Copy `arr` (the field's shape; converted to its dtype) into the field."""
+        """Copy `arr` (the field's shape, then the element's; converted to its dtype) into the
+        field."""
         if not isinstance(arr, np.ndarray):
             raise TypeError(f"{np.ndarray} expected, but {type(arr)} provided")
-        if arr.shape != self.shape:
-            raise ValueError(f"Mismatch shape: {self.shape} expected, but {arr.shape} provided")
+        full = self.shape + self.element_shape
+        if arr.shape != full:
+            raise ValueError(f"Mismatch shape: {full} expected, but {arr.shape} provided")
         self._storage.from_numpy(arr)
 
-    def to_numpy(self, dtype=None) -> np.ndarray:
-        """A copy of the contents; element [0, ...] is the one at the field's offset."""
-        return self._storage.to_numpy(dtype)
+    def to_numpy(self, dtype=None, keep_dims: bool = False) -> np.ndarray:
+        """A copy of the contents, the element's axes last; element [0, ...] is the one at the
+        field's offset. `keep_dims` keeps a vector's second axis of 1, as Quadrants does."""
+        out = self._storage.to_numpy(dtype)
+        if keep_dims and len(self.element_shape) == 1:
+            out = out[..., np.newaxis]
+        return out
 
     def copy_from(self, other: Field) -> None:
         """Copy every element of another field of the same shape, converting its dtype."""

@@ -18,10 +18,13 @@ import threading
 from abc import ABC, abstractmethod
 from pathlib import Path
 
+import numpy as np
+
 from . import abi
 from .artifact import ArgSpec, Manifest
 from .cuda_direct import DirectRun, yielded_at
 from .cuda_plan import ITEM_SIZE, Buf, has_loop, read_plan
+from .matrix_types import element_type_string
 
 YIELDED_AT_OFFSET = 4 * abi.YIELDED_AT  # bytes into the launch state (two int32, runtime/abi.py)
 
@@ -135,7 +138,9 @@ class PlanLauncher(ABC):
         where = f"kernel {self.kernel!r} argument {position} ({spec.name!r})"
         dtype = spec.qd_dtype
         if spec.kind == "ndarray":
-            return device_buffer(where, value, dtype, spec.ndim, self.device)
+            return device_buffer(where, value, dtype, spec.ndim, self.device, spec.element_shape)
+        if spec.kind == "matrix":
+            return matrix_value(where, spec, value)
         if dtype.is_float:
             if not isinstance(value, numbers.Real):
                 raise TypeError(
@@ -152,15 +157,42 @@ class PlanLauncher(ABC):
         return int(value)
 
 
-def device_buffer(where: str, value, dtype, ndim: int, device) -> Buf:
+def matrix_value(where: str, spec: ArgSpec, value) -> tuple:
+    """A vector / matrix argument as the plan's `extract` reads it: its entries as nested
+    tuples of Python numbers of the element type."""
+    entries = getattr(value, "entries", value)
+    try:
+        array = np.asarray(entries)
+    except (TypeError, ValueError):
+        array = None
+    if array is None or array.shape != spec.element_shape:
+        raise TypeError(
+            f"{where}: expected a {element_type_string(spec.element_shape, spec.qd_dtype)} "
+            f"value (a qd.Vector / qd.Matrix or a nested list of that shape), got {value!r}"
+        )
+    return _tuples(array.astype(spec.qd_dtype.np_dtype).tolist())
+
+
+def _tuples(value):
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
+
+
+def device_buffer(where: str, value, dtype, ndim: int, device, element: tuple = ()) -> Buf:
     """A device ndarray, or a torch/CuPy array through `__cuda_array_interface__` (zero copy,
     C-contiguous, the kernel's dtype and rank; ROCm builds of torch and CuPy export it too);
-    numpy arrays are host memory and refused."""
+    numpy arrays are host memory and refused. An ndarray of vectors or matrices (`element`)
+    has their entries as its last axes."""
     words = getattr(value, "_words", None)
     if words is not None and hasattr(value, "__cuda_array_interface__"):
-        if value.dtype is not dtype or len(value.shape) != ndim:
-            raise TypeError(f"{where}: expected a {ndim}-d {dtype.name} ndarray, got {value!r}")
-        return Buf(words[0], tuple(words[1:]), dtype.mlir)
+        if (
+            value.dtype is not dtype
+            or len(value.shape) != ndim
+            or tuple(getattr(value, "element_shape", ())) != tuple(element)
+        ):
+            wanted = element_type_string(element, dtype)
+            raise TypeError(f"{where}: expected a {ndim}-d {wanted} ndarray, got {value!r}")
+        return Buf(words[0], tuple(words[1:]) + tuple(element), dtype.mlir)
+    ndim += len(element)
     try:
         interface = value.__cuda_array_interface__
     except AttributeError:
@@ -170,7 +202,11 @@ def device_buffer(where: str, value, dtype, ndim: int, device) -> Buf:
             "a numpy array is host memory: copy it with a = qd.ndarray(...); a.from_numpy(x)"
         ) from None
     shape = tuple(interface["shape"])
-    if interface["typestr"][1:] != dtype.np_dtype.str[1:] or len(shape) != ndim:
+    if (
+        interface["typestr"][1:] != dtype.np_dtype.str[1:]
+        or len(shape) != ndim
+        or shape[ndim - len(element) :] != tuple(element)
+    ):
         raise TypeError(
             f"{where}: expected a {ndim}-d {dtype.name} array, got typestr "
             f"{interface['typestr']} with shape {shape}"

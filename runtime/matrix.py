@@ -284,9 +284,17 @@ class Matrix:
     @classmethod
     def ndarray(cls, n, m, dtype, shape, needs_grad: bool = False):
         """`qd.Matrix.ndarray(n, m, dtype, shape)`: an ndarray of n x m matrices."""
-        from .ndarray import ndarray
+        from qdmlir.frontend.fields import ndarray
 
         return ndarray(MatrixType(n, m, dtype), shape, needs_grad=needs_grad)
+
+    @classmethod
+    def field(cls, n, m, dtype, shape=None, order=None, name="", offset=None, **options):
+        """`qd.Matrix.field(n, m, dtype, shape)`: a field of n x m matrices (qd.field's
+        checks: qdmlir's program-facing entry, frontend/fields.py)."""
+        from qdmlir.frontend.fields import field
+
+        return field(MatrixType(n, m, dtype), shape, order, name, offset, **options)
 
 
 class Vector(Matrix):
@@ -300,9 +308,16 @@ class Vector(Matrix):
     @classmethod
     def ndarray(cls, n, dtype, shape, needs_grad: bool = False):
         """`qd.Vector.ndarray(n, dtype, shape)`: an ndarray of n-vectors."""
-        from .ndarray import ndarray
+        from qdmlir.frontend.fields import ndarray
 
         return ndarray(VectorType(n, dtype), shape, needs_grad=needs_grad)
+
+    @classmethod
+    def field(cls, n, dtype, shape=None, order=None, name="", offset=None, **options):
+        """`qd.Vector.field(n, dtype, shape)`: a field of n-vectors."""
+        from qdmlir.frontend.fields import field
+
+        return field(VectorType(n, dtype), shape, order, name, offset, **options)
 
 
 TRANSPOSE_OF_VECTOR = (

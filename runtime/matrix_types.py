@@ -88,9 +88,15 @@ class MatrixType:
         return Matrix(_fill(self, _entries(self, args)), self.dtype)
 
     def ndarray(self, shape, needs_grad: bool = False):
-        from .ndarray import ndarray
+        from qdmlir.frontend.fields import ndarray
 
         return ndarray(self, shape, needs_grad=needs_grad)
+
+    def field(self, shape=None, order=None, name="", offset=None, **options):
+        """`vec3.field(shape=n)`: a field of this type (qd.field's checks)."""
+        from qdmlir.frontend.fields import field
+
+        return field(self, shape, order, name, offset, **options)
 
 
 class VectorType(MatrixType):

@@ -1,7 +1,8 @@
 """The host launch plan of a GPU kernel: the host function after outlining, as JSON data.
 
 docs/architecture.md §7. After `gpu-kernel-outlining` a lowered kernel function holds only
-host code: glue (`arith`, `memref.dim`), state and flag accesses (`memref.load/store`),
+host code: glue (`arith`, `memref.dim`, `vector.extract` of a vector parameter's entries),
+state and flag accesses (`memref.load/store`),
 `gpu.launch_func`, and the `scf.if` / `scf.while` of do-while loops. `extract_plan` turns it
 into instructions over numbered registers (arguments first) that `runtime/cuda_plan.py`
 interprets with the CUDA driver API or HIP, or turns into a CUDA graph. The plan format is
@@ -107,6 +108,7 @@ class _Extractor:
             "memref.load": self.load,
             "memref.store": self.store,
             "memref.alloca": self.alloca,
+            "vector.extract": self.extract,
             "gpu.launch_func": self.launch,
             "scf.if": self.if_,
             "scf.while": self.while_,
@@ -165,6 +167,18 @@ class _Extractor:
             "memref": memref,
             "indices": indices,
             "type": str(op.operands[0].type),
+        }
+
+    def extract(self, op: ir.Operation) -> dict:
+        """An entry of a vector / matrix parameter (taken apart at the kernel entry)."""
+        if len(op.operands) != 1:
+            raise self.fail(op, "a vector.extract at a run-time position")
+        position = [int(p) for p in ir.DenseI64ArrayAttr(op.attributes["static_position"])]
+        return {
+            "op": "extract",
+            "src": self.reg(op.operands[0]),
+            "position": position,
+            "dst": self.define(op.results[0]),
         }
 
     def alloca(self, op: ir.Operation) -> dict:

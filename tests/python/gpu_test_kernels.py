@@ -38,3 +38,15 @@ LOOP_ARGS = [
     ArgSpec("steps", "ndarray", "i32", 0),
     ArgSpec("flag", "ndarray", "i32", 0),
 ]
+
+
+@qd.kernel
+def pushed(x: qd.types.ndarray(qd.math.vec3, 1), g: qd.math.vec3):
+    for i in range(x.shape[0]):
+        x[i] += g
+
+
+PUSHED_ARGS = [
+    ArgSpec("x", "ndarray", "f32", 1, (3,)),
+    ArgSpec("g", "matrix", "f32", 0, (3,)),
+]

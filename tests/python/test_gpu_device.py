@@ -323,3 +323,23 @@ def test_whether_a_loop_fits_is_decided_from_the_launch_grids():
     read["then"][0]["body"][0] = {"op": "load", "dst": 1, "memref": 0, "indices": []}
     assert loop_kernel_for(read, [True, None, None, None]) is None  # a grid read from memory
     assert loop_kernel_for({**guard(1), "loop_kernel": None}, [True]) is None
+
+
+def test_vector_arguments_pass_their_entries_and_full_descriptors(backend, tmp_path_factory):
+    from gpu_test_kernels import PUSHED_ARGS, pushed
+
+    folder = artifact(tmp_path_factory, backend.name, pushed, PUSHED_ARGS, backend.arch)
+    launcher = backend.launcher(folder)
+    x = backend.array(qd.f32, (100,), (3,))  # an ndarray of vec3: its entries are a last axis
+    x[7] = qd.Vector([1.0, 2.0, 3.0])
+    assert x[7].to_list() == [1.0, 2.0, 3.0] and x.to_numpy().shape == (100, 3)
+    launcher.launch((x, qd.math.vec3(0.5, -1.0, 2.5)), 0)
+    (launch,) = backend.fake.launches
+    words = [launch.u64(i) for i in range(len(launch.params))]
+    at = words.index(x._pointer)
+    # memref<?x3xf32>: pointers, offset 0, sizes (100, 3), strides (3, 1)
+    assert words[at : at + 7] == [x._pointer, x._pointer, 0, 100, 3, 3, 1]
+    floats = [struct.unpack("<f", p[:4])[0] for p in launch.params[at + 7 : at + 10]]
+    assert floats == [0.5, -1.0, 2.5]  # g's entries, taken apart by the host plan
+    with pytest.raises(TypeError, match=r"expected a \[Tensor \(3\) f32\] value"):
+        launcher.launch((x, [1.0, 2.0]), 0)

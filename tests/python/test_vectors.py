@@ -4,6 +4,8 @@ operators, methods, indexing, control flow, parameters, returns and qd.func call
 Expected values were computed by hand or with numpy; the behaviours follow Quadrants 1.3.3.
 """
 
+import operator
+
 import numpy as np
 import pytest
 
@@ -496,3 +498,37 @@ def test_a_host_vector_is_a_compile_time_constant_of_the_cache_key():
     OFFSET = qd.Vector([10, 20])
     qd.reset_cache()  # a new process: the on-disk cache must not hand back the old constant
     assert uses_a_host_vector().to_list() == [11, 21]
+
+
+# -- fields of vectors and matrices; compile-time values --------------------------------------
+
+POSITIONS = qd.Vector.field(3, qd.f32, shape=4)
+ROTATIONS = qd.Matrix.field(2, 2, qd.i32, shape=(), offset=None)
+SHIFTED = qd.field(qd.math.ivec2, shape=3, offset=-1)
+TABLE = qd.Matrix([[1, 2], [3, 4]])  # a host matrix: constants in the kernel
+
+
+@qd.kernel
+def fill_fields():
+    for i in POSITIONS:  # a struct-for over the field's indices
+        POSITIONS[i] = [i, 2 * i, 3 * i]
+        POSITIONS[i].y += 0.5
+    ROTATIONS[None] = operator.matmul(TABLE, TABLE)  # Python's operator functions work too
+    for i, j in qd.static(qd.ndrange(2, 2)):  # unrolled over compile-time index pairs
+        ROTATIONS[None][i, j] += i * 10 + j
+    for i in SHIFTED:  # indices run from the offset
+        SHIFTED[i] = qd.Vector([i, i * i])
+
+
+def test_fields_of_vectors_and_matrices():
+    fill_fields()
+    assert POSITIONS.to_numpy().tolist()[1] == [1.0, 2.5, 3.0]
+    assert POSITIONS[2].to_list() == [2.0, 4.5, 6.0] and (POSITIONS.n, POSITIONS.m) == (3, 1)
+    assert ROTATIONS[None].to_list() == [[7, 11], [25, 33]] and ROTATIONS.m == 2
+    assert SHIFTED.to_numpy().tolist() == [[-1, 1], [0, 0], [1, 1]]
+    assert SHIFTED[1].to_list() == [1, 1]
+    POSITIONS.fill(qd.math.vec3(1, 2, 3))
+    assert (POSITIONS.to_numpy() == [1, 2, 3]).all()
+    POSITIONS.from_numpy(np.zeros((4, 3), np.float32))
+    with pytest.raises(ValueError, match=r"Mismatch shape: \(4, 3\) expected"):
+        POSITIONS.from_numpy(np.zeros(4, np.float32))
