@@ -14,6 +14,7 @@ import ast
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from xdsl.dialects import arith
 
 from qdmlir.frontend import arithmetic, linalg
 from qdmlir.frontend.emitter import Array, Scalar
@@ -398,6 +399,11 @@ def entry_place(lowering: StatementLowering, node: ast.expr):
         if isinstance(index, int):
             position = np.unravel_index(index, array.element_shape)
             return array, indices + [em.index_constant(int(i)) for i in position]
+        if array.boundary == "clamp":  # Quadrants clamps the entry indices too
+            index = [
+                em.value(arith.MaxSIOp(em.value(arith.MinSIOp(i, em.index_constant(n - 1))), zero))
+                for i, n, zero in zip(index, array.element_shape, [em.index_constant(0)] * 2)
+            ]
         return array, indices + index
     if isinstance(node, ast.Attribute):
         place = element_place(lowering, node.value)

@@ -532,3 +532,19 @@ def test_fields_of_vectors_and_matrices():
     POSITIONS.from_numpy(np.zeros((4, 3), np.float32))
     with pytest.raises(ValueError, match=r"Mismatch shape: \(4, 3\) expected"):
         POSITIONS.from_numpy(np.zeros(4, np.float32))
+
+
+@qd.kernel
+def clamped(x: qd.types.ndarray(boundary="clamp"), i: qd.i32, j: qd.i32) -> qd.f32:
+    return x[1, 2][i, j]
+
+
+def test_clamped_ndarrays_clamp_entry_indices_too():
+    x = qd.ndarray(qd.math.mat2, shape=(3, 3))
+    x[1, 2] = [[1.0, 2.0], [3.0, 4.0]]
+    assert [clamped(x, -1, 0), clamped(x, 1, -1), clamped(x, 2, 0), clamped(x, 1, 2)] == [
+        1,
+        3,
+        3,
+        4,
+    ]
