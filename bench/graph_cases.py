@@ -153,6 +153,33 @@ def case_bandwidth() -> tuple[float, str]:
     return moved / seconds / 1e9, "GB/s"
 
 
+# -- a particle update over 10M vec3 f32 ------------------------------------------------------
+
+VEC3 = qd.types.ndarray(dtype=qd.math.vec3, ndim=1)
+
+
+@qd.kernel
+def particles(x: VEC3, v: VEC3, dt: qd.f32):
+    for i in range(x.shape[0]):
+        vel = v[i] + dt * qd.math.vec3(0.0, -9.8, 0.0)
+        pos = x[i] + dt * vel
+        if pos.y < 0.0:  # bounce off the floor, losing half the speed
+            pos.y = -pos.y
+            vel.y = -0.5 * vel.y
+        x[i] = pos
+        v[i] = vel
+
+
+def case_particles() -> tuple[float, str]:
+    import numpy as np
+
+    x, v = qd.ndarray(qd.math.vec3, (N_BIG,)), qd.ndarray(qd.math.vec3, (N_BIG,))
+    x.from_numpy(np.random.default_rng(0).random((N_BIG, 3), np.float32))
+    seconds = per_call(lambda: particles(x, v, 1e-4), 5, batches=9)
+    moved = 2 * 2 * 3 * 4 * N_BIG  # x and v: each read and written, 3 f32 per element
+    return moved / seconds / 1e9, "GB/s"
+
+
 # -- first call in a fresh process (timed by bench/run.py around the whole process) ------------
 
 
@@ -168,6 +195,7 @@ CASES = {
     "dowhile": case_dowhile,
     "resume": case_resume,
     "bandwidth": case_bandwidth,
+    "particles": case_particles,
     "first_call": case_first_call,
 }
 

@@ -104,12 +104,34 @@ def case_bandwidth():
     return 3 * 2 * 4 * n / seconds / 1e9, "GB/s"
 
 
+@numba.njit(parallel=True, cache=True)
+def particles(x, v, dt):
+    for i in numba.prange(x.shape[0]):
+        vx, vy, vz = v[i, 0], v[i, 1] - dt * np.float32(9.8), v[i, 2]
+        px, py, pz = x[i, 0] + dt * vx, x[i, 1] + dt * vy, x[i, 2] + dt * vz
+        if py < 0.0:
+            py = -py
+            vy = np.float32(-0.5) * vy
+        x[i, 0], x[i, 1], x[i, 2] = px, py, pz
+        v[i, 0], v[i, 1], v[i, 2] = vx, vy, vz
+
+
+def case_particles():
+    n = 10_000_000
+    x = np.random.default_rng(0).random((n, 3), np.float32)
+    v = np.zeros((n, 3), np.float32)
+    dt = np.float32(1e-4)
+    seconds = per_call(lambda: particles(x, v, dt), 5, batches=9)
+    return 2 * 2 * 3 * 4 * n / seconds / 1e9, "GB/s"
+
+
 CASES = {
     "tiny": case_tiny,
     "tiny_method": case_tiny,  # numba has no objects: the same function is the ceiling
     "dowhile": case_dowhile,
     "resume": case_resume,
     "bandwidth": case_bandwidth,
+    "particles": case_particles,
 }
 
 if __name__ == "__main__":

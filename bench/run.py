@@ -23,7 +23,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
-STEADY_CASES = ("tiny", "tiny_method", "dowhile", "resume", "bandwidth")
+STEADY_CASES = ("tiny", "tiny_method", "dowhile", "resume", "bandwidth", "particles")
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,7 @@ TARGETS = {
     "dowhile": Target("do-while, tiny body, per iteration", "us/iteration", 10.0, 200.0),
     "resume": Target("yield + resume cycle", "us/cycle", 10.0, 3.0),
     "bandwidth": Target("3 element-wise passes over 10M f32", "GB/s", None, 1 / 0.8),
+    "particles": Target("particle update over 10M vec3 f32", "GB/s", 1.0, 1 / 0.8),
 }
 
 

@@ -136,6 +136,9 @@ class Harness:
         self.stats["with serialized task"] += "qd.loop_config(serialize=True)" in text
         self.stats["with strided arrays"] += any(a.layout != "contiguous" for a in program.args)
         self.stats["with atomics"] += "qd.atomic_" in text or "+= " in text
+        self.stats["with vectors"] += "qd.math.vec3(" in text or "qd.Vector(" in text
+        self.stats["with a vec3 ndarray"] += ": V3" in text
+        self.stats["with a 3x3 product"] += ") @ " in text
         # a `//` or `%` by 0, -1 or an expression (kernel_fuzz.Gen.divisor): non-trapping selects
         self.stats["with zero/-1/runtime divisor"] += (
             re.search(r"(//|%) (0\)|\(-1\)|\()", text) is not None

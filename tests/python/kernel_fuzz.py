@@ -5,7 +5,9 @@
 generator keeps to what the reference interpreter defines exactly and makes every result
 independent of the order of a task's iterations: in a task with more than one iteration an
 array is either owned (read and written only at the task's own index `i`), read-only, or
-updated only by i32 atomics; a flag is only ever set to 1 there. Tasks of one iteration and
+updated only by i32 atomics; a flag is only ever set to 1 there. Vector arithmetic (an f32 vec3
+ndarray `u0`, vec3 locals, constructors, + - *, scaling, swizzles, a 3x3 product, dot / sum /
+norm_sqr / entries back to scalars, entry writes) mixes into the float expressions. Tasks of one iteration and
 serial statements may do anything. Do-while counters only go down (`qd.max(c - 1, 0)`), so
 every launch ends; the host plan is bounded, so a flag that keeps yielding ends too.
 
@@ -29,6 +31,7 @@ I0 = qd.types.ndarray(qd.i32, 0)
 I1 = qd.types.ndarray(qd.i32, 1)
 I2 = qd.types.ndarray(qd.i32, 2)
 F1 = qd.types.ndarray(qd.f32, 1)
+V3 = qd.types.ndarray(qd.math.vec3, 1)
 """
 
 ATOMIC_FAMILIES = [
@@ -54,7 +57,7 @@ LAYOUTS_2D = ["contiguous", "fortran", "step2"]
 class Arg:
     name: str
     # "data" (i32[N]), "fdata" (f32[N]), "grid" (i32[N, M]), "flag", "acc", "counter" (i32 0-d),
-    # "scalar" (qd.i32), "fscalar" (qd.f32)
+    # "scalar" (qd.i32), "fscalar" (qd.f32), "vdata" (vec3 f32[N])
     kind: str
     initial: object = None
     layout: str = "contiguous"  # arrays: one of LAYOUTS_1D / LAYOUTS_2D
@@ -67,6 +70,7 @@ class Arg:
             "grid": "I2",
             "scalar": "qd.i32",
             "fscalar": "qd.f32",
+            "vdata": "V3",
         }.get(self.kind, "I0")
 
     def make(self):
@@ -74,7 +78,7 @@ class Arg:
             return int(self.initial)
         if self.kind == "fscalar":
             return float(self.initial)
-        dtype = np.float32 if self.kind == "fdata" else np.int32
+        dtype = np.float32 if self.kind in ("fdata", "vdata") else np.int32
         values = np.array(self.initial, dtype=dtype)
         return laid_out(values, self.layout)
 
@@ -136,6 +140,8 @@ class Gen:
         self.grid = ["m0"] if self.flip(0.35) else []  # i32[N, M]
         self.scalars = ["k"] if self.flip(0.5) else []
         self.fscalars = ["h"] if self.flip(0.3) else []
+        self.vdata = ["u0"] if self.flip(0.4) else []  # an ndarray of f32 vec3
+        self.vectors = self.flip(0.5)  # vector expressions in float code
         self.graph_only = self.flip(0.1)  # @qd.kernel(graph=True): no checkpoints, no status
         self.counters: list[str] = []
         self.counter_init: dict[str, int] = {}
@@ -324,7 +330,7 @@ class Gen:
             scope.roles[name] = self.pick(
                 ["read", "atomic"] if grid_task else ["read", "own", "atomic"]
             )
-        for name in self.fdata:
+        for name in self.fdata + self.vdata:
             scope.roles[name] = "read" if grid_task else self.pick(["read", "own"])
         for name in self.grid:
             scope.roles[name] = self.pick(["read", "own", "atomic"])
@@ -364,6 +370,11 @@ class Gen:
     def task_stmt(self, scope: Scope, depth: int) -> list[str]:
         kinds = ["local", "own", "atomic", "flag", "if", "for", "while", "jump"]
         kind = self.pick(kinds if depth < 2 else kinds[:4])
+        if self.vectors and self.flip(0.25):
+            vown = [a for a in self.vdata if scope.roles.get(a) == "own"]
+            if vown and self.flip(0.5):
+                return self.vector_store(scope, self.pick(vown), "own")
+            return self.vector_local(scope)
         own = [a for a in self.data + self.fdata + self.grid if scope.roles.get(a) == "own"]
         atomic = [a for a in self.data + self.accs + self.grid if scope.roles.get(a) == "atomic"]
         flags = [f for f in self.flags if scope.roles.get(f) == "set"]
@@ -451,6 +462,10 @@ class Gen:
     def free_stmt(self, scope: Scope, depth: int) -> list[str]:
         kinds = ["store", "aug", "flag", "acc", "local", "top_var", "if"]
         kind = self.pick(kinds if depth < 2 else kinds[:6])
+        if self.vectors and not scope.top_level and self.flip(0.2):
+            if self.vdata and self.flip(0.5):
+                return self.vector_store(scope, self.pick(self.vdata), "any")
+            return self.vector_local(scope)
         if kind == "store" or (kind == "acc" and not self.accs):
             target = self.pick(self.data + self.fdata + self.grid)
             value = self.fexpr(scope, 2) if target in self.fdata else self.iexpr(scope, 2)
@@ -485,6 +500,80 @@ class Gen:
             scope.top_vars.append(name)
             return [line]
         return self.new_local(scope)
+
+    # -- vectors ---------------------------------------------------------------------------------
+
+    def vector_store(self, scope: Scope, name: str, mode: str) -> list[str]:
+        """A write to an element of the vec3 ndarray: the whole element (=, +=, -=) or one
+        entry, by swizzle or index."""
+        element = f"{name}[{self.subscript(scope, name, mode)}]"
+        form = self.pick(["=", "+=", "-=", "entry", "entry"])
+        if form == "entry":
+            entry = self.pick([".x", ".y", ".z", "[0]", "[1]", "[2]"])
+            return [f"{element}{entry} {self.pick(['=', '+=', '*='])} {self.fexpr(scope, 2)}"]
+        return [f"{element} {form} {self.vexpr(scope, 2)}"]
+
+    def vector_local(self, scope: Scope) -> list[str]:
+        """A new vec3 local, or a new value for one (whole, += or one entry)."""
+        existing = [name for name, t in scope.all_locals() if t == "vec3"]
+        if existing and self.flip(0.6):
+            name = self.pick(existing)
+            form = self.pick(["=", "+=", "*=", "entry"])
+            if form == "entry":
+                entry = self.pick([".x", ".y", ".z", "[0]", "[1]", "[2]"])
+                return [f"{name}{entry} {self.pick(['=', '+=', '-='])} {self.fexpr(scope, 2)}"]
+            return [f"{name} {form} {self.vexpr(scope, 2)}"]
+        name = f"q{self.locals}"
+        self.locals += 1
+        line = f"{name} = {self.vexpr(scope, 2)}"
+        scope.locals[name] = "vec3"
+        return [line]
+
+    def vexpr(self, scope: Scope, depth: int) -> str:
+        if depth <= 0 or self.flip(0.35):
+            return self.vleaf(scope)
+        form = self.pick(["+", "-", "*", "scale", "neg", "swizzle", "matvec"])
+        a = self.vexpr(scope, depth - 1)
+        if form in ("+", "-", "*"):
+            return f"({a} {form} {self.vexpr(scope, depth - 1)})"
+        if form == "scale":
+            f = self.fexpr(scope, depth - 1)
+            return self.pick([f"({f} * {a})", f"({a} * {f})"])
+        if form == "neg":
+            return f"(-{a})"
+        if form == "swizzle":
+            return f"{a}.{self.pick(['zyx', 'xxy', 'yzx', 'zzz', 'xyz'])}"
+        rows = [[self.pick(FLOAT_LITERALS[:8]) for _ in range(3)] for _ in range(3)]
+        matrix = ", ".join("[" + ", ".join(row) + "]" for row in rows)
+        return f"(qd.Matrix([{matrix}]) @ {a})"
+
+    def vleaf(self, scope: Scope) -> str:
+        forms = ["make", "list", "fill"]
+        if self.readable(scope, ["vdata"]):
+            forms += ["read", "read"]
+        if [n for n, t in scope.all_locals() if t == "vec3"]:
+            forms += ["local", "local"]
+        form = self.pick(forms)
+        if form == "read":
+            return self.read(scope, self.pick(self.readable(scope, ["vdata"])))
+        if form == "local":
+            return self.pick([n for n, t in scope.all_locals() if t == "vec3"])
+        if form == "fill":
+            return f"qd.math.vec3({self.fleaf(scope)})"
+        entries = ", ".join(self.fleaf(scope) for _ in range(3))
+        return f"qd.math.vec3({entries})" if form == "make" else f"qd.Vector([{entries}])"
+
+    def from_vector(self, scope: Scope, depth: int) -> str:
+        """A float computed from vectors: a dot product, a sum, a squared norm, an entry."""
+        a = self.vexpr(scope, depth)
+        form = self.pick(["dot", "sum", "norm_sqr", "entry", "swizzle"])
+        if form == "dot":
+            return f"{a}.dot({self.vexpr(scope, depth)})"
+        if form in ("sum", "norm_sqr"):
+            return f"{a}.{form}()"
+        if form == "entry":
+            return f"{a}[{self.int(0, 2)}]"
+        return f"{a}.{self.pick(['x', 'y', 'z'])}"
 
     def free_block(self, scope: Scope, depth: int) -> list[str]:
         lines = []
@@ -620,6 +709,7 @@ class Gen:
         names = {
             "data": self.data,
             "fdata": self.fdata,
+            "vdata": self.vdata,
             "grid": self.grid,
             "acc": self.accs,
             "flag": self.flags,
@@ -642,6 +732,8 @@ class Gen:
         if depth <= 0 or self.flip(0.35):
             return self.fleaf(scope)
         form = self.pick(["binary", "mixed", "div", "unary", "convert", "select"])
+        if self.vectors and self.flip(0.2):
+            return self.from_vector(scope, depth - 1)
         a = self.fexpr(scope, depth - 1)
         if form == "binary":
             b = self.fexpr(scope, depth - 1)
@@ -711,6 +803,11 @@ class Gen:
         for name in self.fdata:
             values = [float(self.pick([0, 0.5, -1, 2.25, 3])) for _ in range(self.n)]
             args.append(Arg(name, "fdata", values, self.layout(LAYOUTS_1D)))
+        for name in self.vdata:
+            entries = [0, 0.5, -1, 2.25, 3]
+            values = [[float(self.pick(entries)) for _ in range(3)] for _ in range(self.n)]
+            # (n, 3) arrays: Fortran order and every other entry stride the element's axis
+            args.append(Arg(name, "vdata", values, self.layout(LAYOUTS_2D)))
         for name in self.grid:
             values = [[self.pick(INT_LITERALS[:9]) for _ in range(self.m)] for _ in range(self.n)]
             args.append(Arg(name, "grid", values, self.layout(LAYOUTS_2D)))

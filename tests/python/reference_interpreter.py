@@ -15,7 +15,9 @@ obvious is the point. The subset it knows is what the random programs use, defin
   `qd.loop_config(serialize=True)` in order, with `break`), `with qd.checkpoint(label,
   yield_on=flag)`, nested `while qd.graph_do_while(c)`, serial statements, top-level variables.
 
-The scalar rules live in reference_scalars.py. Anything else, and anything the compiled code
+The scalar rules live in reference_scalars.py, f32 vec3 values (constructors, + - * and scaling,
+`@` by a 3x3 literal, swizzles, dot / sum / norm_sqr, ndarrays of vec3, entry writes) in
+reference_vectors.py. Anything else, and anything the compiled code
 leaves undefined (a float that does not fit an int, a shift by 32 or more, an out-of-bounds
 index), raises `Unsupported` or `IndexError`: a program that
 triggers one is a generator bug, never a result.
@@ -34,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import reference_vectors as rv
 from reference_scalars import (
     BOOL,
     F32,
@@ -56,6 +59,7 @@ from reference_scalars import (
 import qdmlir as qd
 from qdmlir.frontend import lang
 from qdmlir.frontend.kernel import QdFunc
+from qdmlir.runtime.matrix_types import MatrixType
 from qdmlir.runtime.status import GraphStatus
 
 _ATOMIC_AUG = {"+": "add", "-": "add", "&": "and", "|": "or", "^": "xor"}
@@ -137,12 +141,15 @@ class ReferenceKernel:
         self.globals = self.fn.__globals__
         self.params = [a.arg for a in self.tree.args.args]
         self.scalar_types = {}
+        self.vector_arrays: set[str] = set()  # ndarrays of vec3
         for name, parameter in inspect.signature(self.fn).parameters.items():
             annotation = parameter.annotation
             if isinstance(annotation, str):
                 annotation = eval(annotation, self.globals)  # noqa: S307 - test code
             if annotation is qd.i32 or annotation is qd.f32:
                 self.scalar_types[name] = I32 if annotation is qd.i32 else F32
+            if isinstance(getattr(annotation, "dtype", None), MatrixType):
+                self.vector_arrays.add(name)
         self.slots: list[Slot] = []
         self.slot_of: dict[int, int] = {}  # numbering: AST node id -> slot
         self.last_slot: dict[int, int | None] = {}  # do-while node id -> last slot inside
@@ -226,7 +233,7 @@ class ReferenceKernel:
                 if value.dtype not in (np.int32, np.float32):
                     raise Unsupported(f"an ndarray of {value.dtype}")
                 launch.arrays[name] = value
-                scope.names[name] = value
+                scope.names[name] = rv.VecArray(value) if name in self.vector_arrays else value
             elif name in self.scalar_types and isinstance(value, (int, float)):
                 dtype = self.scalar_types[name]
                 if dtype == I32 and not -(2**31) <= value < 2**31:
@@ -392,14 +399,49 @@ class Executor:
         if len(node.targets) != 1:
             raise Unsupported("chained assignment")
         value = self.expr(node.value)
-        target = node.targets[0]
-        if isinstance(target, ast.Name):
+        self.assign(node.targets[0], value)
+
+    def assign(self, target: ast.expr, value) -> None:
+        """`name = v`; `x[i] = v` (a vec3 element too); `x[i][k] = v`, `x[i].y = v` (an entry
+        of a vec3 element, in memory); `q[k] = v`, `q.y = v` (a new value for a local)."""
+        entry = self.entry_place(target)
+        if entry is not None:
+            array, index = entry
+            array.array[index] = cast(self.scalar(value), F32).value
+        elif isinstance(target, ast.Name):
             self.assign_name(target.id, value)
-        elif isinstance(target, ast.Subscript):
+        elif isinstance(target, ast.Subscript) and not isinstance(self.expr(target.value), rv.Vec):
             array, index = self.element(target)
-            self.store(array, index, self.scalar(value))
+            if isinstance(array, rv.VecArray):
+                rv.store(array, index, value)
+            else:
+                self.store(array, index, self.scalar(value))
+        elif isinstance(target, (ast.Subscript, ast.Attribute)):
+            vector = self.expr(target.value)
+            if not isinstance(vector, rv.Vec):
+                raise Unsupported(f"assigning to {ast.unparse(target)}")
+            position = self.entry_position(target)
+            self.assign(target.value, vector.replaced(position, self.scalar(value)))
         else:
             raise Unsupported(f"assigning to {ast.unparse(target)}")
+
+    def entry_position(self, node: ast.expr) -> int:
+        if isinstance(node, ast.Attribute):
+            return rv.SWIZZLE.index(node.attr)
+        return self.expr(node.slice).value
+
+    def entry_place(self, node: ast.expr):
+        """`(VecArray, index of the entry)` for `x[i][k]` / `x[i].y`, else None."""
+        if not isinstance(node, (ast.Subscript, ast.Attribute)):
+            return None
+        inner = node.value
+        if not isinstance(inner, ast.Subscript):
+            return None
+        base = self.expr(inner.value)
+        if not isinstance(base, rv.VecArray):
+            return None
+        array, index = self.element(inner)
+        return array, index + (self.entry_position(node),)
 
     def assign_name(self, name: str, value) -> None:
         holder = self.scope.lookup(name)
@@ -410,6 +452,14 @@ class Executor:
             return
         if holder is not None and isinstance(holder.names[name], np.ndarray):
             raise Unsupported(f"reassigning ndarray {name}")
+        if isinstance(value, rv.Vec) or (
+            holder is not None and isinstance(holder.names[name], rv.Vec)
+        ):
+            if self.top_level and holder is None:
+                raise Unsupported("a top-level vector variable")
+            entries = tuple(cast(e, F32) for e in value.entries)
+            (holder or self.scope).names[name] = rv.Vec(entries)
+            return
         if holder is not None and isinstance(holder.names[name], Val):
             current = holder.names[name]
             scalar = cast(self.scalar(value), current.dtype)
@@ -436,13 +486,35 @@ class Executor:
         if op is None:
             raise Unsupported(f"augmented {type(node.op).__name__}")
         target = node.target
+        entry = self.entry_place(target)
+        if entry is not None:  # x[i][k] op= v: an entry of an owned vec3 element
+            array, index = entry
+            value = self.scalar(self.expr(node.value))
+            old = Val(F32, np.float32(array.array[index]))
+            array.array[index] = cast(binary(op, *self.operands(old, value)), F32).value
+            return
         if isinstance(target, ast.Name):
             cells = self.kernel.launch.cells
             if target.id in cells and self.scope.lookup(target.id) is None:
                 self.update(cells[target.id], None, op, node, owned=False)
                 return
-            current, value = self.operands(self.expr(target), self.expr(node.value))
+            current, value = self.expr(target), self.expr(node.value)
+            if isinstance(current, rv.Vec) or isinstance(value, rv.Vec):
+                self.assign_name(target.id, rv.entrywise(op, current, value))
+                return
+            current, value = self.operands(current, value)
             self.assign_name(target.id, binary(op, current, value))
+        elif isinstance(target, ast.Subscript) and isinstance(self.expr(target.value), rv.VecArray):
+            array, index = self.element(target)  # an owned vec3 element: plain entry updates
+            value = self.expr(node.value)
+            rv.store(array, index, rv.entrywise(op, rv.load(array, index), value))
+        elif isinstance(target, (ast.Subscript, ast.Attribute)) and isinstance(
+            self.expr(target.value), rv.Vec
+        ):
+            load = ast.copy_location(
+                ast.BinOp(left=_as_load(target), op=node.op, right=node.value), node
+            )
+            self.assign(target, self.expr(load))
         elif isinstance(target, ast.Subscript):
             array, index = self.element(target)
             self.update(array, index, op, node, owned=self.owns(target))
@@ -544,6 +616,12 @@ class Executor:
 
     def element(self, node: ast.Subscript) -> tuple[np.ndarray, tuple]:
         array = self.expr(node.value)
+        if isinstance(array, rv.VecArray):
+            _, index = self.element_of(array.array[..., 0], node)
+            return array, index
+        return self.element_of(array, node)
+
+    def element_of(self, array, node: ast.Subscript) -> tuple[np.ndarray, tuple]:
         if not isinstance(array, np.ndarray):
             raise Unsupported(f"indexing {ast.unparse(node.value)}")
         parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
@@ -568,6 +646,8 @@ class Executor:
     def load(self, array, index) -> Val:
         if isinstance(array, Cell):
             return Val(array.dtype, array.value)
+        if isinstance(array, rv.VecArray):
+            return rv.load(array, index)
         dtype = I32 if array.dtype == np.int32 else F32
         return make(dtype, array[index])
 
@@ -620,6 +700,12 @@ class Executor:
 
     def expr_Attribute(self, node: ast.Attribute):
         base = self.expr(node.value)
+        if isinstance(base, rv.Vec):
+            if set(node.attr) <= set(rv.SWIZZLE):
+                return rv.swizzle(base, node.attr)
+            return VecMethod(base, node.attr)
+        if isinstance(base, rv.VecArray):
+            base = base.array[..., 0]  # x.shape: the vectors' count
         if isinstance(base, np.ndarray):
             if node.attr != "shape":
                 raise Unsupported(f"ndarray attribute {node.attr}")
@@ -633,17 +719,25 @@ class Executor:
         if isinstance(base, tuple):
             index = self.expr(node.slice)
             return base[index.value]
+        if isinstance(base, rv.Vec):
+            return base.entries[self.expr(node.slice).value]
         array, index = self.element(node)
         return self.load(array, index)
 
     def expr_Tuple(self, node: ast.Tuple):
         return tuple(self.expr(e) for e in node.elts)
 
+    expr_List = expr_Tuple
+
     def expr_BinOp(self, node: ast.BinOp):
         op = _BINARY.get(type(node.op))
-        if op is None:
+        if op is None and not isinstance(node.op, ast.MatMult):
             raise Unsupported(f"operator {type(node.op).__name__}")
         left, right = self.expr(node.left), self.expr(node.right)
+        if isinstance(node.op, ast.MatMult) and isinstance(left, rv.Mat):
+            return rv.matmul(left, right)
+        if isinstance(left, rv.Vec) or isinstance(right, rv.Vec):
+            return rv.entrywise(op, left, right)
         if isinstance(left, Const) and isinstance(right, Const):
             raise Unsupported("a constant expression (the compiler folds it in Python)")
         return binary(op, *self.operands(left, right))
@@ -656,6 +750,8 @@ class Executor:
             if isinstance(node.op, ast.Invert) and type(operand.value) is int:
                 return Const(~operand.value)
             raise Unsupported("a constant unary expression")
+        if isinstance(operand, rv.Vec) and isinstance(node.op, ast.USub):
+            return rv.neg(operand)
         value = self.scalar(operand)
         if isinstance(node.op, ast.USub):
             return negate(value)
@@ -707,9 +803,20 @@ class Executor:
             self.dry = False
 
     def expr_Call(self, node: ast.Call):
+        if isinstance(node.func, ast.Attribute):  # a vector's method
+            bound = self.expr(node.func) if not self.kernel._resolve(node.func) else None
+            if isinstance(bound, VecMethod):
+                args = [self.expr(a) for a in node.args]
+                return rv.method(bound.vector, bound.name, args)
         fn = self.kernel._resolve(node.func)
         if node.keywords:
             raise Unsupported("keyword arguments")
+        if isinstance(fn, MatrixType):  # qd.math.vec3(...)
+            return rv.make_vector([self.expr(a) for a in node.args])
+        if fn is qd.Vector:
+            return rv.make_vector(list(self.expr(node.args[0])), None)
+        if fn is qd.Matrix:
+            return rv.make_matrix(self.expr(node.args[0]))
         if isinstance(fn, QdFunc):
             return self._call(fn, [self.expr(a) for a in node.args])
         if fn is int or fn is float:
@@ -837,6 +944,23 @@ class Executor:
             new = binary(op, old, value)
         self.store(array, index, new)
         return old
+
+
+@dataclass(frozen=True)
+class VecMethod:
+    """`v.dot` before its call."""
+
+    vector: rv.Vec
+    name: str
+
+
+def _as_load(target: ast.expr) -> ast.expr:
+    """An assignment target read as a value (`q.x` in `q.x += 1`)."""
+    import copy
+
+    load = copy.deepcopy(target)
+    load.ctx = ast.Load()
+    return load
 
 
 __all__ = ["ReferenceKernel", "Unsupported", "wrap32"]
