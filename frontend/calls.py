@@ -19,6 +19,7 @@ from qdmlir.frontend.promotion import BOOL
 from qdmlir.frontend.scope import Binding, Const, KernelVar
 from qdmlir.runtime.dtypes import DType
 from qdmlir.runtime.matrix_types import MatrixType
+from qdmlir.runtime.struct_types import Struct, StructType
 
 if TYPE_CHECKING:  # the lowering these functions extend
     from qdmlir.frontend.statements import StatementLowering
@@ -56,6 +57,10 @@ def lower_call(lowering: StatementLowering, node: ast.Call) -> Binding:
         return _convert(lowering, node, fn)
     if isinstance(fn, MatrixType):  # qd.math.vec3(...), qd.types.matrix(2, 2, qd.f32)(...)
         return matrix_calls.typed_value(lowering, node, fn)
+    if isinstance(fn, StructType):  # a @qd.dataclass or qd.types.struct type
+        return matrix_calls.struct_value(lowering, node, fn)
+    if fn is Struct:
+        return matrix_calls.struct_literal(lowering, node)
     handler = INTRINSICS.get(_identity(fn))
     if handler is None:
         name = ast.unparse(node.func)

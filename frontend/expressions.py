@@ -30,8 +30,8 @@ from qdmlir.frontend.errors import (
     QuadrantsTypeError,
     unsupported,
 )
-from qdmlir.frontend.matrices import MatrixValue
-from qdmlir.frontend.matrix_calls import METHODS, MatrixMethod
+from qdmlir.frontend.matrices import MatrixValue, StructValue
+from qdmlir.frontend.matrix_calls import METHODS, MatrixMethod, struct_member
 from qdmlir.frontend.promotion import BOOL, literal_type
 from qdmlir.frontend.scope import Binding, Compound, Const, KernelVar, Scope
 from qdmlir.frontend.source import FunctionSource, resolve_chain
@@ -206,6 +206,8 @@ class ExpressionLowering:
                 if bound.shape:
                     return ml.load(self, bound.array, [])
                 return self.em.load(bound.array, [])
+            if isinstance(bound, StructValue):  # a top-level struct: its members' cells, read
+                return self.loaded(bound)
             return bound
         found, value = self.source.lookup(node.id)
         if not found:
@@ -258,6 +260,8 @@ class ExpressionLowering:
             base = ml.as_matrix(self, base, node.value)
         if isinstance(base, MatrixValue):
             return self.matrix_attribute(node, base)
+        if isinstance(base, StructValue):
+            return struct_member(self, node, base)
         if isinstance(base, Array):
             if node.attr == "shape":
                 return tuple(
@@ -280,6 +284,18 @@ class ExpressionLowering:
                 )
             return self.global_value(node, ast.unparse(node), getattr(base.value, node.attr))
         raise self.error(node, f"attribute '{node.attr}' of a runtime value is not supported")
+
+    def loaded(self, value: StructValue) -> StructValue:
+        """A struct whose members may be top-level cells, with every cell read."""
+        members = []
+        for name, member in value.members:
+            if isinstance(member, KernelVar):
+                array = member.array
+                member = ml.load(self, array, []) if member.shape else self.em.load(array, [])
+            elif isinstance(member, StructValue):
+                member = self.loaded(member)
+            members.append((name, member))
+        return StructValue(tuple(members), value.name)
 
     def matrix_attribute(self, node: ast.Attribute, base: MatrixValue) -> Binding:
         """`v.x` / `v.xy` (swizzles), `m.n` / `m.m` (sizes), `v.norm` (a method, called next)."""

@@ -28,7 +28,7 @@ from qdmlir.frontend.loops import (
     static_items,
     trip_bounds,
 )
-from qdmlir.frontend.matrices import MatrixValue, indices_of
+from qdmlir.frontend.matrices import MatrixValue, StructValue, indices_of
 from qdmlir.frontend.print_lowering import PrintSites
 from qdmlir.frontend.promotion import Defaults
 from qdmlir.frontend.scope import Const, KernelVar, Scope, assigned
@@ -225,6 +225,9 @@ class KernelLowering(StatementLowering):
             cell = self.kernel_variable(name, value.entries[0], value.shape)
             ml.store(self, cell.array, [], value, node)
             return
+        if self.top_level_assignment and isinstance(value, StructValue):
+            self.scope.bind(name, self.struct_cells(name, value, node))
+            return
         if (
             not self.top_level_assignment
             or isinstance(value, (Array, tuple))
@@ -246,6 +249,25 @@ class KernelLowering(StatementLowering):
             self.define(name, value, node)
             return
         super().assign_name(name, value, node)
+
+    def struct_cells(self, name: str, value: StructValue, node) -> StructValue:
+        """A top-level struct: a cell per member (nested structs member by member), written with
+        the value; the name is bound to the struct of cells."""
+        members = []
+        for key, member in value.members:
+            if isinstance(member, StructValue):
+                members.append((key, self.struct_cells(f"{name}.{key}", member, node)))
+                continue
+            first = member.entries[0] if isinstance(member, MatrixValue) else member
+            shape = member.shape if isinstance(member, MatrixValue) else ()
+            cell = self.kernel_variable(f"{name}.{key}", first, shape)
+            self.scope.names.pop(f"{name}.{key}")  # reached through the struct only
+            if shape:
+                ml.store(self, cell.array, [], member, node)
+            else:
+                self.em.store(cell.array, [], member)
+            members.append((key, cell))
+        return StructValue(tuple(members), value.name)
 
     def kernel_variable(self, name: str, initial: Scalar, shape: tuple = ()) -> KernelVar:
         dtype = self.em.numeric(initial.dtype)  # memory holds no i1 (see define)

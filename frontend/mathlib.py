@@ -15,7 +15,7 @@ from qdmlir.runtime.matrix_types import matrix, vector
 
 vec2, vec3, vec4 = (vector(n, float) for n in (2, 3, 4))
 ivec2, ivec3, ivec4 = (vector(n, int) for n in (2, 3, 4))
-uvec2, uvec3, uvec4 = (vector(n, dtypes.u32) for n in (2, 3, 4))
+uvec2, uvec3, uvec4 = (vector(n, dtypes.DEFAULT_UNSIGNED) for n in (2, 3, 4))
 mat2, mat3, mat4 = (matrix(n, n, float) for n in (2, 3, 4))
 
 

@@ -62,6 +62,30 @@ class MatrixValue:
         return tensor_string(self.shape, self.dtype)
 
 
+@dataclass(frozen=True)
+class StructValue:
+    """A struct value (`@qd.dataclass` types, `qd.Struct(...)`): its members by name, each a
+    scalar, a vector / matrix or another struct. Like a vector it is rebound on assignment and
+    carried member by member."""
+
+    members: tuple[tuple[str, object], ...]
+    name: str = "Struct"
+
+    def member(self, name: str):
+        for key, value in self.members:
+            if key == name:
+                return value
+        return None
+
+    def replaced(self, name: str, value) -> StructValue:
+        return StructValue(
+            tuple((k, value if k == name else v) for k, v in self.members), self.name
+        )
+
+    def describe(self) -> str:
+        return f"a {self.name} struct"
+
+
 def flat_index(shape: tuple[int, ...], index: Sequence[int]) -> int:
     flat = 0
     for size, i in zip(shape, index):
@@ -150,13 +174,22 @@ def write_at(em: Emitter, value: MatrixValue, position: SSAValue, item: Scalar) 
 
 def flatten(value) -> list[Scalar]:
     """The scalars a structured op carries for one variable: a scalar itself, a vector or
-    matrix its entries."""
+    matrix its entries, a struct its members' in order."""
+    if isinstance(value, StructValue):
+        return [s for _, member in value.members for s in flatten(member)]
     return list(value.entries) if isinstance(value, MatrixValue) else [value]
 
 
 def rebuild(template, scalars: Sequence[Scalar]):
     """The variable's value from the scalars carried out of a structured op; `template` is
     its value before it (it fixes the shape and the types)."""
+    if isinstance(template, StructValue):
+        members, rest = [], list(scalars)
+        for name, member in template.members:
+            count = len(flatten(member))
+            members.append((name, rebuild(member, rest[:count])))
+            rest = rest[count:]
+        return StructValue(tuple(members), template.name)
     if isinstance(template, MatrixValue):
         return MatrixValue(tuple(scalars), template.shape)
     return scalars[0]
@@ -168,6 +201,16 @@ def carried_types(template) -> list:
 
 def converted(em: Emitter, template, value) -> list[SSAValue]:
     """`value` converted to `template`'s types, as the SSA values a structured op yields."""
+    if isinstance(template, StructValue):
+        if not isinstance(value, StructValue) or [k for k, _ in value.members] != [
+            k for k, _ in template.members
+        ]:
+            raise ShapeError(f"cannot assign {describe(value)} to {template.describe()}")
+        return [
+            v
+            for (_, t), (_, m) in zip(template.members, value.members)
+            for v in converted(em, t, m)
+        ]
     if isinstance(template, MatrixValue):
         if not isinstance(value, MatrixValue) or value.shape != template.shape:
             raise ShapeError(
@@ -180,7 +223,7 @@ def converted(em: Emitter, template, value) -> list[SSAValue]:
 
 
 def describe(value) -> str:
-    if isinstance(value, MatrixValue):
+    if isinstance(value, (MatrixValue, StructValue)):
         return value.describe()
     dtype = getattr(value, "dtype", None)
     return "a bool" if dtype == BOOL else f"a {getattr(dtype, 'name', 'value')}"

@@ -16,7 +16,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from qdmlir.frontend import arithmetic, linalg
-from qdmlir.frontend.matrices import MatrixValue, ShapeError, cast, filled, indices_of, of_entries
+from qdmlir.frontend.matrices import (
+    MatrixValue,
+    ShapeError,
+    StructValue,
+    cast,
+    filled,
+    indices_of,
+    of_entries,
+)
 from qdmlir.frontend.matrix_lowering import as_matrix, is_matrix, is_sequence
 from qdmlir.frontend.scope import Binding, Const
 from qdmlir.runtime import dtypes
@@ -403,3 +411,86 @@ def builtins_on_matrices() -> dict[object, Handler]:
 
 
 __all__ = ["METHODS", "MatrixMethod", "MatrixType", "VectorType", "call_method", "typed_value"]
+
+
+# -- structs ---------------------------------------------------------------------------------------
+
+
+def struct_value(lowering: StatementLowering, node: ast.Call, kind) -> StructValue:
+    """`Ray(pos, dir, t=1.0)`: each member converted to its type; members not given are zero."""
+    args = [lowering.expr(a) for a in node.args]
+    keywords = {k.arg: lowering.expr(k.value) for k in node.keywords}
+    try:
+        given = kind.values(tuple(args), keywords)
+    except TypeError as error:
+        raise lowering.error(node, str(error)) from None
+    return _struct_of(lowering, node, kind, given)
+
+
+def _struct_of(lowering, node, kind, given: dict) -> StructValue:
+    from qdmlir.runtime.struct_types import StructType
+
+    em, members = lowering.em, []
+    for name, member in kind.members.items():
+        value = given.get(name)
+        if isinstance(member, StructType):
+            if value is None:
+                value = _struct_of(lowering, node, member, {})
+            elif not isinstance(value, StructValue):
+                raise lowering.error(node, f"member {kind.name}.{name} is a {member.name} struct")
+        elif isinstance(member, MatrixType):
+            if value is None:
+                value = filled(em, em.constant(0, member.dtype), member.shape)
+            elif is_matrix(value) or is_sequence(value):
+                value = as_matrix(lowering, value, node, member.dtype)
+            else:  # one number fills a vector member, as the type's own call would
+                value = filled(
+                    em,
+                    em.cast(_scalar(lowering, value, node, member.dtype), member.dtype),
+                    member.shape,
+                )
+            if value.shape != member.shape:
+                raise lowering.error(
+                    node,
+                    f"member {kind.name}.{name} is a {member.to_string()}, got {value.describe()}",
+                )
+        else:
+            dtype = dtypes.resolve(member)
+            value = (
+                em.constant(0, dtype)
+                if value is None
+                else em.cast(_scalar(lowering, value, node, dtype), dtype)
+            )
+        members.append((name, value))
+    return StructValue(tuple(members), kind.name)
+
+
+def _scalar(lowering, value, node, dtype):
+    if isinstance(value, Const) and isinstance(value.value, (int, float)):
+        return lowering.em.constant(value.value, dtype)
+    return lowering.as_scalar(value, node)
+
+
+def struct_literal(lowering: StatementLowering, node: ast.Call) -> StructValue:
+    """`qd.Struct(a=qd.Vector([0, 0, 0]), b=2)`: members of the types their values have."""
+    if node.args:
+        raise lowering.error(node, "qd.Struct() takes its members as keywords: qd.Struct(a=1)")
+    members = []
+    for keyword in node.keywords:
+        value = lowering.expr(keyword.value)
+        if is_matrix(value) or is_sequence(value):
+            value = as_matrix(lowering, value, keyword.value)
+        elif not isinstance(value, StructValue):
+            value = lowering.as_scalar(value, keyword.value)
+        members.append((keyword.arg, value))
+    return StructValue(tuple(members))
+
+
+def struct_member(lowering, node: ast.Attribute, value: StructValue):
+    member = value.member(node.attr)
+    if member is None:
+        names = ", ".join(k for k, _ in value.members)
+        raise lowering.error(
+            node, f"{value.describe()} has no member '{node.attr}'", f"its members: {names}"
+        )
+    return member

@@ -18,7 +18,8 @@ from qdmlir.frontend import matrix_lowering as ml
 from qdmlir.frontend.emitter import INDEX, Array, Scalar
 from qdmlir.frontend.errors import QuadrantsTypeError, unsupported
 from qdmlir.frontend.expressions import ExpressionLowering, _is_lookup
-from qdmlir.frontend.matrices import MatrixValue
+from qdmlir.frontend.matrices import MatrixValue, StructValue
+from qdmlir.frontend.matrix_calls import struct_member
 from qdmlir.frontend.promotion import BOOL
 from qdmlir.frontend.scope import (
     BREAK,
@@ -157,6 +158,14 @@ class StatementLowering(ExpressionLowering):
             else:
                 self.em.store(base, indices, self.as_scalar(value, value_node))
             return
+        if isinstance(base, StructValue) and isinstance(target, ast.Attribute):
+            member = struct_member(self, target, base)  # checks the name
+            if isinstance(member, MatrixValue):
+                value = self.converted(member, value, value_node)
+            elif isinstance(member, Scalar):
+                value = self.em.cast(self.as_scalar(value, value_node), member.dtype)
+            self.assign(target.value, base.replaced(target.attr, value), value_node)
+            return
         if isinstance(base, MatrixValue):
             if isinstance(target, ast.Attribute):
                 updated = ml.with_swizzle(self, target, base, value)
@@ -174,7 +183,9 @@ class StatementLowering(ExpressionLowering):
 
     def assign_name(self, name: str, value: Binding, node: ast.AST) -> None:
         current = self.scope.lookup(name)
-        if isinstance(current, KernelVar) and current.shape:
+        if isinstance(current, StructValue):
+            self.assign_struct(name, current, value, node)
+        elif isinstance(current, KernelVar) and current.shape:
             self.located(node)
             ml.store(self, current.array, [], value, node)
         elif isinstance(current, MatrixValue):
@@ -194,6 +205,42 @@ class StatementLowering(ExpressionLowering):
             )
         else:
             self.define(name, value, node)
+
+    def assign_struct(self, name: str, current: StructValue, value, node: ast.AST) -> None:
+        """A new value for a struct variable: the same members, each converted; a top-level
+        struct's members are cells, written."""
+        if not isinstance(value, StructValue) or [k for k, _ in value.members] != [
+            k for k, _ in current.members
+        ]:
+            raise self.error(
+                node, f"cannot assign {matrices.describe(value)} to {current.describe()}"
+            )
+        self.scope.bind(name, self.stored(current, value, node))
+
+    def stored(self, current: StructValue, value: StructValue, node: ast.AST) -> StructValue:
+        members = []
+        for (key, old), (_, new) in zip(current.members, value.members):
+            if isinstance(old, KernelVar):
+                self.located(node)
+                if old.shape:
+                    ml.store(self, old.array, [], new, node)
+                else:
+                    self.em.store(old.array, [], self.as_scalar(new, node))
+                members.append((key, old))
+            elif isinstance(old, StructValue):
+                members.append((key, self.stored(old, new, node)))
+            else:
+                scalars = matrices.converted(self.em, old, new)
+                members.append(
+                    (
+                        key,
+                        matrices.rebuild(
+                            old,
+                            [Scalar(v, s.dtype) for v, s in zip(scalars, matrices.flatten(old))],
+                        ),
+                    )
+                )
+        return StructValue(tuple(members), current.name)
 
     def converted(self, current: MatrixValue, value, node: ast.AST) -> MatrixValue:
         """A new value for a vector / matrix variable, in its shape and entry type."""
@@ -346,7 +393,7 @@ class StatementLowering(ExpressionLowering):
         templates = []  # per carried name: a value fixing its type(s), or None if unset
         for name in carried:
             values = [scope.lookup(name) for _, scope in branches]
-            known = [v for v in values if isinstance(v, (Scalar, MatrixValue))]
+            known = [v for v in values if isinstance(v, (Scalar, MatrixValue, StructValue))]
             templates.append(known[0] if known else None)
         carried = [n for n, t in zip(carried, templates) if t is not None]
         templates = [t for t in templates if t is not None]
@@ -380,7 +427,9 @@ class StatementLowering(ExpressionLowering):
         names = []
         for name in assigned_names(body):
             value = self.scope.lookup(name)
-            if isinstance(value, (Scalar, MatrixValue, Undefined)):
+            if isinstance(value, (Scalar, MatrixValue, Undefined)) or (
+                isinstance(value, StructValue) and not _in_cells(value)
+            ):
                 names.append(name)
         return names
 
@@ -388,7 +437,7 @@ class StatementLowering(ExpressionLowering):
         """The SSA values one branch (or loop body) yields for a carried variable, in
         `template`'s types; `node` is blamed if the value cannot take them."""
         value = scope.lookup(name)
-        if isinstance(value, (Scalar, MatrixValue)):
+        if isinstance(value, (Scalar, MatrixValue, StructValue)):
             try:
                 return matrices.converted(self.em, template, value)
             except matrices.ShapeError as error:
@@ -521,6 +570,14 @@ class StatementLowering(ExpressionLowering):
         raise self.error(node, *unsupported("`global`", "pass values in as parameters"))
 
     stmt_Nonlocal = stmt_Global
+
+
+def _in_cells(value: StructValue) -> bool:
+    """A top-level struct: its members live in memory cells, not in SSA values to carry."""
+    return any(
+        isinstance(m, KernelVar) or (isinstance(m, StructValue) and _in_cells(m))
+        for _, m in value.members
+    )
 
 
 def named(value, name: str):

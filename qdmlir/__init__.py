@@ -77,12 +77,14 @@ from qdmlir.runtime.matrix_types import matrix as _matrix_type
 from qdmlir.runtime.matrix_types import vector as _vector_type
 from qdmlir.runtime.ndarray import MatrixNdarray, Ndarray, VectorNdarray
 from qdmlir.runtime.status import GraphStatus
+from qdmlir.runtime.struct_types import Struct, dataclass
+from qdmlir.runtime.struct_types import struct as _struct_type
 
 __version__ = "0.1.0"
 
 types = _Namespace(
     ndarray=NdarrayType, NDArray=NdarrayType, template=template, Template=Template,
-    vector=_vector_type, matrix=_matrix_type,
+    vector=_vector_type, matrix=_matrix_type, struct=_struct_type,
     i8=i8, i16=i16, i32=i32, i64=i64, u8=u8, u16=u16, u32=u32, u64=u64, f16=f16, f32=f32, f64=f64,
 )  # fmt: skip
 

@@ -98,6 +98,17 @@ _DEFAULTS = {"int": i32, "float": f32}
 default_fp=...) sets them (frontend/config.py), as Quadrants' `qd.types.vector(3, float)` does."""
 
 
+class _DefaultUnsigned:
+    """Quadrants' default unsigned type (`qd.math.uvec3`'s entries): the unsigned type as wide
+    as the default int."""
+
+    def __repr__(self) -> str:
+        return "default unsigned"
+
+
+DEFAULT_UNSIGNED = _DefaultUnsigned()
+
+
 def set_defaults(ip: DType, fp: DType) -> None:
     _DEFAULTS["int"], _DEFAULTS["float"] = ip, fp
 
@@ -112,6 +123,8 @@ def resolve(value) -> DType:
     rule for vector and matrix element types), not i32 / f32."""
     if value is int or value is float:
         return _DEFAULTS[value.__name__]
+    if value is DEFAULT_UNSIGNED:
+        return u64 if _DEFAULTS["int"].bits == 64 else u32
     return as_dtype(value)
 
 

@@ -27,7 +27,7 @@ class MatrixType:
             if size is not None and (not isinstance(size, int) or not 1 <= size <= 64):
                 raise ValueError(f"{self._kind()}({name}={size!r}): sizes are ints in 1..64")
         self.n, self.m = n, m
-        if dtype is not None and dtype is not int and dtype is not float:
+        if dtype is not None and dtype not in (int, float, dtypes.DEFAULT_UNSIGNED):
             try:
                 dtype = dtypes.as_dtype(dtype)
             except (KeyError, TypeError) as error:

@@ -548,3 +548,46 @@ def test_clamped_ndarrays_clamp_entry_indices_too():
         3,
         4,
     ]
+
+
+# -- structs -------------------------------------------------------------------------------------
+
+
+@qd.dataclass
+class Ray:
+    origin: qd.math.vec3
+    direction: qd.math.vec3
+    t: qd.f32
+    hits: qd.math.uvec2
+
+
+@qd.kernel
+def structs(k: qd.i32) -> qd.types.vector(6, qd.f32):
+    ray = Ray(qd.math.vec3(1.0), qd.Vector([0.0, 0.0, 2.0]), hits=qd.math.uvec2(k))  # top level
+    local = qd.Struct(a=qd.Vector([1, 2]), b=2)
+    for _ in range(1):
+        if k > 0:
+            local.a = qd.Vector([k, 3 * k])  # a struct is carried through if/for like a vector
+            local.b += 1
+    ray.t = 0.5
+    end = ray.origin + ray.t * ray.direction
+    return qd.Vector([end.z, ray.t, ray.hits.y, local.a.sum(), local.b, Ray().t])
+
+
+def test_struct_types_and_values():
+    assert structs(2).to_list() == [2.0, 0.5, 2.0, 8.0, 3.0, 0.0]
+    assert structs(0).to_list() == [2.0, 0.5, 0.0, 3.0, 2.0, 0.0]
+    host = Ray(t=1.5)
+    assert host.t == 1.5 and host.origin.to_list() == [0.0, 0.0, 0.0]
+    assert qd.types.struct(m=qd.f32)(m=2).m == 2.0
+
+
+@qd.kernel
+def unsigned_default() -> qd.u64:
+    return qd.math.uvec2(qd.u64(2**63 - 1)).x
+
+
+def test_unsigned_vectors_are_as_wide_as_the_default_int():
+    assert unsigned_default() == 2**32 - 1  # default_ip i32: uvec2 holds u32
+    qd.init(arch=qd.cpu, default_ip=qd.i64)
+    assert unsigned_default() == 2**63 - 1
