@@ -13,7 +13,7 @@ def advance(x: qd.types.ndarray(qd.math.vec3, 1), v: qd.types.ndarray(qd.math.ve
         x[i] += dt * v[i]
 
 
-# CHECK-LABEL: define internal fastcc void @advance.task0
+# CHECK-LABEL: define internal {{.*}}void @advance.task0
 # CHECK:         load <24 x float>
 # CHECK:         load <24 x float>
 # CHECK:         fmul <24 x float>
