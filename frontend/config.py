@@ -30,9 +30,10 @@ x64 = cpu
 arm64 = cpu
 cuda = Arch("cuda", "cuda")
 amdgpu = Arch("amdgpu", "amdgpu")
-gpu = cuda
 vulkan = Arch("vulkan", None)
 metal = Arch("metal", None)
+# Quadrants' `qd.gpu`: the first of these the machine can run, else the CPU (with a warning)
+gpu = [cuda, metal, vulkan, amdgpu]
 
 _ARCHES = {
     "cpu": cpu,
@@ -40,7 +41,7 @@ _ARCHES = {
     "arm64": cpu,
     "cuda": cuda,
     "amdgpu": amdgpu,
-    "gpu": cuda,
+    "gpu": gpu,
     "vulkan": vulkan,
     "metal": metal,
 }
@@ -72,25 +73,12 @@ def current() -> Config:
 
 
 def init(arch=None, *, default_ip=None, default_fp=None, debug: bool = False, **options) -> None:
-    """Start qdmlir on `arch` (default `qd.cpu`). Quadrants options that do not apply to qdmlir
-    (log_level, offline_cache, ...) are accepted and ignored."""
+    """Start qdmlir on `arch` (default `qd.cpu`; a list such as `qd.gpu` takes the first that
+    runs here). Quadrants options that do not apply to qdmlir (log_level, offline_cache, ...)
+    are accepted and ignored; `enable_fallback=False` makes an arch that cannot run an error."""
     global _current
-    if isinstance(arch, str):
-        if arch not in _ARCHES:
-            raise ValueError(
-                f"qd.init(arch={arch!r}): unknown arch; use one of "
-                f"{', '.join(_ARCHES)} (or qd.cpu, qd.cuda, qd.amdgpu)"
-            )
-        arch = _ARCHES[arch]
-    chosen = cpu if arch is None else arch
-    if not isinstance(chosen, Arch):
-        raise ValueError(f"qd.init(arch={arch!r}): expected qd.cpu, qd.cuda or qd.amdgpu")
-    if chosen.target is None:
-        raise RuntimeError(
-            f"qd.init(arch=qd.{chosen.name}): qdmlir has no {chosen.name} "
-            "target; use qd.cpu, qd.cuda or qd.amdgpu"
-        )
-    chosen = _available_or_cpu(chosen)
+    strict = os.environ.get("QD_STRICT_ARCH") == "1" or not options.get("enable_fallback", True)
+    chosen = _choose_arch(arch, strict)
     defaults = Defaults(
         ip=_default_type("default_ip", default_ip, dtypes.i32, want_float=False),
         fp=_default_type("default_fp", default_fp, dtypes.f32, want_float=True),
@@ -125,9 +113,42 @@ def _default_type(option: str, value, default: dtypes.DType, want_float: bool) -
     return dtype
 
 
-def _available_or_cpu(arch: Arch) -> Arch:
-    """Quadrants runs on the CPU when the GPU asked for is not there; so does qdmlir, with a
-    warning that says why (set QD_STRICT_ARCH=1 to make it an error instead)."""
+def _choose_arch(arch, strict: bool) -> Arch:
+    """The first of the archs asked for (one, or a list such as `qd.gpu`) that qdmlir can run
+    here. Quadrants runs on the CPU when none can; so does qdmlir, with one warning that says
+    why for each (`QD_STRICT_ARCH=1` or `qd.init(enable_fallback=False)`: an error instead)."""
+    if arch is None:
+        return cpu
+    candidates = list(arch) if isinstance(arch, (list, tuple)) else [arch]
+    for index, candidate in enumerate(candidates):
+        if isinstance(candidate, str):
+            if candidate not in _ARCHES:
+                raise ValueError(
+                    f"qd.init(arch={candidate!r}): unknown arch; use one of "
+                    f"{', '.join(_ARCHES)} (or qd.cpu, qd.cuda or qd.amdgpu)"
+                )
+            found = _ARCHES[candidate]
+            candidates[index : index + 1] = found if isinstance(found, list) else [found]
+    for candidate in candidates:
+        if not isinstance(candidate, Arch):
+            raise ValueError(f"qd.init(arch={arch!r}): expected qd.cpu, qd.cuda or qd.amdgpu")
+    reasons = []
+    for candidate in candidates:
+        missing = _unavailable(candidate)
+        if missing is None:
+            return candidate
+        reasons.append(missing)
+    message = f"qd.init(arch={arch!r}): {'; '.join(reasons)}"
+    if strict:
+        raise RuntimeError(message)
+    warnings.warn(message + "; falling back to qd.cpu", RuntimeWarning, stacklevel=3)
+    return cpu
+
+
+def _unavailable(arch: Arch) -> str | None:
+    """Why qdmlir cannot run kernels on `arch` here, None if it can."""
+    if arch.target is None:
+        return f"qdmlir has no {arch.name} target (it builds for qd.cpu, qd.cuda and qd.amdgpu)"
     if arch.target == "cuda":
         from qdmlir.runtime.cuda_driver import device_count
 
@@ -137,14 +158,8 @@ def _available_or_cpu(arch: Arch) -> Arch:
 
         needed = "AMD GPU (ROCm's libamdhip64, the amdgpu driver and a GPU are needed)"
     else:
-        return arch
-    if device_count():
-        return arch
-    message = f"qd.init(arch=qd.{arch.name}): no usable {needed}"
-    if os.environ.get("QD_STRICT_ARCH") == "1":
-        raise RuntimeError(message)
-    warnings.warn(message + "; falling back to qd.cpu", RuntimeWarning, stacklevel=3)
-    return cpu
+        return None
+    return None if device_count() else f"no usable {needed}"
 
 
 def _use_arrays_of(arch: Arch) -> None:

@@ -354,8 +354,6 @@ def restore_config():
     [
         ({"arch": "tpu"}, ValueError, "qd.init(arch='tpu'): unknown arch; use one of cpu"),
         ({"arch": 42}, ValueError, "expected qd.cpu, qd.cuda or qd.amdgpu"),
-        ({"arch": qd.vulkan}, RuntimeError, "qdmlir has no vulkan target"),
-        ({"arch": "metal"}, RuntimeError, "qdmlir has no metal target"),
         ({"default_fp": "float128"}, ValueError, "unknown qd dtype 'float128'"),
         ({"default_ip": qd.f32}, ValueError, "default_ip must be an integer type"),
         ({"default_fp": qd.i64}, ValueError, "default_fp must be a float type"),

@@ -57,3 +57,60 @@ def test_compile_errors_are_quadrants_compilation_errors():
     with pytest.raises(qd.QuadrantsCompilationError, match="multiplies_atomically") as caught:
         multiplies_atomically(np.zeros(2, np.int32))
     assert isinstance(caught.value, qd.QuadrantsSyntaxError)
+
+
+# -- archs qdmlir does not build for --------------------------------------------------------
+
+
+@qd.kernel
+def adds_one(x: qd.types.ndarray(qd.i32, 1)):
+    for i in range(x.shape[0]):
+        x[i] += 1
+
+
+@pytest.mark.parametrize("arch", [qd.vulkan, qd.metal, "vulkan", "metal"])
+def test_an_arch_without_a_target_falls_back_to_the_cpu_with_one_warning(restore_config, arch):
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        qd.init(arch=arch)
+    assert [str(w.message) for w in caught] == [
+        f"qd.init(arch={arch!r}): qdmlir has no {getattr(arch, 'name', arch)} target (it builds "
+        "for qd.cpu, qd.cuda and qd.amdgpu); falling back to qd.cpu"
+    ]
+    assert caught[0].category is RuntimeWarning
+    assert qd.lang.impl.current_cfg().arch is qd.cpu
+    x = np.zeros(3, np.int32)
+    adds_one(x)  # and kernels run there
+    assert list(x) == [1, 1, 1]
+
+
+def test_strict_arch_makes_a_missing_target_an_error(restore_config, monkeypatch):
+    monkeypatch.setenv("QD_STRICT_ARCH", "1")
+    with pytest.raises(RuntimeError, match=r"arch=qd.vulkan\): qdmlir has no vulkan target"):
+        qd.init(arch=qd.vulkan)
+    monkeypatch.delenv("QD_STRICT_ARCH")
+    # Quadrants' own switch for the same thing
+    with pytest.raises(RuntimeError, match="qdmlir has no metal target"):
+        qd.init(arch=qd.metal, enable_fallback=False)
+
+
+def test_an_arch_list_takes_the_first_that_runs(restore_config):
+    qd.init(arch=[qd.vulkan, qd.cpu])  # no warning: the CPU is on the list
+    assert qd.lang.impl.current_cfg().arch is qd.cpu
+    assert qd.gpu == [qd.cuda, qd.metal, qd.vulkan, qd.amdgpu]  # Quadrants' order
+
+
+def test_qd_gpu_without_any_gpu_names_each_reason_in_one_warning(restore_config, monkeypatch):
+    from qdmlir.frontend import config
+
+    monkeypatch.setattr(config, "_unavailable", lambda arch: f"no {arch.name} here")
+    with pytest.warns(RuntimeWarning) as caught:
+        qd.init(arch=qd.gpu)
+    assert len(caught) == 1
+    assert str(caught[0].message).endswith(
+        "no cuda here; no metal here; no vulkan here; no amdgpu here; falling back to qd.cpu"
+    )
+    assert qd.lang.impl.current_cfg().arch is qd.cpu
+
