@@ -268,6 +268,37 @@ def evaluate_label(source: FunctionSource, node: ast.expr) -> Any:
     raise LabelError(f"`{ast.unparse(node)}` is not a compile-time constant")
 
 
+FLAT_GRAPH_SPELLINGS = {
+    "graph_do_while": "do_while",
+    "graph_parallel_context": "parallel_context",
+    "graph_parallel": "parallel",
+}
+"""Deprecated flat name -> its name in the `qd.graph` namespace (the same object)."""
+
+
+def deprecated_graph_spellings(source: FunctionSource) -> dict[str, list[int]]:
+    """The kernel's calls of a `qd.graph` construct by its deprecated flat name
+    (`qd.graph_do_while(c)`, `graph_parallel()` imported bare), as canonical name -> the
+    user-file lines of its uses. Recognised as the compiler does, by what the name resolves
+    to, so a local or an unrelated `graph_parallel` is not one."""
+    from qdmlir.frontend import lang
+
+    found: dict[str, list[int]] = {}
+    for node in ast.walk(source.tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        canonical = FLAT_GRAPH_SPELLINGS.get(name)
+        chain = _dotted(func)
+        if canonical is None or chain is None:
+            continue
+        resolved, value = resolve_chain(source, chain)
+        if resolved and value is getattr(lang.graph, canonical):
+            found.setdefault(canonical, []).append(source.span(node).line)
+    return found
+
+
 def checkpoint_labels(source: FunctionSource) -> dict[int, Any]:
     """The label objects of the kernel's `qd.checkpoint(...)` blocks, by int value.
 

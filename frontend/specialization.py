@@ -7,13 +7,19 @@ imports `compiler.py`.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from qdmlir.frontend import config
 from qdmlir.frontend.cache_key import cache_key, cuda_arch, rocm_arch
-from qdmlir.frontend.source import checkpoint_labels, function_source
+from qdmlir.frontend.source import (
+    FLAT_GRAPH_SPELLINGS,
+    checkpoint_labels,
+    deprecated_graph_spellings,
+    function_source,
+)
 from qdmlir.runtime import abi
 from qdmlir.runtime.artifact import ArgSpec, Manifest
 from qdmlir.runtime.cache import default_cache
@@ -54,7 +60,41 @@ def build_specialization(kernel, args: list[ArgSpec], layout=None):
     """Load the cached artifact for this signature, compiling it first on a miss. `layout`
     (frontend/flatten.py): how the call's compound arguments were taken apart; the artifact
     takes its argument leaves, and its constants are compiled in."""
+    warn_deprecated_spellings(kernel)
     return _build(kernel, args, layout)
+
+
+def warn_deprecated_spellings(kernel) -> None:
+    """One DeprecationWarning per kernel compile (each new specialisation, cached or not, as
+    Quadrants warns each time it compiles) naming the `qd.graph.*` spelling of every flat
+    `qd.graph_*` name the kernel uses. It is issued at the first flat use in the kernel's
+    source, so Python's default filters show it for a kernel defined in `__main__`."""
+    source = function_source(kernel.fn)
+    uses = deprecated_graph_spellings(source)
+    if not uses:
+        return
+    flat = {canonical: name for name, canonical in FLAT_GRAPH_SPELLINGS.items()}
+    parts = []
+    for canonical, lines in uses.items():
+        where = ", ".join(str(line) for line in lines)
+        parts.append(
+            f"qd.{flat[canonical]}() (line{'s' if len(lines) > 1 else ''} {where}): use "
+            f"qd.graph.{canonical}() instead"
+        )
+    message = (
+        f"kernel '{kernel.__name__}' uses deprecated spellings that will be removed in a "
+        f"future release: {'; '.join(parts)}"
+    )
+    fn = kernel.fn
+    warnings.warn_explicit(
+        message,
+        DeprecationWarning,
+        source.file,
+        min(line for lines in uses.values() for line in lines),
+        module=fn.__module__,
+        registry=fn.__globals__.setdefault("__warningregistry__", {}),
+        module_globals=fn.__globals__,
+    )
 
 
 def _build(kernel, args: list[ArgSpec], layout) -> Specialization:

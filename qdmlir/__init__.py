@@ -37,6 +37,8 @@ from qdmlir.frontend.lang import (
     floor,
     graph,
     graph_do_while,
+    graph_parallel,
+    graph_parallel_context,
     grouped,
     log,
     loop_config,

@@ -114,3 +114,23 @@ def test_qd_gpu_without_any_gpu_names_each_reason_in_one_warning(restore_config,
     )
     assert qd.lang.impl.current_cfg().arch is qd.cpu
 
+
+# -- the qd.graph namespace -----------------------------------------------------------------
+
+
+def test_graph_namespace_and_flat_names_are_the_same_objects():
+    assert qd.graph.do_while is qd.graph_do_while
+    assert qd.graph.parallel_context is qd.graph_parallel_context
+    assert qd.graph.parallel is qd.graph_parallel
+
+
+def test_sections_are_no_op_context_managers_outside_kernels():
+    ran = []
+    with qd.graph.parallel_context():
+        with qd.graph.parallel():
+            ran.append("a")
+        with qd.graph_parallel():
+            ran.append("b")
+    assert ran == ["a", "b"]
+    with pytest.raises(TypeError):
+        qd.graph.parallel(name="bx")  # takes no arguments, in Python too
