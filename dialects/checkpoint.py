@@ -18,6 +18,7 @@ from xdsl.irdl import (
     opt_prop_def,
     region_def,
     traits_def,
+    var_region_def,
 )
 from xdsl.irdl.declarative_assembly_format import (
     AttributeVariable,
@@ -25,6 +26,7 @@ from xdsl.irdl.declarative_assembly_format import (
     ParsingState,
     PrintingState,
     RegionVariable,
+    VariadicRegionVariable,
     irdl_custom_directive,
 )
 from xdsl.parser import Parser
@@ -292,10 +294,89 @@ class SerialOp(IRDLOperation):
 
     def verify_(self) -> None:
         for op in self.body.walk():
-            if isinstance(op, (RegionOp, DoWhileOp)):
+            if isinstance(op, (RegionOp, DoWhileOp, ParallelOp)):
                 raise VerifyException(
                     f"checkpoint.serial cannot contain {op.name}: serial code has no checkpoints"
                 )
 
 
-Checkpoint = Dialect("checkpoint", [RegionOp, DoWhileOp, SerialOp], [])
+@irdl_custom_directive
+class Sections(CustomDirective):
+    """`section { ops } section { ops } ...`: each section a single-block region; none at all
+    is an empty fork (a `qd.static(range(0))` generated no section)."""
+
+    sections: VariadicRegionVariable
+
+    def parse(self, parser: Parser, state: ParsingState) -> None:
+        regions = []
+        while parser.parse_optional_keyword("section") is not None:
+            region = parser.parse_region()
+            if not region.blocks:
+                region.add_block(Block())
+            regions.append(region)
+        self.sections.set(state, regions)
+
+    def print(self, printer: Printer, state: PrintingState, op: IRDLOperation) -> None:
+        for region in self.sections.get(op):
+            state.print_whitespace(printer)
+            printer.print_string("section ")
+            printer.print_region(region, print_empty_block=False)
+            state.last_was_punctuation = False
+
+
+_NOT_IN_A_SECTION = {
+    "checkpoint.do_while": "a do-while cannot run inside a section (put the "
+    "checkpoint.parallel in the loop's body instead)",
+    "checkpoint.parallel": "sections cannot be nested (a checkpoint.parallel inside a section)",
+}
+
+
+@irdl_op_definition
+class ParallelOp(IRDLOperation):
+    """A fork/join: each region is a section, a sequence of tasks and serial statements.
+
+    The sections fork from the work before the op and join before the work after it; the ops
+    of one section keep their order, sections have none between them and may run at the same
+    time (`with qd.graph.parallel_context():` holding `with qd.graph.parallel():` blocks,
+    docs/semantics.md). A section body is a sequence like a do-while body, without do-whiles,
+    nested forks or explicit checkpoints: its tasks take slots in source order like any task,
+    and since no label sits in a section, nothing in one can yield.
+
+        checkpoint.parallel section {
+          scf.parallel (%i) = (%c0) to (%n) step (%c1) { ... }
+        } section {
+          checkpoint.serial { ... }
+        }
+    """
+
+    name = "checkpoint.parallel"
+
+    sections = var_region_def("single_block")
+
+    traits = traits_def(NoTerminator())
+
+    custom_directives = (Sections,)
+    assembly_format = "custom<Sections>($sections) attr-dict"
+
+    def __init__(self, sections=()):
+        super().__init__(regions=[[_single_block_region(ops) for ops in sections]])
+
+    @property
+    def blocks(self) -> list[Block]:
+        """The body of each section, in source order."""
+        return [region.block for region in self.sections]
+
+    def verify_(self) -> None:
+        for index, block in enumerate(self.blocks):
+            for op in block.walk():
+                why = _NOT_IN_A_SECTION.get(op.name)
+                if why is None and isinstance(op, RegionOp) and op.label is not None:
+                    why = (
+                        f"an explicit checkpoint (label {op.label_value}) cannot sit inside a "
+                        "section: sections run in no set order, so none of them may yield"
+                    )
+                if why is not None:
+                    raise VerifyException(f"checkpoint.parallel section {index}: {why}")
+
+
+Checkpoint = Dialect("checkpoint", [RegionOp, DoWhileOp, SerialOp, ParallelOp], [])

@@ -6,7 +6,7 @@ from xdsl.dialects.builtin import MemRefType, ModuleOp, f32, i32
 from xdsl.dialects.func import FuncOp, ReturnOp
 from xdsl.utils.exceptions import VerifyException
 
-from qdmlir.dialects.checkpoint import DoWhileOp, RegionOp, SerialOp
+from qdmlir.dialects.checkpoint import DoWhileOp, ParallelOp, RegionOp, SerialOp
 
 
 def _kernel(*ops, arg_types=()):
@@ -77,3 +77,38 @@ def test_do_while_accepts_memref_i32():
 def test_serial_rejects_checkpoints_inside():
     with pytest.raises(VerifyException, match="cannot contain checkpoint.region"):
         _kernel(SerialOp([RegionOp(label=1)])).verify()
+
+
+def test_parallel_sections_are_built_from_lists_of_ops():
+    fork = ParallelOp([[test_dialect.TestOp()], [], [test_dialect.TestOp(), test_dialect.TestOp()]])
+    assert [len(list(block.ops)) for block in fork.blocks] == [1, 0, 2]
+    _kernel(fork).verify()
+    assert ParallelOp().blocks == []  # an empty fork: every section was compiled out
+
+
+@pytest.mark.parametrize(
+    "inner, message",
+    [
+        (lambda cond: DoWhileOp(cond), "section 1: a do-while cannot run inside a section"),
+        (lambda cond: ParallelOp([[]]), "section 1: sections cannot be nested"),
+        (lambda cond: RegionOp(label=4), "section 1: an explicit checkpoint (label 4)"),
+    ],
+)
+def test_parallel_sections_reject_what_cannot_run_in_one(inner, message):
+    module = _kernel(arg_types=(MemRefType(i32, []),))
+    block = module.body.block.first_op.body.block
+    block.insert_op_before(ParallelOp([[], [inner(block.args[0])]]), block.first_op)
+    with pytest.raises(VerifyException) as caught:
+        module.verify()
+    assert message in str(caught.value)
+
+
+def test_an_implicit_checkpoint_may_sit_in_a_section():
+    _kernel(ParallelOp([[RegionOp([test_dialect.TestOp()], slot=0)]])).verify()
+
+
+def test_serial_code_cannot_hold_a_fork():
+    with pytest.raises(
+        VerifyException, match="checkpoint.serial cannot contain checkpoint.parallel"
+    ):
+        _kernel(SerialOp([ParallelOp()])).verify()

@@ -23,6 +23,7 @@ def test_checkpoint_dialect_is_registered_with_its_ops():
         "checkpoint.region",
         "checkpoint.do_while",
         "checkpoint.serial",
+        "checkpoint.parallel",
     }
 
 
