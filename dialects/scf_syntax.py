@@ -1,4 +1,5 @@
-"""MLIR's custom syntax for `scf.parallel` and `memref.atomic_rmw`, which xDSL 0.74 lacks.
+"""MLIR's custom syntax for `scf.parallel`, `scf.execute_region` and `memref.atomic_rmw`, which
+xDSL 0.74 lacks.
 
 Tasks are `scf.parallel` ops and every IR dump is full of them; in xDSL's generic form they are
 hard to read. These print and parse exactly as upstream MLIR does, so IR moves between qd-opt
@@ -9,6 +10,13 @@ and mlir-opt unchanged:
       scf.reduce
     }
     %old = memref.atomic_rmw addf %v, %x[%i] : (f32, memref<?xf32>) -> f32
+    scf.execute_region no_inline {
+      ...
+      scf.yield
+    } {qd.section}
+
+xDSL's scf.execute_region has no `no_inline` property: it travels as a unit attribute of that
+name, which upstream MLIR's parser takes as the property (passes/sections.py relies on it).
 
 `install()` attaches them to xDSL's op classes once; `qdmlir.dialects` calls it on import.
 Delete this file when xDSL grows the syntax itself.
@@ -17,11 +25,13 @@ Delete this file when xDSL grows the syntax itself.
 from __future__ import annotations
 
 from xdsl.dialects import memref, scf
-from xdsl.dialects.builtin import IndexType, IntegerAttr
+from xdsl.dialects.builtin import IndexType, IntegerAttr, UnitAttr
 from xdsl.parser import Parser
 from xdsl.printer import Printer
 
 from qdmlir.dialects.atomic_kinds import ATOMIC_KIND_NAMES, ATOMIC_KINDS
+
+NO_INLINE = "no_inline"
 
 
 def _print_parallel(self: scf.ParallelOp, printer: Printer) -> None:
@@ -128,16 +138,47 @@ def _parse_atomic_rmw(cls: type[memref.AtomicRMWOp], parser: Parser) -> memref.A
     return op
 
 
+def _print_execute_region(self: scf.ExecuteRegionOp, printer: Printer) -> None:
+    if self.outs:
+        printer.print_string(" -> (")
+        printer.print_list(self.outs.types, printer.print_attribute)
+        printer.print_string(")")
+    if NO_INLINE in self.attributes:
+        printer.print_string(" no_inline")
+    printer.print_string(" ")
+    printer.print_region(self.region, print_entry_block_args=False)
+    printer.print_op_attributes(self.attributes, reserved_attr_names=(NO_INLINE,))
+
+
+def _parse_execute_region(cls: type[scf.ExecuteRegionOp], parser: Parser) -> scf.ExecuteRegionOp:
+    types = []
+    if parser.parse_optional_punctuation("->") is not None:
+        types = parser.parse_optional_comma_separated_list(
+            Parser.Delimiter.PAREN, parser.parse_type
+        )
+        if types is None:
+            types = [parser.parse_type()]
+    no_inline = parser.parse_optional_keyword(NO_INLINE) is not None
+    op = cls(types, parser.parse_region())
+    op.attributes |= parser.parse_optional_attr_dict()
+    if no_inline:
+        op.attributes[NO_INLINE] = UnitAttr()
+    return op
+
+
 _installed = False
 
 
 def install() -> None:
-    """Give xDSL's scf.parallel and memref.atomic_rmw their MLIR custom syntax (idempotent)."""
+    """Give xDSL's scf.parallel, scf.execute_region and memref.atomic_rmw their MLIR custom
+    syntax (idempotent)."""
     global _installed
     if _installed:
         return
     scf.ParallelOp.print = _print_parallel
     scf.ParallelOp.parse = classmethod(_parse_parallel)
+    scf.ExecuteRegionOp.print = _print_execute_region
+    scf.ExecuteRegionOp.parse = classmethod(_parse_execute_region)
     memref.AtomicRMWOp.print = _print_atomic_rmw
     memref.AtomicRMWOp.parse = classmethod(_parse_atomic_rmw)
     _installed = True

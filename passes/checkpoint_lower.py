@@ -22,11 +22,12 @@ from xdsl.pattern_rewriter import (
 )
 from xdsl.rewriter import InsertPoint
 
-from qdmlir.dialects.checkpoint import DoWhileOp, RegionOp, SerialOp
-from qdmlir.passes import guards
+from qdmlir.dialects.checkpoint import DoWhileOp, ParallelOp, RegionOp, SerialOp
+from qdmlir.passes import guards, sections
 from qdmlir.passes.diagnostics import DiagnosticCollector, fail_at
 from qdmlir.passes.kernel_ir import (
     LOWERED,
+    at_loop_level,
     enclosing_func,
     functions,
     in_sequence,
@@ -155,7 +156,7 @@ class LowerDoWhileToWhile(RewritePattern):
 
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: DoWhileOp, rewriter: PatternRewriter) -> None:
-        if not in_sequence(op):
+        if not at_loop_level(op):
             return
         state, last = _state(op), self.last_slots.get(op)
         before = _take_body(op.block)
@@ -168,6 +169,36 @@ class LowerDoWhileToWhile(RewritePattern):
         else:
             entry = guards.slot_guard(state, last, [loop])
         rewriter.replace(op, entry, new_results=[])
+
+
+class LowerParallelToFork(RewritePattern):
+    """A fork/join of lowered sections becomes the fork of passes/sections.py; a fork with
+    one non-empty section is just that section, and one with none is nothing.
+
+        checkpoint.parallel section { A } section { B }   ->
+        scf.execute_region no_inline {
+          scf.execute_region no_inline { A; scf.yield } {qd.section}
+          scf.execute_region no_inline { B; scf.yield } {qd.section}
+          scf.yield
+        } {qd.fork}
+
+    The sections' tasks and serial statements were lowered first, in place (each keeps its
+    slot guard, so a resume past the fork skips them); no section writes the launch state
+    (nothing in one can yield), so the sections share it without a race.
+    """
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: ParallelOp, rewriter: PatternRewriter) -> None:
+        if not at_loop_level(op):
+            return
+        bodies = [_take_body(block) for block in op.blocks]
+        bodies = [body for body in bodies if body]
+        if len(bodies) == 1:
+            rewriter.replace(op, bodies[0], new_results=[])
+        elif bodies:
+            rewriter.replace(op, [sections.fork(bodies)], new_results=[])
+        else:
+            rewriter.erase(op)
 
 
 def _last_slots(func: FuncOp) -> dict[DoWhileOp, int | None]:
@@ -230,11 +261,14 @@ class CheckpointLowerPass(ModulePass):
         `cuda`, `rocm` and `amdgpu` mean `gpu`.
 
     IR in: numbered IR (docs/architecture.md §2), as checkpoint-verify accepts it.
-    IR out: lowered IR (§3). Every function marked `qd.kernel` or holding checkpoint ops gets
-    a last argument `%qd_state: memref<2xi32>` and the unit attribute `qd.lowered`, kernels
-    without checkpoints included (the runtime always passes the state).
+    IR out: lowered IR (§3); a `checkpoint.parallel` becomes the fork of passes/sections.py
+    (nested `scf.execute_region no_inline`, one per section). Every function marked `qd.kernel`
+    or holding checkpoint ops gets a last argument `%qd_state: memref<2xi32>` and the unit
+    attribute `qd.lowered`, kernels without checkpoints included (the runtime always passes
+    the state).
     Invariant: no `checkpoint.*` op remains; guards carry `qd.guard_slot` / `qd.guard_serial`;
-    the module attribute `qd.slots` holds each lowered kernel's slot table (passes/slot_table.py).
+    nothing inside a fork writes the launch state; the module attribute `qd.slots` holds each
+    lowered kernel's slot table (passes/slot_table.py).
     """
 
     name = "checkpoint-lower"
@@ -278,6 +312,7 @@ class CheckpointLowerPass(ModulePass):
         patterns = [
             LowerRegionToGuards(target),
             LowerSerialToGuard(target),
+            LowerParallelToFork(),
             LowerDoWhileToWhile(last_slots),
         ]
         # innermost first: a do-while's body is lowered while it still sits in the do-while

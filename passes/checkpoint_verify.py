@@ -14,9 +14,11 @@ from xdsl.dialects.scf import ParallelOp
 from xdsl.ir import Block, BlockArgument
 from xdsl.passes import ModulePass
 
+from qdmlir.dialects import checkpoint
 from qdmlir.dialects.checkpoint import DoWhileOp, RegionOp, SerialOp
 from qdmlir.passes.diagnostics import DiagnosticCollector
 from qdmlir.passes.kernel_ir import (
+    at_loop_level,
     functions,
     in_sequence,
     is_glue,
@@ -26,7 +28,8 @@ from qdmlir.passes.kernel_ir import (
 )
 
 _TOP_LEVEL = "the kernel top level or directly in a checkpoint.do_while body"
-_SERIAL_PARENTS = (FuncOp, DoWhileOp, RegionOp)
+_IN_SEQUENCE = f"{_TOP_LEVEL} or a checkpoint.parallel section"
+_SERIAL_PARENTS = (FuncOp, DoWhileOp, RegionOp, checkpoint.ParallelOp)
 
 
 def _where(region: RegionOp, position: int) -> str:
@@ -81,15 +84,17 @@ def check_placement(func: FuncOp, errors: DiagnosticCollector) -> None:
                     "checkpoints do not nest; move it out of the enclosing checkpoint",
                 )
             elif not in_sequence(op):
-                errors.error(op, f"checkpoint.region must be at {_TOP_LEVEL}, {_not_in(op)}")
+                errors.error(op, f"checkpoint.region must be at {_IN_SEQUENCE}, {_not_in(op)}")
         elif isinstance(op, DoWhileOp):
-            if not in_sequence(op):
+            if not at_loop_level(op):
                 errors.error(op, f"checkpoint.do_while must be at {_TOP_LEVEL}, {_not_in(op)}")
             check_condition(func, op, errors)
+        elif isinstance(op, checkpoint.ParallelOp) and not at_loop_level(op):
+            errors.error(op, f"checkpoint.parallel must be at {_TOP_LEVEL}, {_not_in(op)}")
         elif isinstance(op, SerialOp) and not isinstance(op.parent_op(), _SERIAL_PARENTS):
             errors.error(
                 op,
-                f"checkpoint.serial must be at {_TOP_LEVEL} or in a checkpoint.region, "
+                f"checkpoint.serial must be at {_IN_SEQUENCE} or in a checkpoint.region, "
                 f"{_not_in(op)}",
             )
 
@@ -113,6 +118,10 @@ def check_ops(block: Block, errors: DiagnosticCollector, numbered: bool, in_regi
         elif isinstance(op, RegionOp | DoWhileOp):
             if not in_region:  # a misplaced one was reported by check_placement
                 check_ops(op.block, errors, numbered, isinstance(op, RegionOp))
+        elif isinstance(op, checkpoint.ParallelOp):
+            if not in_region:  # each section is a sequence of its own
+                for section in op.blocks:
+                    check_ops(section, errors, numbered, in_region=False)
         elif isinstance(op, SerialOp) or is_glue(op):
             continue
         elif isinstance(op, ReturnOp) and isinstance(op.parent_op(), FuncOp):
@@ -127,8 +136,8 @@ def check_ops(block: Block, errors: DiagnosticCollector, numbered: bool, in_regi
         else:
             errors.error(
                 op,
-                f"{op.name} is not allowed at {_TOP_LEVEL}, which holds tasks (scf.parallel), "
-                "checkpoint ops and pure glue ops: wrap it in checkpoint.serial",
+                f"{op.name} is not allowed at {_IN_SEQUENCE}, which holds tasks "
+                "(scf.parallel), checkpoint ops and pure glue ops: wrap it in checkpoint.serial",
             )
 
 

@@ -1,8 +1,9 @@
 """Structure queries on kernel IR (docs/architecture.md §1, §2) shared by the checkpoint passes.
 
-A kernel body is a *sequence* (the function's top level or a `checkpoint.do_while` body) of
-tasks (`scf.parallel`), checkpoint ops and pure glue ops; a `checkpoint.region` body holds tasks
-(`scf.parallel`, `checkpoint.serial`) and glue.
+A kernel body is a *sequence* (the function's top level, a `checkpoint.do_while` body or a
+section of a `checkpoint.parallel`) of tasks (`scf.parallel`), checkpoint ops and pure glue
+ops; a `checkpoint.region` body holds tasks (`scf.parallel`, `checkpoint.serial`) and glue. Do-
+while loops and forks sit at a *loop level* only: the top level or a do-while body.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from xdsl.dialects.scf import ParallelOp
 from xdsl.ir import Operation, SSAValue
 from xdsl.traits import MemoryEffectKind, get_effects
 
+from qdmlir.dialects import checkpoint
 from qdmlir.dialects.checkpoint import DoWhileOp, RegionOp, SerialOp
 
 KERNEL = "qd.kernel"
@@ -35,7 +37,8 @@ def is_kernel(func: FuncOp) -> bool:
     if LOWERED in func.attributes:
         return False
     return KERNEL in func.attributes or any(
-        isinstance(op, (RegionOp, DoWhileOp, SerialOp)) or is_top_level_task(op)
+        isinstance(op, (RegionOp, DoWhileOp, SerialOp, checkpoint.ParallelOp))
+        or is_top_level_task(op)
         for op in func.walk()
     )
 
@@ -48,7 +51,13 @@ def enclosing_func(op: Operation) -> FuncOp | None:
 
 
 def in_sequence(op: Operation) -> bool:
-    """True for an op directly at the function top level or directly in a do-while body."""
+    """True for an op directly at the function top level, in a do-while body or in a section."""
+    return isinstance(op.parent_op(), (FuncOp, DoWhileOp, checkpoint.ParallelOp))
+
+
+def at_loop_level(op: Operation) -> bool:
+    """True for an op directly at the function top level or directly in a do-while body: where
+    a do-while or a fork (`checkpoint.parallel`) may sit."""
     return isinstance(op.parent_op(), (FuncOp, DoWhileOp))
 
 
@@ -63,7 +72,7 @@ def is_glue(op: Operation) -> bool:
     Uses xDSL's effect traits, so `arith.*`, `math.*`, index casts, `memref.dim`,
     `memref.load` and `memref.alloca` qualify; an op with unknown effects does not.
     """
-    if isinstance(op, (ParallelOp, RegionOp, DoWhileOp, SerialOp)):
+    if isinstance(op, (ParallelOp, RegionOp, DoWhileOp, SerialOp, checkpoint.ParallelOp)):
         return False
     effects = get_effects(op)
     return effects is not None and all(e.kind in _GLUE_EFFECTS for e in effects)

@@ -1,4 +1,5 @@
-"""MLIR's custom syntax for scf.parallel and memref.atomic_rmw (dialects/scf_syntax.py)."""
+"""MLIR's custom syntax for scf.parallel, scf.execute_region and memref.atomic_rmw
+(dialects/scf_syntax.py)."""
 
 import mlir.ir
 import pytest
@@ -77,3 +78,38 @@ def test_unknown_atomic_kind_is_a_parse_error():
             "  %r = memref.atomic_rmw addx %v, %m[] : (i32, memref<i32>) -> i32\n"
             "  func.return\n}"
         )
+
+
+SECTIONS = """
+func.func @k(%c: memref<i32>, %v: i32) {
+  scf.execute_region no_inline {
+    scf.execute_region no_inline {
+      memref.store %v, %c[] : memref<i32>
+      scf.yield
+    } {qd.section}
+    scf.yield
+  } {qd.fork}
+  %r = scf.execute_region -> (i32) {
+    scf.yield %v : i32
+  }
+  func.return
+}
+"""
+
+
+def test_execute_region_keeps_no_inline_through_xdsl_and_upstream():
+    once = xdsl_print(SECTIONS)
+    assert xdsl_print(once) == once
+    assert "scf.execute_region no_inline {" in once and "} {qd.fork}" in once
+    assert "scf.execute_region -> (i32) {" in once
+    # upstream takes the unit attribute as the op's own no_inline property, so canonicalize
+    # keeps the region (it would inline it otherwise)
+    from mlir import passmanager
+
+    with mlir.ir.Context() as context:
+        context.allow_unregistered_dialects = False
+        module = mlir.ir.Module.parse(once)
+        passmanager.PassManager.parse("builtin.module(canonicalize)").run(module.operation)
+        text = str(module)
+    assert text.count("scf.execute_region no_inline") == 2
+    assert "qd.fork" in text and "qd.section" in text

@@ -5,7 +5,7 @@
 
 func.func @store_at_top_level(%out: memref<i32>) attributes {qd.kernel} {
   %zero = arith.constant 0 : i32
-  // expected-error@+1 {{checkpoint-verify: memref.store is not allowed at the kernel top level or directly in a checkpoint.do_while body, which holds tasks (scf.parallel), checkpoint ops and pure glue ops: wrap it in checkpoint.serial}}
+  // expected-error@+1 {{checkpoint-verify: memref.store is not allowed at the kernel top level or directly in a checkpoint.do_while body or a checkpoint.parallel section, which holds tasks (scf.parallel), checkpoint ops and pure glue ops: wrap it in checkpoint.serial}}
   memref.store %zero, %out[] : memref<i32>
   func.return
 }

@@ -76,3 +76,45 @@ func.func @numbered_nested_loops(%outer: memref<i32>, %inner: memref<i32>) {
   checkpoint.region slot 2 {}
   func.return
 }
+
+// -----
+
+// A fork at the top level and in a do-while body; its sections hold tasks, serial statements
+// and glue, like a do-while body without do-whiles.
+// CHECK-LABEL: func.func @sections
+// CHECK:         checkpoint.parallel section {
+// CHECK:         checkpoint.do_while
+// CHECK-NEXT:      checkpoint.parallel section {
+// NUMBERED-LABEL: func.func @sections
+// NUMBERED:        checkpoint.region slot 0 {
+// NUMBERED:        checkpoint.region slot 1 {
+// NUMBERED:        checkpoint.region slot 2 {
+func.func @sections(%x: memref<?xf32>, %cond: memref<i32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  checkpoint.parallel section {
+    %n = memref.dim %x, %c0 : memref<?xf32>
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+      "test.op"(%i) : (index) -> ()
+      scf.reduce
+    }
+  } section {
+    checkpoint.serial {
+      "test.op"() : () -> ()
+    }
+    scf.parallel (%i) = (%c0) to (%c1) step (%c1) {
+      "test.op"(%i) : (index) -> ()
+      scf.reduce
+    }
+  }
+  checkpoint.do_while %cond : memref<i32> {
+    checkpoint.parallel section {
+      scf.parallel (%i) = (%c0) to (%c1) step (%c1) {
+        "test.op"(%i) : (index) -> ()
+        scf.reduce
+      }
+    } section {
+    }
+  }
+  func.return
+}
