@@ -118,7 +118,9 @@ def _checkpoint_call(lowering: KernelLowering, node: ast.With) -> ast.Call:
         )
     if not lowering.calls(item.context_expr, lang.checkpoint):
         raise lowering.error(
-            item.context_expr, "'with' in qdmlir kernels only supports qd.checkpoint()"
+            item.context_expr,
+            "'with' in qdmlir kernels only supports qd.checkpoint(), "
+            "qd.graph.parallel_context() and qd.graph.parallel()",
         )
     return item.context_expr
 

@@ -2,7 +2,8 @@
 
 The kernel becomes a `func.func` over memrefs and scalars (docs/architecture.md §1). Each
 top-level `for` is a task (`scf.parallel`); `with qd.checkpoint(...)` a `checkpoint.region`;
-`while qd.graph_do_while(c)` a `checkpoint.do_while`; anything else a `checkpoint.serial`.
+`while qd.graph_do_while(c)` a `checkpoint.do_while`; `with qd.graph.parallel_context():` a
+`checkpoint.parallel` with one region per section; anything else a `checkpoint.serial`.
 Variables assigned at the top level live in `memref.alloca` cells at the kernel entry, so every
 task and every later serial statement can read them.
 """
@@ -16,8 +17,8 @@ from xdsl.dialects import func, memref, scf, vector
 from xdsl.dialects.builtin import MemRefType, UnitAttr, VectorType
 from xdsl.ir import Block, Region, SSAValue
 
-from qdmlir.dialects.checkpoint import DoWhileOp, RegionOp, SerialOp
-from qdmlir.frontend import checkpoint_syntax, lang, loop_config
+from qdmlir.dialects.checkpoint import DoWhileOp, ParallelOp, RegionOp, SerialOp
+from qdmlir.frontend import checkpoint_syntax, lang, loop_config, parallel_syntax
 from qdmlir.frontend import matrix_lowering as ml
 from qdmlir.frontend.emitter import INDEX, Array, Emitter, Scalar, memref_type, mlir_type
 from qdmlir.frontend.loops import (
@@ -171,7 +172,7 @@ class KernelLowering(StatementLowering):
             if isinstance(node, ast.For):
                 self.top_level_for(node)
             elif isinstance(node, ast.With):
-                self.checkpoint(node)
+                self.with_block(node)
             elif isinstance(node, ast.While) and checkpoint_syntax.is_do_while(self, node):
                 self.do_while(node)
             elif isinstance(node, ast.Return):
@@ -353,7 +354,39 @@ class KernelLowering(StatementLowering):
             )
         return dims
 
-    # -- checkpoints and do-while ----------------------------------------------------------
+    # -- checkpoints, sections and do-while -------------------------------------------------
+
+    def with_block(self, node: ast.With) -> None:
+        """A `with` at the top level: a fork/join region, or a checkpoint."""
+        if parallel_syntax.is_context(self, node):
+            self.parallel_context(node)
+        elif parallel_syntax.is_section(self, node):
+            raise parallel_syntax.section_outside_a_context(self, node)
+        else:
+            self.checkpoint(node)
+
+    def parallel_context(self, node: ast.With) -> None:
+        """`with qd.graph.parallel_context():` -> `checkpoint.parallel`, one region per section
+        that the static loops and ifs of its body generate, in source order."""
+        parallel_syntax.check_context(self, node)
+        fork = self.em.emit(ParallelOp())
+        self.region_body(_without_docstring(node.body), fork)
+
+    def region_body(self, body: list[ast.stmt], fork: ParallelOp) -> None:
+        for stmt in body:
+            self.located(stmt)
+            if isinstance(stmt, ast.With):  # a section (check_context allows nothing else)
+                block = Block()
+                fork.add_region(Region(block))
+                # names first assigned in a section are its own: sections may run at once
+                with self.nested(block):
+                    self.top_level(_without_docstring(stmt.body))
+            elif isinstance(stmt, ast.If):
+                self.region_body(stmt.body if self.expr(stmt.test).value else stmt.orelse, fork)
+            elif isinstance(stmt, ast.For):
+                for item in static_items(self, stmt.iter):
+                    bind_static_target(self, stmt.target, item)
+                    self.region_body(stmt.body, fork)
 
     def checkpoint(self, node: ast.With) -> None:
         label, flag = checkpoint_syntax.checkpoint_arguments(self, node)
@@ -366,6 +399,8 @@ class KernelLowering(StatementLowering):
                 if self.loop_directive(stmt):
                     continue
                 checkpoint_syntax.check_checkpoint_body_statement(self, stmt)
+                if isinstance(stmt, ast.With) and parallel_syntax.is_context(self, stmt):
+                    raise parallel_syntax.misplaced_context(self, stmt)
                 if isinstance(stmt, ast.For):
                     self.top_level_for(stmt)
                 elif isinstance(stmt, ast.Pass) or _is_docstring(stmt):

@@ -531,12 +531,17 @@ class StatementLowering(ExpressionLowering):
     # -- constructs that only make sense elsewhere -----------------------------------------
 
     def stmt_With(self, node: ast.With) -> None:
-        from qdmlir.frontend import checkpoint_syntax
+        from qdmlir.frontend import checkpoint_syntax, parallel_syntax
 
+        if parallel_syntax.is_context(self, node):
+            raise parallel_syntax.misplaced_context(self, node)
+        if parallel_syntax.is_section(self, node):
+            raise parallel_syntax.section_outside_a_context(self, node)
         if not checkpoint_syntax.is_checkpoint(self, node):
             raise self.error(
                 node,
-                "'with' in qdmlir kernels only supports qd.checkpoint()",
+                "'with' in qdmlir kernels only supports qd.checkpoint(), "
+                "qd.graph.parallel_context() and qd.graph.parallel()",
                 "remove the with statement",
             )
         checkpoint_syntax.check_kernel_flags(self, node.items[0].context_expr)
