@@ -16,7 +16,8 @@ and mlir-opt unchanged:
     } {qd.section}
 
 xDSL's scf.execute_region has no `no_inline` property: it travels as a unit attribute of that
-name, which upstream MLIR's parser takes as the property (passes/sections.py relies on it).
+name, which upstream MLIR's parser takes as the property (passes/sections.py relies on it), and
+xDSL's canonicalize leaves such a region in place, as upstream's does.
 
 `install()` attaches them to xDSL's op classes once; `qdmlir.dialects` calls it on import.
 Delete this file when xDSL grows the syntax itself.
@@ -32,6 +33,19 @@ from xdsl.printer import Printer
 from qdmlir.dialects.atomic_kinds import ATOMIC_KIND_NAMES, ATOMIC_KINDS
 
 NO_INLINE = "no_inline"
+
+
+def _canonicalization_patterns(cls) -> tuple:
+    from xdsl.pattern_rewriter import op_type_rewrite_pattern
+    from xdsl.transforms.canonicalization_patterns.scf import SingleBlockExecuteInliner
+
+    class InlineUnlessNoInline(SingleBlockExecuteInliner):
+        @op_type_rewrite_pattern
+        def match_and_rewrite(self, op: scf.ExecuteRegionOp, rewriter) -> None:
+            if NO_INLINE not in op.attributes:
+                SingleBlockExecuteInliner.match_and_rewrite(self, op, rewriter)
+
+    return (InlineUnlessNoInline(),)
 
 
 def _print_parallel(self: scf.ParallelOp, printer: Printer) -> None:
@@ -171,7 +185,7 @@ _installed = False
 
 def install() -> None:
     """Give xDSL's scf.parallel, scf.execute_region and memref.atomic_rmw their MLIR custom
-    syntax (idempotent)."""
+    syntax, and its canonicalize MLIR's respect for `no_inline` (idempotent)."""
     global _installed
     if _installed:
         return
@@ -179,6 +193,9 @@ def install() -> None:
     scf.ParallelOp.parse = classmethod(_parse_parallel)
     scf.ExecuteRegionOp.print = _print_execute_region
     scf.ExecuteRegionOp.parse = classmethod(_parse_execute_region)
+    scf.ExecuteRegionOpHasCanonicalizationPatternsTrait.get_canonicalization_patterns = classmethod(
+        _canonicalization_patterns
+    )
     memref.AtomicRMWOp.print = _print_atomic_rmw
     memref.AtomicRMWOp.parse = classmethod(_parse_atomic_rmw)
     _installed = True

@@ -54,6 +54,12 @@ def _cpu_interrupt_checks() -> type[ModulePass]:
     return CpuInterruptChecksPass
 
 
+def _cpu_parallel_sections() -> type[ModulePass]:
+    from qdmlir.passes.cpu_parallel_sections import CpuParallelSectionsPass
+
+    return CpuParallelSectionsPass
+
+
 def _cpu_parallel_threshold() -> type[ModulePass]:
     from qdmlir.passes.cpu_parallel_threshold import CpuParallelThresholdPass
 
@@ -100,6 +106,7 @@ _PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "checkpoint-reuse-state-loads": _checkpoint_reuse_state_loads,
     "checkpoint-verify": _checkpoint_verify,
     "cpu-interrupt-checks": _cpu_interrupt_checks,
+    "cpu-parallel-sections": _cpu_parallel_sections,
     "cpu-parallel-threshold": _cpu_parallel_threshold,
     "cse": _cse,
     "dce": _dce,

@@ -46,6 +46,7 @@ from xdsl.pattern_rewriter import (
 from xdsl.rewriter import InsertPoint
 
 from qdmlir.passes.parallel_to_for import parallel_to_for_nest, serialize_nested_parallels
+from qdmlir.passes.sections import DISPATCH
 from qdmlir.passes.task_outlining import (
     can_outline,
     outline_task,
@@ -192,6 +193,8 @@ class GuardParallelByWork(RewritePattern):
     def match_and_rewrite(self, op: scf.ParallelOp, rewriter: PatternRewriter) -> None:
         parent = op.parent_op()
         if _is_nested(op) or (isinstance(parent, scf.IfOp) and GUARD_ATTR in parent.attributes):
+            return
+        if DISPATCH in op.attributes:  # sections cpu-parallel-sections runs on threads
             return
         serialize_nested_parallels(op, rewriter)
         work = _Work()

@@ -40,7 +40,14 @@ def default_pipeline_spec(target: str = "cpu") -> list[str]:
     if target not in _LOWER_TARGET:
         known = ", ".join(_LOWER_TARGET)
         raise ValueError(f"unknown target '{target}' for the default pipeline (use {known})")
-    cpu_only = ["cpu-parallel-threshold"] if target == "cpu" else []
+    cpu_only = []
+    if target == "cpu":
+        cpu_only = [
+            # sections with enough serial work each run on threads of their own
+            "cpu-parallel-sections",
+            # small tasks run on the calling thread: waking the OpenMP team costs microseconds
+            "cpu-parallel-threshold",
+        ]
     # several iterations per GPU thread, interleaved: more memory accesses in flight
     gpu_only = []
     if _LOWER_TARGET[target] == "gpu":
@@ -57,7 +64,6 @@ def default_pipeline_spec(target: str = "cpu") -> list[str]:
         *(["cpu-interrupt-checks"] if target == "cpu" else []),
         "checkpoint-merge-guards",
         "checkpoint-reuse-state-loads",
-        # small tasks run on the calling thread: waking the OpenMP team costs microseconds
         *cpu_only,
         *gpu_only,
     ]

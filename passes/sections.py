@@ -27,6 +27,7 @@ from qdmlir.dialects.scf_syntax import NO_INLINE  # upstream, scf.execute_region
 
 FORK = "qd.fork"
 SECTION = "qd.section"
+DISPATCH = "qd.sections"  # cpu-parallel-sections' scf.parallel over the sections of a fork
 
 
 def _region_op(ops: Sequence[Operation], marker: str) -> scf.ExecuteRegionOp:

@@ -24,6 +24,7 @@ def test_default_pipeline_runs_in_the_documented_order():
         "cpu-interrupt-checks",
         "checkpoint-merge-guards",
         "checkpoint-reuse-state-loads",
+        "cpu-parallel-sections",
         "cpu-parallel-threshold",
     ]
 
@@ -36,6 +37,8 @@ def test_generic_cleanups_run_upstream_after_the_handoff_on_the_cpu_only():
 
 def test_only_the_cpu_pipeline_splits_small_tasks_off_the_thread_pool():
     assert "cpu-parallel-threshold" not in [p.name for p in default_pipeline("cuda").passes]
+    # a GPU's sections become branches of its launch plan instead (passes/targets/gpu_kernels.py)
+    assert "cpu-parallel-sections" not in [p.name for p in default_pipeline("cuda").passes]
 
 
 def test_only_the_cpu_pipeline_compiles_interrupt_checks():

@@ -30,7 +30,7 @@ PER_FILE = int(os.environ.get("QD_MUTANTS_PER_FILE", "12"))
 SEED = int(os.environ.get("QD_MUTATION_SEED", "1"))
 PIPELINES = [
     "checkpoint-number,checkpoint-verify,checkpoint-lower,checkpoint-merge-guards,"
-    "checkpoint-reuse-state-loads,cpu-parallel-threshold,canonicalize,cse",
+    "checkpoint-reuse-state-loads,cpu-parallel-sections,cpu-parallel-threshold,canonicalize,cse",
     "checkpoint-lower{target=gpu},checkpoint-merge-guards,checkpoint-reuse-state-loads",
 ]
 # one diagnostic per line: `file:line:col: error: ...` (a verifier error may lack the line and

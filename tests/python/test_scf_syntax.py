@@ -113,3 +113,20 @@ def test_execute_region_keeps_no_inline_through_xdsl_and_upstream():
         text = str(module)
     assert text.count("scf.execute_region no_inline") == 2
     assert "qd.fork" in text and "qd.section" in text
+
+
+def test_xdsl_canonicalize_keeps_a_no_inline_region_and_inlines_the_others():
+    from xdsl.transforms.canonicalize import CanonicalizePass
+
+    from qdmlir.passes.pipeline import xdsl_context
+
+    context = xdsl_context()
+    module = Parser(context, SECTIONS).parse_module()
+    CanonicalizePass().apply(context, module)
+    from io import StringIO
+
+    out = StringIO()
+    Printer(stream=out).print_op(module)
+    text = out.getvalue()
+    assert text.count("scf.execute_region no_inline") == 2
+    assert "scf.execute_region -> (i32)" not in text  # the plain one is inlined, as upstream

@@ -1,5 +1,5 @@
-// RUN: qd-opt %s -p 'checkpoint-number,checkpoint-verify,checkpoint-lower{target=cpu},cpu-interrupt-checks,checkpoint-merge-guards,checkpoint-reuse-state-loads,cpu-parallel-threshold,canonicalize,cse' | FileCheck %s
-// RUN: qd-opt %s -p 'checkpoint-number,checkpoint-verify,checkpoint-lower{target=cpu},cpu-interrupt-checks,checkpoint-merge-guards,checkpoint-reuse-state-loads,cpu-parallel-threshold,canonicalize,cse' --print-op-generic | mlir-opt | FileCheck %s --check-prefix=UPSTREAM
+// RUN: qd-opt %s -p 'checkpoint-number,checkpoint-verify,checkpoint-lower{target=cpu},cpu-interrupt-checks,checkpoint-merge-guards,checkpoint-reuse-state-loads,cpu-parallel-sections,cpu-parallel-threshold,canonicalize,cse' | FileCheck %s
+// RUN: qd-opt %s -p 'checkpoint-number,checkpoint-verify,checkpoint-lower{target=cpu},cpu-interrupt-checks,checkpoint-merge-guards,checkpoint-reuse-state-loads,cpu-parallel-sections,cpu-parallel-threshold,canonicalize,cse' --print-op-generic | mlir-opt | FileCheck %s --check-prefix=UPSTREAM
 // RUN: qd-opt %s -p 'checkpoint-number,checkpoint-verify,checkpoint-lower{target=gpu},checkpoint-merge-guards,checkpoint-reuse-state-loads,gpu-coarsen-tasks{factor=4},gpu-device-loops,canonicalize,cse' --print-op-generic | mlir-opt | FileCheck %s --check-prefix=UPSTREAM
 // A counter loop: `while qd.graph_do_while(counter): for: ...; for: counter -= 1` with a
 // yielding checkpoint in the body, through the default pipeline and upstream mlir-opt.
