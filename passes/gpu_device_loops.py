@@ -42,6 +42,7 @@ from xdsl.ir import Block, BlockArgument, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.traits import MemoryEffectKind, get_effects
 
+from qdmlir.passes import sections
 from qdmlir.passes.kernel_ir import LOWERED, constant_int
 
 BLOCK = 256
@@ -149,6 +150,13 @@ class _OneBlock:
             return [op]
         if isinstance(op, scf.ParallelOp):
             return self.task(op)
+        if sections.is_fork(op):  # one block runs the sections in turn: they have no order
+            inlined = []
+            for body in sections.section_bodies(op):
+                for inner in list(body.ops)[:-1]:  # all but the section's scf.yield
+                    inner.detach()
+                    inlined += self.op(inner)
+            return inlined
         if isinstance(op, memref.StoreOp):  # a host store: the state's resume_point reset
             return self.on_first_thread([op])
         if isinstance(op, scf.WhileOp):

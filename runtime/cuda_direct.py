@@ -5,9 +5,11 @@ stream without waiting; the host waits only where the plan reads device memory (
 condition, once per iteration; none for a loop that runs as its single-block loop kernel).
 Task kernels write only `yielded_at`, so the host answers reads of `resume_point` from its own
 copy, and `yielded_at` is known until the next launch; a loop kernel writes both, after which
-the host reads them from the device. Backend-neutral: it talks to `launcher.device` (CUDA driver API or
-HIP, gpu_launcher.py lists the interface); CUDA's fallback when no graph is used, and the only
-way HIP runs a plan.
+the host reads them from the device. The sections of a fork go on streams of their own,
+ordered after the runtime's stream by one event and before it again by one event each (CUDA;
+HIP, and a section that reads or writes device memory from the host, run them in order).
+Backend-neutral: it talks to `launcher.device` (CUDA driver API or HIP, gpu_launcher.py lists
+the interface); CUDA's fallback when no graph is used, and the only way HIP runs a plan.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ class DirectRun:
         self.state = state
         self.known_state = {0: resume_point, 1: -1}  # word -> value the host knows
         self.launches = 0
+        self.stream = None  # where launches go: None is the runtime's stream
 
     def run(self) -> DirectRun:
         self.block(self.function["body"])
@@ -78,6 +81,26 @@ class DirectRun:
         run.run()
         self.launches += run.launches
         self.known_state.clear()  # the loop resets resume_point and may yield, on the device
+
+    def parallel(self, inst: dict) -> None:
+        """A fork: each non-empty section on a stream of its own, forked from and joined back
+        to the runtime's stream; in order where that cannot be done (see the module doc)."""
+        bodies = [body for body in inst["sections"] if body]
+        streams = None
+        if len(bodies) > 1 and all(_enqueues_only(body) for body in bodies):
+            streams = self.device.section_streams(len(bodies))
+        if streams is None:
+            for body in bodies:
+                self.block(body)
+            return
+        self.device.fork(streams)
+        try:
+            for stream, body in zip(streams, bodies):
+                self.stream = stream
+                self.block(body)
+        finally:
+            self.stream = None
+        self.device.join(streams)
 
     def dim(self, inst: dict) -> None:
         buf, axis = (self.regs[r] for r in inst["src"])
@@ -130,10 +153,16 @@ class DirectRun:
         kernel = self.launcher.kernels[inst["kernel"]]
         self.launcher.check_grid(grid, kernel["name"], block)
         storage, pointers = pack_params(kernel["params"], [regs[r] for r in inst["args"]])
-        self.device.launch(kernel["function"], grid, block, pointers)
+        self.device.launch(kernel["function"], grid, block, pointers, self.stream)
         del storage
         self.known_state.pop(1, None)  # the kernel may have yielded
         self.launches += 1
+
+
+def _enqueues_only(body: list[dict]) -> bool:
+    """A section that only computes host values and launches kernels: it can go on another
+    stream (a host read or write of device memory is ordered on the runtime's stream)."""
+    return all(inst["op"] in ("const", "arith", "dim", "launch") for inst in body)
 
 
 def yielded_at(run: DirectRun) -> int:

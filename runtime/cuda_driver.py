@@ -134,10 +134,12 @@ class CudaDevice(GpuDevice):
         self.make_current()
         return call("cuModuleLoadData", image)
 
-    def launch(self, function, grid, block, pointers: ctypes.Array) -> None:
-        call(
-            "cuLaunchKernel", function, *grid, *block, 0, self.stream, ctypes.addressof(pointers), 0
-        )
+    def new_stream(self):
+        return call("cuStreamCreate", 0)  # CU_STREAM_DEFAULT, as the runtime's own
+
+    def launch(self, function, grid, block, pointers: ctypes.Array, stream=None) -> None:
+        stream = self.stream if stream is None else stream
+        call("cuLaunchKernel", function, *grid, *block, 0, stream, ctypes.addressof(pointers), 0)
 
 
 _PROCESS_DEVICE = ProcessDevice(CudaDevice)

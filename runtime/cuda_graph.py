@@ -5,7 +5,9 @@ docs/architecture.md §7. The plan is walked once with the call's arguments: hos
 condition the host cannot know becomes a conditional node whose handle a condition kernel
 (gpu-condition-kernels) sets on the device; `if (entry guard) { do-while }` becomes one
 WHILE node: the entry kernel sets the handle before it, the loop-condition kernel at the end
-of each iteration, so the loop and a yield out of it never wait for the host. Anything the
+of each iteration, so the loop and a yield out of it never wait for the host. The sections of
+a fork are branches: each starts from the node before the fork, none depends on another, and
+an empty node joins them. Anything the
 graph cannot express raises GraphUnsupported with the reason; the launcher then stays direct
 (and so it does when the driver refuses to build or instantiate it). Checked against the real
 cuda-bindings over a stand-in driver (tests/stubcuda/); see tests/gpu/ for the device run.
@@ -89,6 +91,10 @@ class GraphBuilder:
         params.kernelParams = ctypes.addressof(pointers)
         node = call("cuGraphAddKernelNode", graph, deps, len(deps), params)
         return [node]
+
+    def empty(self, graph, deps: list) -> list:
+        """A node that does nothing but wait for `deps`: the join of a fork's branches."""
+        return [call("cuGraphAddEmptyNode", graph, deps, len(deps))]
 
     def conditional(self, graph, deps: list, kind: str, handle):
         """A conditional node of `kind` ("IF"/"WHILE"); returns ([node], body graph)."""
@@ -206,6 +212,18 @@ class GraphBuilder:
         tail = self.block(loop["body"], regs, body, [])
         self.set_condition(loop["cond_kernel"], handle, body, tail)
         return node
+
+    def op_parallel(self, inst, regs, graph, deps):
+        """Each section a branch from `deps`, with no edge between branches; an empty node
+        after two or more (one is a plain chain, none adds nothing)."""
+        tails = []
+        for body in inst["sections"]:
+            tail = self.block(body, regs, graph, deps)
+            if tail is not deps:  # the section added nodes
+                tails.append(tail)
+        if len(tails) <= 1:
+            return tails[0] if tails else deps
+        return self.empty(graph, [node for tail in tails for node in tail])
 
     def op_do_while(self, inst, regs, graph, deps):
         raise GraphUnsupported("a do-while without a device entry guard")

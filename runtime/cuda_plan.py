@@ -88,6 +88,8 @@ def has_loop(body: list[dict]) -> bool:
             return True
         if inst["op"] == "if" and (has_loop(inst["then"]) or has_loop(inst["else"])):
             return True
+        if inst["op"] == "parallel" and any(map(has_loop, inst["sections"])):
+            return True
     return False
 
 
@@ -136,6 +138,8 @@ def _small_launches(body: list[dict], regs: list) -> bool:
                     _small_launches(inst["else"], list(regs))):  # fmt: skip
                 return False
         elif op == "do_while" and not _small_launches(inst["body"], list(regs)):
+            return False
+        elif op == "parallel" and not all(_small_launches(s, regs) for s in inst["sections"]):
             return False
     return True
 

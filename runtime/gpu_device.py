@@ -59,6 +59,8 @@ class GpuDevice(ABC):
         # the pinned buffer is one per device, the launches that read through it are locked
         # per launcher: two threads launching two kernels must not read through it at once
         self.pinned_lock = threading.Lock()
+        self._section_streams: list = []
+        self._streams_lock = threading.Lock()
 
     @abstractmethod
     def _call(self, operation: str, *args):
@@ -70,8 +72,9 @@ class GpuDevice(ABC):
         """Load a code object (PTX, cubin, hsaco) into the device's context."""
 
     @abstractmethod
-    def launch(self, function, grid, block, pointers: ctypes.Array) -> None:
-        """Queue one kernel; `pointers` is the void* array of runtime/cuda_plan.pack_params."""
+    def launch(self, function, grid, block, pointers: ctypes.Array, stream=None) -> None:
+        """Queue one kernel on `stream` (default: the runtime's); `pointers` is the void* array
+        of runtime/cuda_plan.pack_params."""
 
     def make_current(self) -> None:
         """Bind the device to the calling thread once: CUDA's context and HIP's current device
@@ -139,15 +142,45 @@ class GpuDevice(ABC):
         """The kernel `name` of a loaded module."""
         return self._call("function", module, name.encode())
 
+    def new_stream(self):
+        """Another stream like the runtime's, for a section of a fork; None where a backend
+        runs sections in order on its one stream (HIP)."""
+        return None
+
+    def section_streams(self, count: int) -> list | None:
+        """`count` streams besides the runtime's for the sections of a fork, created on first
+        use and kept for the device's life; None if the backend has none (`new_stream`)."""
+        with self._streams_lock:
+            while len(self._section_streams) < count:
+                stream = self.new_stream()
+                if stream is None:
+                    return None
+                self._section_streams.append(stream)
+            return self._section_streams[:count]
+
+    def fork(self, streams: list) -> None:
+        """Order each of `streams` after the work queued so far on the runtime's stream."""
+        self._order(self.stream, streams)
+
+    def join(self, streams: list) -> None:
+        """Order the runtime's stream after the work queued so far on each of `streams`."""
+        for stream in streams:
+            self._order(stream, [self.stream])
+
+    def _order(self, before, after: list) -> None:
+        """One event recorded on `before`, waited for by every stream of `after`."""
+        event = self._call("event_create", self.EVENT_DISABLE_TIMING)
+        try:
+            self._call("event_record", event, before)
+            for stream in after:
+                self._call("stream_wait_event", stream, event, 0)
+        finally:
+            self._call("event_destroy", event)  # released once it has completed
+
     def wait_for_stream(self, stream) -> None:
         """Order our stream after the work queued so far on `stream` (a CAI v3 producer's)."""
         self.make_current()
-        event = self._call("event_create", self.EVENT_DISABLE_TIMING)
-        try:
-            self._call("event_record", event, stream)
-            self._call("stream_wait_event", self.stream, event, 0)
-        finally:
-            self._call("event_destroy", event)  # released once it has completed
+        self._order(stream, [self.stream])
 
 
 class ProcessDevice:

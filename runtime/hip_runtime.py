@@ -234,11 +234,12 @@ class HipDevice(GpuDevice):
         self.make_current()
         return out("hipModuleLoadData", ctypes.create_string_buffer(image, len(image)))
 
-    def launch(self, function: int, grid, block, pointers: ctypes.Array) -> None:
+    def launch(self, function: int, grid, block, pointers: ctypes.Array, stream=None) -> None:
         """Enqueue one kernel: `pointers` holds one pointer per explicit kernel argument; HIP
         packs the kernarg segment from the code object's metadata (offsets, sizes) and adds
         the hidden arguments itself."""
-        call("hipModuleLaunchKernel", function, *grid, *block, 0, self.stream, pointers, None)
+        stream = self.stream if stream is None else stream
+        call("hipModuleLaunchKernel", function, *grid, *block, 0, stream, pointers, None)
 
 
 _PROCESS_DEVICE = ProcessDevice(HipDevice)

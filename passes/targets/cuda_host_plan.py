@@ -2,8 +2,9 @@
 
 docs/architecture.md §7. After `gpu-kernel-outlining` a lowered kernel function holds only
 host code: glue (`arith`, `memref.dim`, `vector.extract` of a vector parameter's entries),
-state and flag accesses (`memref.load/store`),
-`gpu.launch_func`, and the `scf.if` / `scf.while` of do-while loops. `extract_plan` turns it
+state and flag accesses (`memref.load/store`), `gpu.launch_func`, the `scf.if` / `scf.while` of
+do-while loops and the nested `scf.execute_region`s of a fork of sections (passes/sections.py).
+`extract_plan` turns it
 into instructions over numbered registers (arguments first) that `runtime/cuda_plan.py`
 interprets with the CUDA driver API or HIP, or turns into a CUDA graph. The plan format is
 CUDA's; the ROCm target writes the same one. Anything else is a build error naming the op and
@@ -16,7 +17,7 @@ import re
 
 from mlir import ir
 
-from qdmlir.passes import gpu_device_loops
+from qdmlir.passes import gpu_device_loops, sections
 from qdmlir.passes.gpu_condition_kernels import COND_KERNEL_ATTR, UNAVAILABLE_ATTR
 
 CMPI_PREDICATES = ("eq", "ne", "slt", "sle", "sgt", "sge", "ult", "ule", "ugt", "uge")
@@ -112,6 +113,7 @@ class _Extractor:
             "gpu.launch_func": self.launch,
             "scf.if": self.if_,
             "scf.while": self.while_,
+            "scf.execute_region": self.fork,
         }.get(name)
         if handler is None:
             raise self.fail(op, f"{name} cannot run on the host")
@@ -249,6 +251,21 @@ class _Extractor:
             if attr in op.attributes:
                 out[key] = ir.StringAttr(op.attributes[attr]).value
         return out
+
+    def fork(self, op: ir.Operation) -> dict:
+        """`{"op": "parallel", "sections": [[...], ...]}`: bodies with no order between them,
+        all done before the next instruction (the fork of passes/sections.py)."""
+        if sections.FORK not in op.attributes or len(op.results):
+            raise self.fail(op, "an scf.execute_region that is not a fork of sections")
+        bodies = []
+        for inner in op.regions[0].blocks[0].operations:
+            inner = inner.operation
+            if inner.name == "scf.yield":
+                continue
+            if inner.name != "scf.execute_region" or sections.SECTION not in inner.attributes:
+                raise self.fail(inner, f"{inner.name} between the sections of a fork")
+            bodies.append(self.block(inner.regions[0].blocks[0]))
+        return {"op": "parallel", "sections": bodies}
 
     def cond_kernel(self, op: ir.Operation) -> dict:
         """Which gpu-condition-kernels function sets this condition on the device, if any."""

@@ -2,11 +2,13 @@
 
 Implements the calls runtime/cuda*.py makes, with the same return convention ((CUresult,
 *values)). Device memory is host memory, streams run at once, and every launch is recorded
-with its kernel name, grid, block and parameters, decoded with the `.param` list of the PTX
-entry (so a wrong parameter count is an error, as on a real driver). `kernels[name]` may hold
-a Python reference `fn(fake, launch)` that "executes" a kernel; a condition kernel's reference
-calls `fake.set_conditional(handle, value)`. Graphs are recorded as node lists and executed
-the same way, conditional nodes included.
+with its kernel name, grid, block, stream and parameters, decoded with the `.param` list of
+the PTX entry (so a wrong parameter count is an error, as on a real driver). `kernels[name]`
+may hold a Python reference `fn(fake, launch)` that "executes" a kernel; a condition kernel's
+reference calls `fake.set_conditional(handle, value)`. Streams and events are names
+(`stream0`, `event3`), their records and waits logged in `ordering`. Graphs are recorded as
+node lists with the edges each node was added with, and executed in that order, conditional
+nodes included.
 """
 
 from __future__ import annotations
@@ -66,6 +68,7 @@ class Launch:
     grid: tuple
     block: tuple
     params: list  # raw bytes of each parameter
+    stream: object = None  # the stream it was queued on (None: a graph node)
 
     def u64(self, i: int) -> int:
         return struct.unpack("<q", self.params[i])[0]
@@ -78,6 +81,26 @@ class Launch:
 class FakeGraph:
     nodes: list = field(default_factory=list)
     destroyed: bool = False  # as an executable (instantiating a graph returns the graph)
+    edges: list = field(default_factory=list)  # (index of the dependency, index of the node)
+
+    def add(self, node, deps) -> None:
+        """Append `node`, depending on `deps`: nodes of this graph, each at most once (the
+        real driver refuses a node of another graph or a repeated dependency)."""
+        indices = [self.index(dep) for dep in deps]
+        assert len(set(indices)) == len(indices), f"repeated dependency in {deps}"
+        self.nodes.append(node)
+        self.edges += [(i, len(self.nodes) - 1) for i in indices]
+
+    def index(self, node) -> int:
+        for i, mine in enumerate(self.nodes):
+            if mine is node:
+                return i
+        raise AssertionError(f"{node} is not a node of this graph")
+
+    def dependencies(self, node) -> list:
+        """The nodes `node` was added after, in the order given."""
+        target = self.index(node)
+        return [self.nodes[i] for i, j in self.edges if j == target]
 
 
 class CUDA_KERNEL_NODE_PARAMS(SimpleNamespace):
@@ -117,6 +140,9 @@ class FakeDriver:
         self.graphs_launched = 0
         self.rejected_cubins = 0
         self.fail: dict[str, CUresult] = {}  # call name -> error to return once
+        self.streams = 0
+        self.events = 0
+        self.ordering: list[tuple] = []  # ("record", event, stream) / ("wait", stream, event)
 
     def __getattribute__(self, name):
         if name.startswith("cu") and not name.startswith("cuGetError"):
@@ -159,18 +185,22 @@ class FakeDriver:
         return OK, 13000
 
     def cuStreamCreate(self, flags):
-        return OK, "stream0"
+        self.streams += 1
+        return OK, f"stream{self.streams - 1}"
 
     def cuStreamSynchronize(self, stream):
         return (OK,)
 
     def cuEventCreate(self, flags):
-        return OK, "event"
+        self.events += 1
+        return OK, f"event{self.events - 1}"
 
     def cuEventRecord(self, event, stream):
+        self.ordering.append(("record", event, stream))
         return (OK,)
 
     def cuStreamWaitEvent(self, stream, event, flags):
+        self.ordering.append(("wait", stream, event))
         return (OK,)
 
     def cuEventDestroy(self, event):
@@ -251,8 +281,9 @@ class FakeDriver:
             for p, size in zip(pointers, sizes)
         ]
 
-    def _run(self, function, grid, block, params):
-        launch = Launch(function.name, tuple(grid), tuple(block), self._decode(function, params))
+    def _run(self, function, grid, block, params, stream=None):
+        decoded = self._decode(function, params)
+        launch = Launch(function.name, tuple(grid), tuple(block), decoded, stream)
         self.launches.append(launch)
         reference = self.kernels.get(function.name)
         if reference is not None:
@@ -261,7 +292,7 @@ class FakeDriver:
     def cuLaunchKernel(self, f, gx, gy, gz, bx, by, bz, shared, stream, params, extra):
         if 0 in (gx, gy, gz):
             return (CUresult.CUDA_ERROR_INVALID_VALUE,)
-        self._run(f, (gx, gy, gz), (bx, by, bz), params)
+        self._run(f, (gx, gy, gz), (bx, by, bz), params, stream)
         return (OK,)
 
     # graphs ---------------------------------------------------------------------------------
@@ -284,12 +315,17 @@ class FakeDriver:
             (params.blockDimX, params.blockDimY, params.blockDimZ),
             self._decode(params.func, params.kernelParams),
         )
-        graph.nodes.append(node)
+        graph.add(node, deps[:count])
         return OK, node
 
     def cuGraphAddMemsetNode(self, graph, deps, count, params, ctx):
         node = ("memset", params.dst, params.value, params.elementSize, params.width)
-        graph.nodes.append(node)
+        graph.add(node, deps[:count])
+        return OK, node
+
+    def cuGraphAddEmptyNode(self, graph, deps, count):
+        node = ("empty",)
+        graph.add(node, deps[:count])
         return OK, node
 
     def cuGraphConditionalHandleCreate(self, graph, ctx, default, flags):
@@ -303,7 +339,7 @@ class FakeDriver:
         params.conditional.phGraph_out = [body]
         kind = CUgraphConditionalNodeType(params.conditional.type).name.rsplit("_", 1)[1]
         node = ("conditional", kind, params.conditional.handle, body)
-        graph.nodes.append(node)
+        graph.add(node, deps[:count])
         return OK, node
 
     cuGraphAddNode.__doc__ = (
@@ -321,7 +357,9 @@ class FakeDriver:
         return (OK,)
 
     def _execute(self, graph, limit=10_000):
-        for node in graph.nodes:
+        for node in graph.nodes:  # insertion order: a topological order of the edges
+            if node[0] == "empty":
+                continue
             if node[0] == "memset":
                 self._memset(node[3], node[1], node[2], node[4])
             elif node[0] == "kernel":
