@@ -84,7 +84,7 @@ def case_tiny_method() -> tuple[float, str]:
 
 @qd.kernel(graph=True)
 def countdown(x: F32, counter: FLAG):
-    while qd.graph_do_while(counter):
+    while qd.graph.do_while(counter):
         for i in range(x.shape[0]):
             x[i] = x[i] + 1.0
         for _ in range(1):
@@ -180,6 +180,63 @@ def case_particles() -> tuple[float, str]:
     return moved / seconds / 1e9, "GB/s"
 
 
+# -- two independent serial sections, and the same work without them ------------------------
+
+STEPS = 5_000_000  # per section: a dependent chain, so one thread runs it (~15-30 ms here)
+
+
+@qd.kernel(graph=True)
+def two_sections(a: F32, b: F32, out: F32, steps: qd.i32):
+    with qd.graph.parallel_context():
+        with qd.graph.parallel():
+            for _ in range(1):
+                v = 0.0
+                for j in range(steps):
+                    v = v * 0.999 + a[j % a.shape[0]]
+                out[0] = v
+        with qd.graph.parallel():
+            for _ in range(1):
+                v = 0.0
+                for j in range(steps):
+                    v = v * 0.999 + b[j % b.shape[0]]
+                out[1] = v
+
+
+@qd.kernel(graph=True)
+def two_in_order(a: F32, b: F32, out: F32, steps: qd.i32):
+    for _ in range(1):
+        v = 0.0
+        for j in range(steps):
+            v = v * 0.999 + a[j % a.shape[0]]
+        out[0] = v
+    for _ in range(1):
+        v = 0.0
+        for j in range(steps):
+            v = v * 0.999 + b[j % b.shape[0]]
+        out[1] = v
+
+
+def _sections_case(kernel) -> tuple[float, str]:
+    a, b, out = qd.ndarray(qd.f32, (1024,)), qd.ndarray(qd.f32, (1024,)), qd.ndarray(qd.f32, (2,))
+    a.from_numpy(_ramp(1024, 0.001))
+    b.from_numpy(_ramp(1024, 0.002))
+    return per_call(lambda: kernel(a, b, out, STEPS), 3, batches=7) * 1e3, "ms/call"
+
+
+def _ramp(n: int, step: float):
+    import numpy as np
+
+    return (np.arange(n) * step).astype(np.float32)
+
+
+def case_sections() -> tuple[float, str]:
+    return _sections_case(two_sections)
+
+
+def case_sections_in_order() -> tuple[float, str]:
+    return _sections_case(two_in_order)
+
+
 # -- first call in a fresh process (timed by bench/run.py around the whole process) ------------
 
 
@@ -196,6 +253,8 @@ CASES = {
     "resume": case_resume,
     "bandwidth": case_bandwidth,
     "particles": case_particles,
+    "sections": case_sections,
+    "sections_in_order": case_sections_in_order,
     "first_call": case_first_call,
 }
 

@@ -125,6 +125,44 @@ def case_particles():
     return 2 * 2 * 3 * 4 * n / seconds / 1e9, "GB/s"
 
 
+STEPS = 5_000_000  # bench/graph_cases.py's
+
+
+@numba.njit(cache=True)
+def _chain(a, steps):
+    v = np.float32(0.0)
+    for j in range(steps):
+        v = v * np.float32(0.999) + a[j % a.shape[0]]
+    return v
+
+
+@numba.njit(parallel=True, cache=True)
+def two_sections(a, b, out, steps):
+    for section in numba.prange(2):  # one thread per section
+        out[section] = _chain(a if section == 0 else b, steps)
+
+
+@numba.njit(cache=True)
+def two_in_order(a, b, out, steps):
+    out[0] = _chain(a, steps)
+    out[1] = _chain(b, steps)
+
+
+def _sections_case(kernel):
+    a = (np.arange(1024) * 0.001).astype(np.float32)
+    b = (np.arange(1024) * 0.002).astype(np.float32)
+    out = np.zeros(2, np.float32)
+    return per_call(lambda: kernel(a, b, out, STEPS), 3, batches=7) * 1e3, "ms/call"
+
+
+def case_sections():
+    return _sections_case(two_sections)
+
+
+def case_sections_in_order():
+    return _sections_case(two_in_order)
+
+
 CASES = {
     "tiny": case_tiny,
     "tiny_method": case_tiny,  # numba has no objects: the same function is the ceiling
@@ -132,6 +170,8 @@ CASES = {
     "resume": case_resume,
     "bandwidth": case_bandwidth,
     "particles": case_particles,
+    "sections": case_sections,
+    "sections_in_order": case_sections_in_order,
 }
 
 if __name__ == "__main__":

@@ -23,7 +23,16 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
-STEADY_CASES = ("tiny", "tiny_method", "dowhile", "resume", "bandwidth", "particles")
+STEADY_CASES = (
+    "tiny",
+    "tiny_method",
+    "dowhile",
+    "resume",
+    "bandwidth",
+    "particles",
+    "sections",
+    "sections_in_order",
+)
 
 
 @dataclass(frozen=True)
@@ -45,7 +54,9 @@ TARGETS = {
     "resume": Target("yield + resume cycle", "us/cycle", 10.0, 3.0),
     "bandwidth": Target("3 element-wise passes over 10M f32", "GB/s", None, 1 / 0.8),
     "particles": Target("particle update over 10M vec3 f32", "GB/s", 1.0, 1 / 0.8),
+    "sections": Target("two serial sections, 2 x 5M dependent steps", "ms/call", None, None),
 }
+SECTIONS_SPEEDUP = 1.6  # docs/performance.md: the same work unsectioned / sectioned, two cores
 
 
 def run_case(
@@ -138,6 +149,7 @@ def ratio_rows(steady: dict, first: dict) -> list[dict]:
                 "met": all(met) if met else None,
             }
         )
+    rows.append(sections_row(steady))
     for kind, limit in (("cold", 1.0), ("warm", 1.0)):  # docs/performance.md
         ours, q = median(first[kind].get("qdmlir", [])), median(first[kind].get("quadrants", []))
         ratio = ours / q if ours and q else None
@@ -155,6 +167,31 @@ def ratio_rows(steady: dict, first: dict) -> list[dict]:
             }
         )
     return rows
+
+
+def sections_row(steady: dict) -> dict:
+    """What running two serial sections at once buys each implementation: its time for the
+    same work written without sections over its time with them (Quadrants runs sections in
+    order on the CPU, so ~1x there)."""
+
+    def gain(impl: str) -> float | None:
+        alone, together = (
+            median(steady[c].get(impl, [])) for c in ("sections_in_order", "sections")
+        )
+        return alone / together if alone and together else None
+
+    ours = gain("qdmlir")
+    return {
+        "case": "two serial sections: the same work unsectioned / sectioned",
+        "unit": "x",
+        "qdmlir": ours,
+        "quadrants": gain("quadrants"),
+        "numba": gain("numba"),
+        "speedup_vs_quadrants": None,
+        "times_numba": None,
+        "target": f">= {SECTIONS_SPEEDUP:g}x on two cores",
+        "met": None if ours is None else ours >= SECTIONS_SPEEDUP,
+    }
 
 
 def _target_text(target: Target) -> str:
