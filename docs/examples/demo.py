@@ -25,7 +25,7 @@ def simulate(
     steps: qd.types.ndarray(qd.i32, 0),
 ):
     """Each step emits 3 particles at x = 0, then moves every particle by +1."""
-    while qd.graph_do_while(steps):
+    while qd.graph.do_while(steps):
         with qd.checkpoint(Stage.EMIT, yield_on=overflow):
             for _ in range(1):
                 if count[()] + 3 > particles.shape[0]:
