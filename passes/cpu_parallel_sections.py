@@ -19,7 +19,8 @@ IR out: each fork becomes
 
 or only one branch when the decision is known at compile time. convert-scf-to-openmp makes the
 first branch an OpenMP team with one section per thread (static schedule); in it a task runs
-on its section's thread.
+on its section's thread. With one OpenMP thread the team runs the sections in order, as the
+other branch would, less each task's (one-thread) fork.
 
 The decision reuses cpu-parallel-threshold's cost model (one iteration in simple ops; a task's
 work is trip x cost; the threshold is min-trip x 4, the work of min-trip iterations of
@@ -27,10 +28,11 @@ work is trip x cost; the threshold is min-trip x 4, the work of min-trip iterati
 the sections run: its serial statements, its one-iteration tasks and its tasks below the
 threshold. Sections run concurrently when
 
-    at least two sections hold serial work >= threshold, no task of any section is large
-    enough to go parallel by itself, and OpenMP has two threads or more.
+    at least two sections hold serial work >= threshold, and no task of any section is large
+    enough to go parallel by itself.
 
-Then running them at the same time cannot lose: the work a thread would do alone anyway
+Then running them at the same time loses at most one fork (a few microseconds against at
+least the threshold's work in each of two sections): the work a thread would do alone anyway
 spreads over the threads, and no task gives up a team of its own (a section of large
 parallel tasks is faster with every thread on each task, in order). Bounds the estimate
 needs that are computed inside the fork are cloned before it when they read no memory
@@ -46,7 +48,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from xdsl.context import Context
-from xdsl.dialects import arith, func, scf
+from xdsl.dialects import arith, scf
 from xdsl.dialects.builtin import (
     DenseArrayBase,
     IndexType,
@@ -54,7 +56,6 @@ from xdsl.dialects.builtin import (
     ModuleOp,
     UnitAttr,
     i1,
-    i32,
     i64,
 )
 from xdsl.ir import Block, Operation, Region, SSAValue
@@ -70,7 +71,6 @@ from qdmlir.passes.cpu_parallel_threshold import (
 )
 from qdmlir.passes.guards import guard_key
 from qdmlir.passes.parallel_to_for import parallel_to_for_nest
-from qdmlir.passes.task_outlining import MAX_THREADS, max_threads_declaration
 
 GUARD_ATTR = "qd.parallel_sections"
 
@@ -93,6 +93,11 @@ class _ForkWork(_Work):
         owner = value.owner
         if not isinstance(owner, Operation):
             return None if self.fork.is_ancestor(owner.parent_op()) else value
+        known = _cast_constant(owner)
+        if known is not None:  # the frontend's bounds: index casts of i32 constants
+            if value not in self.hoisted:
+                self.hoisted[value] = self.const(known)
+            return self.hoisted[value]
         if not self.fork.is_ancestor(owner):
             return value
         if value not in self.hoisted:
@@ -173,6 +178,16 @@ class _ForkWork(_Work):
         return total
 
 
+def _cast_constant(op: Operation) -> int | None:
+    """The value of `arith.index_cast` of an integer constant, known now."""
+    if not isinstance(op, arith.IndexCastOp):
+        return None
+    source = op.input.owner
+    if isinstance(source, arith.ConstantOp) and isinstance(source.value, IntegerAttr):
+        return source.value.value.data
+    return None
+
+
 def _dims(loop: scf.ForOp | scf.ParallelOp) -> list[tuple[SSAValue, SSAValue, SSAValue]]:
     if isinstance(loop, scf.ForOp):
         return [(loop.lb, loop.ub, loop.step)]
@@ -219,12 +234,8 @@ def decide(fork: Operation, bodies: list[Block], min_trip: int) -> tuple[list[Op
     estimate = _Estimate(_ForkWork(fork), threshold)
     work = estimate.work
     enough = [work.at_least(estimate.serial_work(body), threshold) for body in bodies]
+    # with one OpenMP thread the team runs the sections in order on it: no test needed
     decision = work.both(work.at_least(work.count(enough), 2), work.negate(estimate.large_task))
-    if decision is not False:  # one OpenMP thread runs them in order anyway
-        threads = func.CallOp(MAX_THREADS, [], [i32])
-        as_index = arith.IndexCastOp(threads.res[0], IndexType())
-        work.ops.extend([threads, as_index])
-        decision = work.both(decision, work.at_least(as_index.result, 2))
     return work.ops, decision
 
 
@@ -306,14 +317,5 @@ class CpuParallelSectionsPass(ModulePass):
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         forks = [fork for fork in op.walk() if sections.is_fork(fork)]
-        for fork in reversed(forks):  # none nests in another: the order is for safety only
+        for fork in forks:  # none nests in another
             schedule_fork(fork, self.min_trip)
-        uses_threads = any(
-            isinstance(call, func.CallOp) and call.callee.string_value() == MAX_THREADS
-            for call in op.walk()
-        )
-        declared = any(
-            isinstance(f, func.FuncOp) and f.sym_name.data == MAX_THREADS for f in op.ops
-        )
-        if uses_threads and not declared:
-            op.body.block.add_op(max_threads_declaration())

@@ -6,15 +6,15 @@
 // "test.op" costs 1, so with min-trip=1000 the threshold is 4000.
 
 // Two serial sections whose loops run %n times: the test is made before the fork (the loop
-// bound computed inside the second section, a memref.dim, is cloned out), with OpenMP's
-// thread count. Inside the concurrent branch each section's task is a plain scf.for.
+// bound computed inside the second section, a memref.dim, is cloned out). Inside the
+// concurrent branch each section's task is a plain scf.for.
 // CHECK-LABEL: func.func @two_serial_sections
 // CHECK-SAME:    (%[[X:.*]]: memref<?xf32>, %[[N:.*]]: index)
-// CHECK:         %[[ENOUGH0:.*]] = arith.cmpi sge, %{{.*}}, %{{.*}} : index
+// CHECK:         %[[ENOUGH0:.*]] = arith.cmpi sge, %[[N]], %{{.*}} : index
 // CHECK:         %[[M:.*]] = memref.dim %[[X]]
-// CHECK:         %[[ENOUGH1:.*]] = arith.cmpi sge, %{{.*}}, %{{.*}} : index
-// CHECK:         %[[THREADS:.*]] = func.call @omp_get_max_threads() : () -> i32
-// CHECK:         %[[GO:.*]] = arith.andi
+// CHECK:         %[[ENOUGH1:.*]] = arith.cmpi sge, %[[M]], %{{.*}} : index
+// CHECK:         %[[COUNT:.*]] = arith.addi
+// CHECK:         %[[GO:.*]] = arith.cmpi sge, %[[COUNT]], %{{.*}} : index
 // CHECK-NEXT:    scf.if %[[GO]] {
 // CHECK:           scf.parallel (%[[S:.*]]) = (%{{.*}}) to (%{{.*}}) step (%{{.*}}) {
 // CHECK-NEXT:        scf.index_switch %[[S]]
@@ -32,7 +32,6 @@
 // CHECK-NEXT:      scf.parallel
 // CHECK:         }{qd.parallel_sections = 1000 : i64}
 // CHECK-NOT:     qd.fork
-// CHECK:         func.func private @omp_get_max_threads() -> i32
 // cpu-parallel-threshold leaves the loop over the sections alone and guards the tasks of the
 // in-order branch as usual.
 // THEN-LABEL: func.func @two_serial_sections
@@ -75,7 +74,6 @@ func.func @two_serial_sections(%x: memref<?xf32>, %n: index) {
 
 // Known now to be too little work: the sections run in order, with no test at all.
 // CHECK-LABEL: func.func @too_little_work
-// CHECK-NOT:     omp_get_max_threads
 // CHECK-NOT:     scf.if
 // CHECK:         scf.parallel (%{{.*}}) = (%{{.*}}) to (%{{.*}}) step
 // CHECK:         scf.parallel (%{{.*}}) = (%{{.*}}) to (%{{.*}}) step
@@ -147,19 +145,18 @@ func.func @a_large_task_keeps_its_team() {
 
 // -----
 
-// Enough serial work known now in both sections (guards and serial code included): only the
-// thread count is tested. A third, small section comes along on its own thread.
+// Enough serial work known now in both sections (guards and serial code included): the
+// sections always run at once, with no test. A third, small section comes along on a thread
+// of its own. (With one OpenMP thread the team runs the three in order.)
 // CHECK-LABEL: func.func @known_serial_work
-// CHECK:         %[[THREADS:.*]] = func.call @omp_get_max_threads() : () -> i32
-// CHECK-NEXT:    %[[COUNT:.*]] = arith.index_cast %[[THREADS]] : i32 to index
-// CHECK-NEXT:    %[[TWO:.*]] = arith.constant 2 : index
-// CHECK-NEXT:    %[[GO:.*]] = arith.cmpi sge, %[[COUNT]], %[[TWO]] : index
-// CHECK-NEXT:    scf.if %[[GO]] {
-// CHECK:           %[[THREE:.*]] = arith.constant 3 : index
-// CHECK:           scf.parallel (%{{.*}}) = (%{{.*}}) to (%[[THREE]])
-// CHECK:             case 0 {
-// CHECK:             case 1 {
-// CHECK:             case 2 {
+// CHECK-NOT:     scf.if %{{.*}} {
+// CHECK:         %[[THREE:.*]] = arith.constant 3 : index
+// CHECK:         scf.parallel (%{{.*}}) = (%{{.*}}) to (%[[THREE]])
+// CHECK:           case 0 {
+// CHECK:           case 1 {
+// CHECK:           case 2 {
+// CHECK:         } {qd.sections}
+// CHECK-NOT:     qd.parallel_sections
 func.func @known_serial_work(%state: memref<2xi32>, %run: i1) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index

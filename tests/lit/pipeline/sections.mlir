@@ -2,12 +2,10 @@
 // RUN: qd-opt %s -p 'checkpoint-number,checkpoint-verify,checkpoint-lower{target=gpu},checkpoint-merge-guards,checkpoint-reuse-state-loads,gpu-coarsen-tasks{factor=4},gpu-device-loops,canonicalize,cse' --print-op-generic | mlir-opt | FileCheck %s --check-prefix=GPU
 // Two serial sections (one-iteration tasks looping %n times) through the default pipeline
 // and upstream MLIR. On the CPU the sections become one OpenMP team, one section per thread
-// (convert-scf-to-openmp, as the CPU target runs it), taken when both hold enough work and
-// OpenMP has two threads. On a GPU the fork travels as nested
+// (convert-scf-to-openmp, as the CPU target runs it), taken when both hold enough work. On a GPU the fork travels as nested
 // `scf.execute_region no_inline` ops, for the launch plan to read.
 
 // CHECK-LABEL: func.func @two_serial_sections
-// CHECK:         %[[THREADS:.*]] = call @omp_get_max_threads()
 // CHECK:         scf.if %{{.*}} {
 // CHECK:           omp.parallel {
 // CHECK:             omp.wsloop {
