@@ -2,7 +2,7 @@
 
 The kernel becomes a `func.func` over memrefs and scalars (docs/architecture.md §1). Each
 top-level `for` is a task (`scf.parallel`); `with qd.checkpoint(...)` a `checkpoint.region`;
-`while qd.graph_do_while(c)` a `checkpoint.do_while`; `with qd.graph.parallel_context():` a
+`while qd.graph.do_while(c)` a `checkpoint.do_while`; `with qd.graph.parallel_context():` a
 `checkpoint.parallel` with one region per section; anything else a `checkpoint.serial`.
 Variables assigned at the top level live in `memref.alloca` cells at the kernel entry, so every
 task and every later serial statement can read them.
