@@ -17,8 +17,8 @@ the tasks before it left them, and the launcher raises KeyboardInterrupt.
 Which loops: every `scf.while` (a do-while, a `while` statement, a `for` with break/continue:
 they may never end), one load per iteration; and every `scf.for` in serial code (outside any
 task of more than one iteration) whose trip count is not a small constant: it is strip-mined
-into an `scf.while` over chunks of CHUNK iterations around the unchanged `scf.for`, so the
-check costs one load per chunk and the inner loop still vectorises. Loops inside parallel
+into an `scf.while {qd.strip_mined}` over chunks of CHUNK iterations around the unchanged
+`scf.for`, so the check costs one load per chunk and the inner loop still vectorises. Loops inside parallel
 tasks other than `scf.while` are left alone: their trip counts are bounded by the arrays.
 
 `@qd_interrupt_pending` is declared here and defined by the CPU target's entry code
@@ -52,6 +52,9 @@ from qdmlir.runtime import abi
 INTERRUPTIBLE = abi.INTERRUPTIBLE_ATTR
 PENDING = "qd_interrupt_pending"
 FLAG_TYPE = MemRefType(i32, [])
+STRIP_MINED = "qd.strip_mined"
+"""Marks a strip-mined `scf.while`, so cost models (cpu-parallel-threshold's `_Work`) count the
+original loop's trip instead of one pass over a chunk."""
 CHUNK = 1024
 """Iterations of a serial `scf.for` between two checks: ~1 us of the cheapest body, and
 each inner loop checks on its own, so a stop never waits long."""
@@ -161,6 +164,7 @@ class _Checks:
         inner = scf.ForOp(start, end, op.step, list(after.args[1:]), op.detach_region(op.body))
         after.add_ops([unclamped, end, inner, scf.YieldOp(end, *inner.results)])
         loop = scf.WhileOp([op.lb, *op.iter_args], [index, *carried], Region(before), Region(after))
+        loop.attributes[STRIP_MINED] = UnitAttr()
         Rewriter.insert_op([per_chunk, chunk], InsertPoint.before(op))
         Rewriter.insert_op(self.mark(), InsertPoint.after(op))
         Rewriter.replace_op(op, loop, list(loop.results[1:]))

@@ -119,8 +119,8 @@ class _ForkWork(_Work):
             trip = self.mul(trip, self.trip(*hoisted))
         return trip
 
-    def _loop_trip(self, op: scf.ForOp | scf.ParallelOp, outer: Operation) -> Value:
-        trip = self.trip_of(_dims(op))
+    def _trip_of_bounds(self, bounds: list[tuple], outer: Operation) -> Value:
+        trip = self.trip_of(bounds)
         return 1 if trip is None else trip
 
     # i1 arithmetic, folded where it is known now ----------------------------------------

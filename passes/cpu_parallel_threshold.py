@@ -45,6 +45,7 @@ from xdsl.pattern_rewriter import (
 )
 from xdsl.rewriter import InsertPoint
 
+from qdmlir.passes.cpu_interrupt_checks import STRIP_MINED
 from qdmlir.passes.parallel_to_for import parallel_to_for_nest, serialize_nested_parallels
 from qdmlir.passes.sections import DISPATCH
 from qdmlir.passes.task_outlining import (
@@ -109,6 +110,8 @@ class _Work:
     def of_op(self, op: Operation, outer: Operation) -> int | SSAValue:
         if isinstance(op, (scf.ForOp, scf.ParallelOp)):
             return self.mul(self._loop_trip(op, outer), self.of_block(op.body.block, outer))
+        if isinstance(op, scf.WhileOp) and STRIP_MINED in op.attributes:
+            return self._strip_mined(op, outer)
         if op.regions:  # scf.if, scf.while, ...: every region once, a safe over-estimate
             total: int | SSAValue = 0
             for region in op.regions:
@@ -117,11 +120,22 @@ class _Work:
             return total
         return op_cost(op.name)
 
+    def _strip_mined(self, op: scf.WhileOp, outer: Operation) -> int | SSAValue:
+        """A serial loop cpu-interrupt-checks strip-mined costs what the loop did: the inner
+        `scf.for %i = %start to min(%start + chunk, %ub) step %s` over the whole range
+        [the while's first operand, %ub)."""
+        inner = next(o for o in op.after_region.block.ops if isinstance(o, scf.ForOp))
+        ub = inner.ub.owner.operands[1]  # min(start + chunk, ub)
+        trip = self._trip_of_bounds([(op.arguments[0], ub, inner.step)], outer)
+        return self.mul(trip, self.of_block(inner.body.block, outer))
+
     def _loop_trip(self, op: scf.ForOp | scf.ParallelOp, outer: Operation) -> int | SSAValue:
         if isinstance(op, scf.ForOp):
-            bounds = [(op.lb, op.ub, op.step)]
-        else:
-            bounds = list(zip(op.lowerBound, op.upperBound, op.step))
+            return self._trip_of_bounds([(op.lb, op.ub, op.step)], outer)
+        return self._trip_of_bounds(list(zip(op.lowerBound, op.upperBound, op.step)), outer)
+
+    def _trip_of_bounds(self, bounds: list[tuple], outer: Operation) -> int | SSAValue:
+        """Iterations of a loop nest of these (lb, ub, step); 1 when `outer` computes a bound."""
         if any(_defined_inside(v, outer) for dim in bounds for v in dim):
             return 1
         trip: int | SSAValue = 1

@@ -226,3 +226,61 @@ func.func @bound_read_from_memory(%bound: memref<index>) {
   } {qd.fork}
   func.return
 }
+
+// -----
+
+// A serial loop cpu-interrupt-checks strip-mined (an scf.while {qd.strip_mined} over chunks
+// around the scf.for) costs its whole range, [%c0, %n), not one chunk: these two sections
+// still run at once when %n is large.
+// CHECK-LABEL: func.func @strip_mined_sections
+// CHECK-SAME:    (%[[X:.*]]: memref<?xf32>, %[[N:.*]]: index)
+// CHECK:         %[[ENOUGH0:.*]] = arith.cmpi sge, %[[N]], %{{.*}} : index
+// CHECK:         %[[ENOUGH1:.*]] = arith.cmpi sge, %[[N]], %{{.*}} : index
+// CHECK:         scf.if
+// CHECK:           scf.index_switch
+// CHECK:         } {qd.sections}
+func.func @strip_mined_sections(%x: memref<?xf32>, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %chunk = arith.constant 1024 : index
+  scf.execute_region no_inline {
+    scf.execute_region no_inline {
+      scf.parallel (%t) = (%c0) to (%c1) step (%c1) {
+        %last = scf.while (%start = %c0) : (index) -> index {
+          %more = arith.cmpi slt, %start, %n : index
+          scf.condition(%more) %start : index
+        } do {
+        ^bb0(%start: index):
+          %next = arith.addi %start, %chunk : index
+          %end = arith.minsi %next, %n : index
+          scf.for %j = %start to %end step %c1 {
+            "test.op"(%j) : (index) -> ()
+          }
+          scf.yield %end : index
+        } attributes {qd.strip_mined}
+        scf.reduce
+      }
+      scf.yield
+    } {qd.section}
+    scf.execute_region no_inline {
+      scf.parallel (%t) = (%c0) to (%c1) step (%c1) {
+        %last = scf.while (%start = %c0) : (index) -> index {
+          %more = arith.cmpi slt, %start, %n : index
+          scf.condition(%more) %start : index
+        } do {
+        ^bb0(%start: index):
+          %next = arith.addi %start, %chunk : index
+          %end = arith.minsi %next, %n : index
+          scf.for %j = %start to %end step %c1 {
+            "test.op"(%j) : (index) -> ()
+          }
+          scf.yield %end : index
+        } attributes {qd.strip_mined}
+        scf.reduce
+      }
+      scf.yield
+    } {qd.section}
+    scf.yield
+  } {qd.fork}
+  func.return
+}
