@@ -25,6 +25,7 @@ from qdmlir.runtime.errors import (
 )
 
 __all__ = [
+    "GlobalArrayError",
     "LocatedError",
     "QuadrantsCompilationError",
     "QuadrantsIndexError",
@@ -36,6 +37,11 @@ __all__ = [
     "SourceSpan",
     "unsupported",
 ]
+
+
+class GlobalArrayError(QuadrantsTypeError):
+    """A kernel reads an ndarray from a global or closure name (arrays reach kernels only as
+    arguments); a qd.func call site that passes one says so in Quadrants' words instead."""
 
 
 def unsupported(construct: str, fix: str | None = None) -> tuple[str, str]:

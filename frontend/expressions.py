@@ -23,6 +23,7 @@ from qdmlir.frontend import arithmetic
 from qdmlir.frontend import matrix_lowering as ml
 from qdmlir.frontend.emitter import Array, Emitter, Scalar, mlir_type
 from qdmlir.frontend.errors import (
+    GlobalArrayError,
     LocatedError,
     QuadrantsIndexError,
     QuadrantsNameError,
@@ -246,6 +247,7 @@ class ExpressionLowering:
                 node,
                 f"global array '{name}' cannot be used inside a kernel",
                 "pass it as a parameter annotated qd.types.ndarray(...)",
+                GlobalArrayError,
             )
         return Const(value)
 
@@ -490,6 +492,15 @@ class ExpressionLowering:
         left, right = self.expr(node.left), self.expr(node.right)
         if isinstance(left, Const) and isinstance(right, Const):
             return self.fold(node, _PYTHON_BINARY[op], left.value, right.value)
+        for value, operand in ((left, node.left), (right, node.right)):
+            if isinstance(value, Array):  # a whole array: Quadrants' TypeError, named
+                raise self.error(
+                    operand,
+                    f"unsupported operand type for {op}: `{ast.unparse(operand)}` is a "
+                    f"{value.ndim}-d array (an ndarray or a field), not a value",
+                    "index it to read an element: x[i] (or x[()] / x[None] for a 0-d one)",
+                    QuadrantsTypeError,
+                )
         if ml.is_matrix(left) or ml.is_matrix(right) or op == "@":
             return ml.binary(self, node, op, left, right)
         a, b = self.operands(left, node.left, right, node.right)

@@ -34,6 +34,7 @@ from qdmlir.frontend.lang import NdarrayType, Template, is_data_oriented
 from qdmlir.frontend.source import FunctionSource, function_source, resolve_chain, value_digest
 from qdmlir.runtime import dtypes
 from qdmlir.runtime.artifact import ArgSpec
+from qdmlir.runtime.errors import QuadrantsRuntimeTypeError
 from qdmlir.runtime.field import Field
 from qdmlir.runtime.launch import Extraction
 
@@ -213,6 +214,8 @@ class _Walk:
         return list(seen)
 
     def run(self, args: tuple) -> None:
+        from qdmlir.frontend.kernel import is_array
+
         self.names_now = self.names
         kernel = self.kernel
         for index, (parameter, annotation, value) in enumerate(
@@ -229,11 +232,17 @@ class _Walk:
                     )
                 self.compound(root, value)
             elif isinstance(annotation, Template):
+                if is_array(value):  # Quadrants refuses it: an ndarray's contents are not static
+                    raise QuadrantsRuntimeTypeError(
+                        f"kernel '{kernel.__name__}' argument {index} ('{parameter.name}'): "
+                        "Ndarray shouldn't be passed in via `qd.template()`; annotate the "
+                        "parameter with qd.types.ndarray() (any dtype and ndim) instead"
+                    )
                 if not _template_argument(value) or not self.member(root, value, None, True):
                     raise TypeError(
                         f"kernel '{kernel.__name__}' argument {index} ('{parameter.name}'): a "
-                        "qd.template() argument must be a number, a bool, an IntEnum member "
-                        "or an ndarray, or a qd.field, a @qd.data_oriented object or a "
+                        "qd.template() argument must be a number, a bool, an IntEnum member, "
+                        "a qd.field, a @qd.data_oriented object or a "
                         f"dataclass, got {type(value).__name__}"
                     )
             elif isinstance(annotation, NdarrayType):
@@ -594,8 +603,9 @@ def _is_constant(value: Any) -> bool:
 
 
 def _template_argument(value: Any) -> bool:
-    """What a qd.template() parameter takes: a number (a constant), an array, a field, a
-    data_oriented object or a dataclass; members may also be strings, None or tuples."""
+    """What a qd.template() parameter takes: a number (a constant), a field, a data_oriented
+    object or a dataclass (not a bare ndarray: refused before); members may also be arrays,
+    strings, None or tuples."""
     if isinstance(value, (str, tuple, type(None))) or (
         isinstance(value, enum.Enum) and not isinstance(value, int)
     ):

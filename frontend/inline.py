@@ -13,6 +13,7 @@ import inspect
 from typing import TYPE_CHECKING
 
 from qdmlir.frontend.emitter import Scalar
+from qdmlir.frontend.errors import GlobalArrayError, LocatedError, QuadrantsTypeError
 from qdmlir.frontend.matrices import MatrixValue, filled
 from qdmlir.frontend.matrix_lowering import as_matrix, is_matrix, is_sequence
 from qdmlir.frontend.promotion import BOOL
@@ -75,16 +76,22 @@ def inline_call(
 def _bind_arguments(
     caller: StatementLowering, qd_func, source, node: ast.Call, instance: Binding | None
 ) -> dict[str, Binding]:
+    signature = inspect.signature(qd_func.fn)
+    names = list(signature.parameters)[1 if instance is not None else 0 :]
     try:
-        signature = inspect.signature(qd_func.fn)
-        positional = [_argument_value(caller, arg) for arg in node.args]
+        positional = [
+            _argument_value(caller, arg, names[k] if k < len(names) else None)
+            for k, arg in enumerate(node.args)
+        ]
         if instance is not None:
             positional.insert(0, instance)
-        keywords = {kw.arg: _argument_value(caller, kw.value) for kw in node.keywords}
+        keywords = {kw.arg: _argument_value(caller, kw.value, kw.arg) for kw in node.keywords}
         if any(name is None for name in keywords):
             raise TypeError("**kwargs are not supported")
         bound = signature.bind(*positional, **keywords)
     except TypeError as error:
+        if isinstance(error, LocatedError):  # an argument's own error (a QuadrantsTypeError)
+            raise
         raise caller.error(node, f"bad call to qd.func '{qd_func.__name__}': {error}") from None
     given = set(bound.arguments)
     bound.apply_defaults()
@@ -111,8 +118,19 @@ def _bind_arguments(
     return result
 
 
-def _argument_value(caller: StatementLowering, node: ast.expr) -> Binding:
-    value = caller.expr(node)
+def _argument_value(caller: StatementLowering, node: ast.expr, parameter: str | None) -> Binding:
+    try:
+        value = caller.expr(node)
+    except GlobalArrayError:
+        if parameter is None:
+            raise
+        raise caller.error(
+            node,
+            f"Expected ndarray in the kernel argument for argument {parameter}, got the global "
+            f"array `{ast.unparse(node)}`: arrays reach a kernel only as its arguments",
+            f"add a qd.types.ndarray() parameter to the kernel and pass it on to '{parameter}'",
+            QuadrantsTypeError,
+        ) from None
     if isinstance(value, KernelVar):
         return caller.em.load(value.array, [])
     return value

@@ -22,7 +22,7 @@ from qdmlir.frontend.errors import QuadrantsSyntaxError
 from qdmlir.frontend.lang import NdarrayType, Template, template
 from qdmlir.runtime import abi, dtypes
 from qdmlir.runtime.artifact import CONTIGUOUS, STRIDED, ArgSpec
-from qdmlir.runtime.cpu_args import NotContiguous
+from qdmlir.runtime.cpu_args import NotContiguous, ndim_mismatch
 from qdmlir.runtime.errors import KernelArgumentError, QuadrantsRuntimeTypeError
 from qdmlir.runtime.matrix_types import MatrixType, element_type_string
 
@@ -586,6 +586,9 @@ def ndarray_spec(name: str, annotation, value: Any, where: str) -> ArgSpec:
     dtype, ndim = getattr(annotation, "dtype", None), getattr(annotation, "ndim", None)
     wanted = dtype if isinstance(dtype, MatrixType) else None
     if wanted is None and dtype is not None and ndim is not None:
+        shape = getattr(value, "shape", None)
+        if shape is not None and len(shape) != ndim:  # before compiling, as Quadrants checks
+            raise ndim_mismatch(where, name, ndim, shape)
         return ArgSpec(name, "ndarray", dtypes.as_dtype(dtype).name, ndim)
     actual, actual_ndim = array_type(value, where)
     element = tuple(getattr(value, "element_shape", ()))
@@ -609,6 +612,8 @@ def ndarray_spec(name: str, annotation, value: Any, where: str) -> ArgSpec:
             )
         dtype, element = actual, wanted.shape
         actual_ndim -= len(element)
+    if ndim is not None and actual_ndim != ndim:
+        raise ndim_mismatch(where, name, ndim, tuple(value.shape)[:actual_ndim])
     return ArgSpec(name, "ndarray", dtype.name, actual_ndim if ndim is None else ndim, element)
 
 

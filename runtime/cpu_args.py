@@ -95,7 +95,7 @@ def _ndarray_packer(where: str, position: int, spec: ArgSpec, word: int, max_ext
             if value._element_shape != element:
                 raise element_mismatch(where, spec, value._element_shape, value._dtype)
             if len(value._shape) != ndim:  # as Quadrants: a ValueError
-                raise ArrayArgumentError(f"{where}: expected {wanted}, got {describe(value)}")
+                raise ndim_mismatch(where, spec.name, ndim, value._shape)
             if value._dtype is not dtype:
                 raise TypeError(f"{where}: expected {wanted}, got {describe(value)}")
             if value._arr.size > max_extent:  # qd.ndarray's axes fit i32; a narrower default not
@@ -116,7 +116,7 @@ def _ndarray_packer(where: str, position: int, spec: ArgSpec, word: int, max_ext
             and seen[1:] == (value.shape, value.strides, value.dtype)
         ):
             return REPACK
-        _check_numpy(where, value, dtype, ndim, strided, element)
+        _check_numpy(where, value, spec, strided, element)
         size = value.size
         if size > max_extent or not size:  # only then can an axis be too long
             _check_extents(where, value.shape[:ndim], max_extent)
@@ -167,6 +167,15 @@ def _from_dlpack(where: str, value, wanted: str, dtype) -> np.ndarray:
         ) from None
 
 
+def ndim_mismatch(where: str, name: str, ndim: int, shape: tuple) -> ArrayArgumentError:
+    """An ndarray with the wrong number of axes, in Quadrants' words (a ValueError)."""
+    return ArrayArgumentError(
+        f"{where}: Invalid value for argument {name} - required ndim={ndim}, but {len(shape)}d "
+        f"ndarray with shape {tuple(shape)} is provided; pass a {ndim}-d array, or annotate the "
+        f"parameter with ndim={len(shape)}"
+    )
+
+
 def element_mismatch(where: str, spec: ArgSpec, shape: tuple, dtype) -> Exception:
     """An ndarray whose elements are not the parameter's, in Quadrants' words: a ValueError
     when a vector or matrix was required, a TypeError when a scalar was."""
@@ -184,8 +193,9 @@ def element_mismatch(where: str, spec: ArgSpec, shape: tuple, dtype) -> Exceptio
 
 
 def _check_numpy(
-    where: str, value: np.ndarray, dtype, ndim: int, strided: bool, element: tuple = ()
+    where: str, value: np.ndarray, spec: ArgSpec, strided: bool, element: tuple = ()
 ) -> None:
+    dtype, ndim = spec.qd_dtype, spec.ndim
     if value.ndim != ndim + len(element) or value.shape[ndim:] != element:
         if element:
             raise ArrayArgumentError(
@@ -193,7 +203,7 @@ def _check_numpy(
                 f"with {ndim} axes before the element's (a {ndim}-d ndarray of "
                 f"{element_type_string(element, dtype)}), got {describe(value)}"
             )
-        raise ArrayArgumentError(f"{where}: expected a {ndim}-d array, got {describe(value)}")
+        raise ndim_mismatch(where, spec.name, ndim, value.shape)
     if value.dtype != dtype.np_dtype:
         raise ArrayArgumentError(
             f"{where}: expected dtype {dtype.np_dtype} (qd.{dtype.name}), got {describe(value)}; "

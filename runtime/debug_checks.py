@@ -60,7 +60,7 @@ class DebugChecks:
         text = linecache.getline(site["file"], site["line"]).rstrip()
         shown = index[0] if ndim == 1 else index
         message = (
-            f"kernel '{self.kernel_name}': index {shown} is out of bounds for axis "
+            f"kernel '{self.kernel_name}': Out of bound access: index {shown} is out of bounds for axis "
             f"{bad[0] if bad else 0} of `{site['array']}` with shape {shape} "
             f"({site['access']} at {where})"
         )

@@ -83,6 +83,8 @@ class LocatedError(Exception):
             self.text = span.text
 
     def _render(self) -> str:
+        if not self.kernel and self.span is None:  # raised on the host: the reason says it all
+            return self.reason + (f"\nfix: {self.fix}" if self.fix else "")
         head = self.title
         if self.kernel:
             head += f" in kernel '{self.kernel}'"
@@ -150,6 +152,11 @@ class QuadrantsAssertionError(QuadrantsRuntimeError, AssertionError):
 class QuadrantsRuntimeTypeError(QuadrantsRuntimeError, TypeError):
     """A kernel argument of the wrong kind: a list or None for an ndarray, a string or a float
     for an integer parameter."""
+
+
+class InvalidShapeError(QuadrantsRuntimeError, ValueError):
+    """A shape qd.ndarray cannot take (a size below 1, past 2**31 - 1, or not an int):
+    Quadrants raises QuadrantsRuntimeError, qdmlir raised ValueError, so this is both."""
 
 
 class ArrayArgumentError(ValueError, TypeError):

@@ -19,6 +19,7 @@ import operator
 import numpy as np
 
 from . import dtypes
+from .errors import InvalidShapeError, QuadrantsIndexError
 from .matrix import Matrix, Vector
 from .matrix_types import MatrixType, TensorType, VectorType, element_type_string
 
@@ -155,8 +156,8 @@ class Ndarray:
             key = ()
         elif not isinstance(key, tuple):
             key = (key,)
-        if len(key) != len(self.shape):
-            raise IndexError(
+        if len(key) != len(self.shape):  # Quadrants' class, an IndexError
+            raise QuadrantsIndexError(
                 f"{len(self.shape)}d ndarray indexed with {len(key)}d indices: {key}"
                 + (" (use a[()] for a 0-d ndarray)" if not self.shape else "")
             )
@@ -220,9 +221,11 @@ def _check_shape(shape) -> tuple[int, ...]:
     try:
         dims = tuple(operator.index(n) for n in shape)
     except TypeError:
-        raise ValueError(f"{shape!r} is not a valid shape for ndarray: use ints") from None
+        raise InvalidShapeError(f"{shape!r} is not a valid shape for ndarray: use ints") from None
     if not all(0 < n <= _MAX_DIM for n in dims):
-        raise ValueError(f"{shape} is not a valid shape for ndarray: each size in [1, {_MAX_DIM}]")
+        raise InvalidShapeError(
+            f"{shape} is not a valid shape for ndarray: each size in [1, {_MAX_DIM}]"
+        )
     return dims
 
 

@@ -9,6 +9,8 @@ call on a C-contiguous copy. C-contiguous arrays keep their specialisation and s
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -218,17 +220,22 @@ def test_a_strided_argument_is_a_strided_memref_in_the_kernel_ir():
     assert "memref<?x?xi32, strided<[?, ?]>>" in text
 
 
+@dataclasses.dataclass
+class Holder:
+    x: F1
+
+
 @qd.kernel
-def through_a_template(x: qd.template(), y: F1):
-    for i in range(x.shape[0]):
-        y[i] = x[i]
+def through_a_dataclass(h: Holder, y: F1):
+    for i in range(h.x.shape[0]):
+        y[i] = h.x[i]
 
 
 def test_a_view_inside_a_compound_argument_is_refused_with_the_fix():
-    # qd.template() and object members are taken apart (frontend/flatten.py) without a strided
-    # variant: a clear refusal, not a wrong result
+    # dataclasses, qd.template() objects and object members are taken apart (frontend/flatten.py)
+    # without a strided variant: a clear refusal, not a wrong result
     y = np.zeros(4, np.float32)
-    through_a_template(np.arange(4, dtype=np.float32), y)
+    through_a_dataclass(Holder(np.arange(4, dtype=np.float32)), y)
     assert y.tolist() == [0, 1, 2, 3]
     with pytest.raises(ValueError, match=r"must be C-contiguous .*np.ascontiguousarray"):
-        through_a_template(np.arange(8, dtype=np.float32)[::2], y)
+        through_a_dataclass(Holder(np.arange(8, dtype=np.float32)[::2]), y)

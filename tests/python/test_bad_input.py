@@ -219,7 +219,7 @@ CALLS = {
     "ndim": (
         lambda: step(*good(x=np.zeros((2, 2), np.int32))),
         ValueError,
-        ["expected a 1-d array", "shape (2, 2)"],
+        ["required ndim=1, but 2d ndarray with shape (2, 2)", "pass a 1-d array"],
     ),
     "unaligned_view": (
         lambda: step(*good(x=np.zeros(9, np.uint8)[1:].view(np.int32)[::1])),

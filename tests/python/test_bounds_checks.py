@@ -85,8 +85,8 @@ def test_an_out_of_bounds_read_is_an_index_error_with_kernel_line_index_and_shap
         shifted_read(x, y)
     message = str(caught.value)
     assert (
-        "kernel 'shifted_read': index 4 is out of bounds for axis 0 of `x` with shape (4,)"
-        in message
+        "kernel 'shifted_read': Out of bound access: index 4 is out of bounds for axis 0 of "
+        "`x` with shape (4,)" in message
     )
     assert f"{THIS_FILE}:{line_of('READ')}:" in message and "y[i] = x[i + 1]" in message
     assert list(y) == [1, 2, 3, 0]  # the bad read gave 0, the good ones ran

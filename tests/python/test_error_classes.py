@@ -97,6 +97,26 @@ def float_literal_as_int(x: I1):
         x[i] = qd.i32(1.5)
 
 
+GLOBAL_WEIGHTS = qd.ndarray(qd.f32, (2, 2))
+
+
+@qd.func
+def first_weight(weights: qd.types.ndarray(qd.f32, 2)) -> qd.f32:
+    return weights[0, 0]
+
+
+@qd.kernel
+def global_array_to_a_func(x: I1):
+    for i in range(1):
+        x[i] = qd.i32(first_weight(GLOBAL_WEIGHTS))
+
+
+@qd.kernel
+def body_for_two_axes(x: I1):
+    for i, j in x:  # does not compile for its 1-d x: the launch's ndim check comes first
+        x[i, j] = 0
+
+
 # kernel -> (Quadrants' class, the builtin class qdmlir raised before it had that class)
 COMPILE_ERRORS = {
     undefined_name: (qd.QuadrantsNameError, NameError),
@@ -107,6 +127,7 @@ COMPILE_ERRORS = {
     math_with_two_arguments: (qd.QuadrantsTypeError, qd.QuadrantsSyntaxError),
     typed_literal_out_of_range: (qd.QuadrantsTypeError, qd.QuadrantsSyntaxError),
     float_literal_as_int: (qd.QuadrantsTypeError, qd.QuadrantsSyntaxError),
+    global_array_to_a_func: (qd.QuadrantsTypeError, qd.QuadrantsSyntaxError),
 }
 
 
@@ -163,12 +184,17 @@ CALL_ERRORS = {
         TypeError,
         "expected dtype float32",
     ),
-    "numpy_ndim": (lambda: takes_three(f32s((2, 2)), 1, 1.0), ValueError, ValueError, "1-d"),
+    "numpy_ndim": (
+        lambda: takes_three(f32s((2, 2)), 1, 1.0),
+        ValueError,
+        ValueError,
+        "Invalid value for argument x - required ndim=1, but 2d ndarray with shape (2, 2) is",
+    ),
     "qd_ndarray_ndim": (
         lambda: takes_three(qd.ndarray(qd.f32, (2, 2)), 1, 1.0),
         ValueError,
         TypeError,
-        "qd.ndarray f32[2, 2]",
+        "required ndim=1, but 2d ndarray with shape (2, 2) is provided",
     ),
     "qd_ndarray_dtype": (
         lambda: takes_three(qd.ndarray(qd.i32, (4,)), 1, 1.0),
@@ -189,6 +215,35 @@ CALL_ERRORS = {
         "expected a real number for qd.f32",
     ),
 }
+
+
+def test_phrases_quadrants_tests_match():
+    with pytest.raises(qd.QuadrantsTypeError, match=r"unsupported operand type for \+: `x` is a"):
+        array_as_a_number(np.zeros(4, np.int32))
+    with pytest.raises(
+        qd.QuadrantsTypeError,
+        match="Expected ndarray in the kernel argument for argument weights, got the global "
+        "array `GLOBAL_WEIGHTS`",
+    ):
+        global_array_to_a_func(np.zeros(4, np.int32))
+
+
+def test_a_wrong_ndim_is_refused_before_the_kernel_compiles():
+    with pytest.raises(ValueError, match=r"required ndim=1, but 2d ndarray with shape \(4, 4\)"):
+        body_for_two_axes(np.zeros((4, 4), np.int32))
+
+
+def test_host_side_mistakes_raise_quadrants_classes():
+    x = qd.ndarray(qd.f32, (4, 4))
+    with pytest.raises(qd.QuadrantsIndexError, match=r"^2d ndarray indexed with 1d indices"):
+        x[0]
+    with pytest.raises(qd.QuadrantsIndexError, match=r"2d ndarray indexed with 3d indices"):
+        x[0, 0, 0]
+    for shape in (0, (1, 0), 2**31, 1.5):
+        with pytest.raises(qd.QuadrantsRuntimeError, match="is not a valid shape for ndarray"):
+            qd.ndarray(qd.i32, shape)
+        with pytest.raises(ValueError):  # the class qdmlir raised before
+            qd.ndarray(qd.i32, shape)
 
 
 @pytest.mark.parametrize("name", sorted(CALL_ERRORS))
@@ -230,4 +285,7 @@ def test_a_debug_bounds_check_is_quadrants_assertion_error_and_index_error(debug
     with pytest.raises(qd.QuadrantsAssertionError) as caught:
         write_at(np.zeros(4, np.int32), 4)
     assert isinstance(caught.value, IndexError)
-    assert "index 4 is out of bounds for axis 0 of `x` with shape (4,)" in str(caught.value)
+    # Quadrants' phrase first, which its tests match, then where and why
+    assert "Out of bound access: index 4 is out of bounds for axis 0 of `x` with shape (4,)" in (
+        str(caught.value)
+    )
