@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 
 import qdmlir as qd
-from qdmlir.frontend import config
 from qdmlir.runtime import abi
 from qdmlir.runtime.artifact import ArgSpec
 
@@ -126,15 +125,6 @@ def test_strides_that_are_not_whole_elements_are_refused():
 def write_at(x: F1, i: qd.i32):
     for _ in range(1):
         x[i] = 7.0
-
-
-@pytest.fixture
-def debug():
-    saved = config._current
-    qd.init(arch=qd.cpu, debug=True)
-    yield
-    config._current = saved
-    qd.reset_cache()
 
 
 def test_debug_bounds_checks_use_the_view_shape_and_strides(debug):

@@ -14,28 +14,9 @@ import numpy as np
 import pytest
 
 import qdmlir as qd
-from qdmlir.frontend import config
 
 I1 = qd.types.ndarray(qd.i32, 1)
 F1 = qd.types.ndarray(qd.f32, 1)
-
-
-@pytest.fixture
-def debug():
-    saved = config._current
-    qd.init(arch=qd.cpu, debug=True)
-    yield
-    config._current = saved
-    qd.reset_cache()
-
-
-@pytest.fixture
-def release():
-    saved = config._current
-    qd.init(arch=qd.cpu, debug=False)
-    yield
-    config._current = saved
-    qd.reset_cache()
 
 
 def line_of(fragment: str) -> int:

@@ -8,7 +8,6 @@ first: kernel calls, unsupported Python, qd.init / qd.ndarray, qd-opt and qd-com
 
 from __future__ import annotations
 
-import inspect
 import os
 import subprocess
 import sys
@@ -17,11 +16,12 @@ from pathlib import Path
 import kernels_with_bad_input as bad
 import numpy as np
 import pytest
+from error_markers import Markers
 
 import qdmlir as qd
 
-SOURCE_FILE = inspect.getsourcefile(bad)
-SOURCE_LINES = Path(SOURCE_FILE).read_text().splitlines()
+MARKERS = Markers(bad)
+SOURCE_FILE, SOURCE_LINES, marked_line = MARKERS.file, MARKERS.lines, MARKERS.line
 BIN = Path(sys.executable).parent
 
 # -- unsupported Python in a kernel -----------------------------------------------------------
@@ -77,11 +77,6 @@ CONSTRUCTS = {
     "print_an_array": "print() in a kernel prints numbers and strings; `x` is an ndarray",
     "print_to_a_file": "print() in a kernel takes sep= and end= strings only, not `file=None`",
 }
-
-
-def marked_line(name: str) -> int:
-    marker = f"# ERROR {name}"
-    return next(n for n, line in enumerate(SOURCE_LINES, 1) if marker in line)
 
 
 def test_every_marked_kernel_has_a_case():

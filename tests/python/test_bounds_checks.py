@@ -20,15 +20,6 @@ F1 = qd.types.ndarray(qd.f32, 1)
 THIS_FILE = inspect.getsourcefile(lambda: None)
 
 
-@pytest.fixture
-def debug():
-    saved = config._current
-    qd.init(debug=True)
-    yield
-    config._current = saved
-    qd.reset_cache()
-
-
 def line_of(marker: str) -> int:
     lines = open(THIS_FILE).read().splitlines()
     return next(n for n, line in enumerate(lines, 1) if line.rstrip().endswith(f"# {marker}"))

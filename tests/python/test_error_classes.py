@@ -271,17 +271,7 @@ def write_at(x: I1, n: qd.i32):
         x[n] = 1
 
 
-@pytest.fixture
-def debug_mode():
-    from qdmlir.frontend import config
-
-    saved = config._current
-    qd.init(arch=qd.cpu, debug=True)
-    yield
-    config._current = saved
-
-
-def test_a_debug_bounds_check_is_quadrants_assertion_error_and_index_error(debug_mode):
+def test_a_debug_bounds_check_is_quadrants_assertion_error_and_index_error(debug):
     with pytest.raises(qd.QuadrantsAssertionError) as caught:
         write_at(np.zeros(4, np.int32), 4)
     assert isinstance(caught.value, IndexError)

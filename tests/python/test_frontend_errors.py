@@ -5,24 +5,17 @@ Each kernel in kernels_with_errors.py marks the line its error must point at wit
 graph=True, which raises at decoration.
 """
 
-import inspect
 import re
 
 import kernels_with_errors as bad
 import numpy as np
 import pytest
+from error_markers import Markers
 
 import qdmlir as qd
 
-SOURCE_FILE = inspect.getsourcefile(bad)
-SOURCE_LINES = open(SOURCE_FILE).read().splitlines()
-
-
-def marked_line(name: str) -> int:
-    for number, line in enumerate(SOURCE_LINES, start=1):
-        if line.rstrip().endswith(f"# ERROR {name}"):
-            return number
-    raise AssertionError(f"no '# ERROR {name}' marker")
+MARKERS = Markers(bad)
+SOURCE_FILE, SOURCE_LINES, marked_line = MARKERS.file, MARKERS.lines, MARKERS.line
 
 
 def i32_0d():

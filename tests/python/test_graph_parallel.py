@@ -3,11 +3,10 @@ compute, where they may be written, how they meet checkpoints and resumes, and e
 frontend/parallel_syntax.py (docs/semantics.md, "Parallel sections"). Results are checked on
 the CPU, where sections with enough work run at the same time (test_cpu_sections.py)."""
 
-import inspect
-
 import kernels_with_section_errors as bad
 import numpy as np
 import pytest
+from error_markers import Markers
 
 import qdmlir as qd
 
@@ -238,15 +237,8 @@ def test_a_yield_before_the_region_stops_the_sections_too():
 
 # -- errors ---------------------------------------------------------------------------------
 
-SOURCE_FILE = inspect.getsourcefile(bad)
-SOURCE_LINES = open(SOURCE_FILE).read().splitlines()
-
-
-def marked_line(name: str) -> int:
-    for number, line in enumerate(SOURCE_LINES, start=1):
-        if line.rstrip().endswith(f"# ERROR {name}"):
-            return number
-    raise AssertionError(f"no '# ERROR {name}' marker")
+MARKERS = Markers(bad)
+SOURCE_FILE, SOURCE_LINES, marked_line = MARKERS.file, MARKERS.lines, MARKERS.line
 
 
 def f32(n=4):
