@@ -126,9 +126,9 @@ class Harness:
             if step.action != "call"
         )
         self.stats["with checkpoint"] += "qd.checkpoint(" in text
-        self.stats["with do-while"] += "graph_do_while" in text
-        self.stats["with nested do-while"] += text.count("graph_do_while") > 1 and any(
-            line.startswith("        while qd.graph_do_while") for line in text.splitlines()
+        self.stats["with do-while"] += "graph.do_while" in text
+        self.stats["with nested do-while"] += text.count("graph.do_while") > 1 and any(
+            line.startswith("        while qd.graph.do_while") for line in text.splitlines()
         )
         self.stats["with IntEnum label"] += "(IntEnum)" in text
         self.stats["with qd.func"] += "@qd.func" in text

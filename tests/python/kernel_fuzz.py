@@ -297,7 +297,7 @@ class Gen:
         ] + [len(body)]
         at = boundaries[min(cut, len(boundaries) - 1)]
         body = body[:at] + decrement + body[at:]
-        lines.append(f"while qd.graph_do_while({counter}):")
+        lines.append(f"while qd.graph.do_while({counter}):")
         lines += indent(body)
         return lines
 

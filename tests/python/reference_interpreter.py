@@ -13,7 +13,7 @@ obvious is the point. The subset it knows is what the random programs use, defin
   `break`/`continue`, `@qd.func` calls inlined as frontend/inline.py does;
 - the top level: tasks (`for` over `range` or `qd.ndrange`; after
   `qd.loop_config(serialize=True)` in order, with `break`), `with qd.checkpoint(label,
-  yield_on=flag)`, nested `while qd.graph_do_while(c)`, serial statements, top-level variables.
+  yield_on=flag)`, nested `while qd.graph.do_while(c)`, serial statements, top-level variables.
 
 The scalar rules live in reference_scalars.py, f32 vec3 values (constructors, + - * and scaling,
 `@` by a 3x3 literal, swizzles, dot / sum / norm_sqr, ndarrays of vec3, entry writes) in
