@@ -373,6 +373,21 @@ def store(lowering: StatementLowering, array: Array, indices: list, value, node:
         em.store(array, indices + [em.index_constant(i) for i in index], entry)
 
 
+def clamped_entry(em, shape: tuple, indices: list) -> list:
+    """Entry indices of an element of a boundary="clamp" ndarray, clamped as Quadrants clamps
+    them: the row-major position `i * m + j` into [0, n * m - 1], not each index into its axis,
+    so `m[2, 0]` of a 2x2 matrix is `m[1, 1]` and `m[1, -1]` is `m[0, 1]`."""
+    size = int(np.prod(shape))
+    flat = linear_index(em, shape, indices)
+    low, high = em.index_constant(0), em.index_constant(size - 1)
+    flat = em.value(arith.MaxSIOp(em.value(arith.MinSIOp(flat, high)), low))
+    position = []
+    for n in reversed(shape[1:]):  # unravel the clamped position, last axis first
+        position.append(em.value(arith.RemSIOp(flat, em.index_constant(n))))
+        flat = em.value(arith.DivSIOp(flat, em.index_constant(n)))
+    return [flat, *reversed(position)]
+
+
 def element_place(lowering: StatementLowering, node: ast.expr):
     """`(array, indices)` if `node` is an element of an ndarray of vectors or matrices
     (`a[i]`, `a[i, j]`), else None: `a[i][k]` and `a[i].y` then reach one entry in memory."""
@@ -399,11 +414,8 @@ def entry_place(lowering: StatementLowering, node: ast.expr):
         if isinstance(index, int):
             position = np.unravel_index(index, array.element_shape)
             return array, indices + [em.index_constant(int(i)) for i in position]
-        if array.boundary == "clamp":  # Quadrants clamps the entry indices too
-            index = [
-                em.value(arith.MaxSIOp(em.value(arith.MinSIOp(i, em.index_constant(n - 1))), zero))
-                for i, n, zero in zip(index, array.element_shape, [em.index_constant(0)] * 2)
-            ]
+        if array.boundary == "clamp":
+            index = clamped_entry(em, array.element_shape, index)
         return array, indices + index
     if isinstance(node, ast.Attribute):
         place = element_place(lowering, node.value)

@@ -539,15 +539,22 @@ def clamped(x: qd.types.ndarray(boundary="clamp"), i: qd.i32, j: qd.i32) -> qd.f
     return x[1, 2][i, j]
 
 
-def test_clamped_ndarrays_clamp_entry_indices_too():
+@qd.kernel
+def clamped_write(x: qd.types.ndarray(boundary="clamp"), i: qd.i32, j: qd.i32, v: qd.f32):
+    x[i, j][i, j] = v
+
+
+def test_clamped_ndarrays_clamp_the_entry_position_not_each_entry_index():
+    # Quadrants clamps the row-major position i * 2 + j into [0, 3]: (0, 2) is entry 2,
+    # (1, 0), where clamping each index would give (0, 1)
     x = qd.ndarray(qd.math.mat2, shape=(3, 3))
     x[1, 2] = [[1.0, 2.0], [3.0, 4.0]]
-    assert [clamped(x, -1, 0), clamped(x, 1, -1), clamped(x, 2, 0), clamped(x, 1, 2)] == [
-        1,
-        3,
-        3,
-        4,
-    ]
+    reads = [(-1, 0), (1, -1), (2, 0), (1, 2), (0, 2), (-5, 9)]
+    assert [clamped(x, i, j) for i, j in reads] == [1, 2, 4, 4, 3, 1]
+    clamped_write(x, 0, 3, 7.0)  # element (0, 2), entry 3 -> (1, 1)
+    clamped_write(x, -1, 1, 5.0)  # element (0, 1), entry -1 -> (0, 0)
+    assert x[0, 2].to_list() == [[0, 0], [0, 7]]
+    assert x[0, 1].to_list() == [[5, 0], [0, 0]]
 
 
 # -- structs -------------------------------------------------------------------------------------
