@@ -18,6 +18,7 @@ from xdsl.dialects import arith
 
 from qdmlir.frontend import arithmetic, linalg
 from qdmlir.frontend.emitter import Array, Scalar
+from qdmlir.frontend.errors import QuadrantsTypeError
 from qdmlir.frontend.matrices import (
     MatrixValue,
     ShapeError,
@@ -361,12 +362,7 @@ def store(lowering: StatementLowering, array: Array, indices: list, value, node:
     shape = array.element_shape
     if is_matrix(value) or is_sequence(value):
         matrix = as_matrix(lowering, value, node)
-        if matrix.shape != shape:
-            raise lowering.error(
-                node,
-                f"cannot assign '{matrix.describe()}' to '{tensor_string(shape, array.dtype)}'",
-                f"give a value of shape {shape}",
-            )
+        require_shape(lowering, node, matrix, shape, array.dtype, f"give a value of shape {shape}")
     else:
         matrix = filled(em, lowering.as_scalar(value, node), shape)
     for index, entry in zip(indices_of(shape), matrix.entries):
@@ -386,6 +382,19 @@ def clamped_entry(em, shape: tuple, indices: list) -> list:
         position.append(em.value(arith.RemSIOp(flat, em.index_constant(n))))
         flat = em.value(arith.DivSIOp(flat, em.index_constant(n)))
     return [flat, *reversed(position)]
+
+
+def require_shape(lowering, node: ast.AST, value: MatrixValue, shape: tuple, dtype, fix: str):
+    """A vector / matrix assigned to a place of another shape (a variable, an ndarray's or a
+    field's element) is Quadrants' type error, in its words: "cannot assign '[Tensor (2) i32]'
+    to '[Tensor (3) i32]'"."""
+    if value.shape != shape:
+        raise lowering.error(
+            node,
+            f"cannot assign '{value.describe()}' to '{tensor_string(shape, dtype)}'",
+            fix,
+            QuadrantsTypeError,
+        )
 
 
 def element_place(lowering: StatementLowering, node: ast.expr):

@@ -252,12 +252,14 @@ class StatementLowering(ExpressionLowering):
                 "a variable keeps the type of its first assignment; use another name",
             )
         new = ml.as_matrix(self, value, node, current.dtype)
-        if new.shape != current.shape:
-            raise self.error(
-                node,
-                f"cannot assign '{new.describe()}' to '{current.describe()}'",
-                "a variable keeps the shape of its first assignment; use another name",
-            )
+        ml.require_shape(
+            self,
+            node,
+            new,
+            current.shape,
+            current.dtype,
+            "a variable keeps the shape of its first assignment; use another name",
+        )
         return new
 
     def define(self, name: str, value: Binding, node: ast.AST) -> None:

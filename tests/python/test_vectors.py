@@ -422,12 +422,36 @@ def test_mistakes_are_located_compile_errors_with_quadrants_phrases(kernel, phra
     assert "test_vectors.py:" in str(caught.value)
 
 
-def test_storing_a_vector_of_another_size_names_both_types():
-    with pytest.raises(
-        qd.QuadrantsCompilationError,
-        match=r"cannot assign '\[Tensor \(2\) i32\]' to '\[Tensor \(3\) i32\]'",
-    ):
-        bad_element_store(qd.ndarray(qd.types.vector(3, qd.i32), 4))
+WIDE = qd.Vector.field(4, qd.i32, shape=())
+
+
+@qd.kernel
+def bad_field_store():
+    WIDE[None] = qd.Vector([1, 2, 3])
+
+
+@qd.kernel
+def bad_grouped_store(a: qd.types.NDArray[qd.types.vector(3, qd.i32), 2]):
+    for cell in qd.grouped(a):
+        a[cell] = [1, 2]
+
+
+@pytest.mark.parametrize(
+    "store, given, kept",
+    [
+        (lambda: bad_element_store(qd.ndarray(qd.types.vector(3, qd.i32), 4)), 2, 3),
+        (lambda: bad_grouped_store(qd.ndarray(qd.types.vector(3, qd.i32), (2, 2))), 2, 3),
+        (bad_field_store, 3, 4),
+        (reshaped_variable, 3, 2),
+    ],
+)
+def test_storing_a_vector_of_another_size_is_a_type_error_naming_both_types(store, given, kept):
+    # Quadrants' class and words, for ndarray and field elements and variables alike
+    with pytest.raises(qd.QuadrantsTypeError) as caught:
+        store()
+    message = str(caught.value)
+    assert f"cannot assign '[Tensor ({given}) i32]' to '[Tensor ({kept}) i32]'" in message
+    assert "test_vectors.py:" in message
 
 
 @qd.kernel
