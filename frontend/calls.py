@@ -32,6 +32,7 @@ def lower_call(lowering: StatementLowering, node: ast.Call) -> Binding:
     from qdmlir.frontend.unsupported import Unsupported
 
     callee = lowering.expr(node.func)
+    node = lowering.spread_call(node)  # f(*x.shape), f(*t): one argument per item
     if isinstance(callee, matrix_calls.MatrixMethod):
         return matrix_calls.call_method(lowering, callee, node)
     if not isinstance(callee, Const):

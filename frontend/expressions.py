@@ -112,11 +112,61 @@ class ExpressionLowering:
     # -- entry points ----------------------------------------------------------------------
 
     def expr(self, node: ast.expr) -> Binding:
+        spread = getattr(node, _SPREAD, None)
+        if spread is not None:  # one item of `*seq`, evaluated with seq (spread_items)
+            self.located(node)
+            return spread
         method = getattr(self, "expr_" + type(node).__name__, None)
         if method is None:
             raise self.error(node, *unsupported(_describe(node)))
         self.located(node)
         return method(node)
+
+    # -- `*seq` in calls and tuple displays ------------------------------------------------
+
+    def spread(self, nodes: list[ast.expr]) -> list[ast.expr]:
+        """`nodes` (a call's arguments, a tuple's items) with each `*seq` replaced by one node
+        per item of `seq`, whose length must be known at compile time (`*x.shape` of an
+        ndarray or field, `*t` of a tuple or a compile-time sequence); the entries may be
+        run-time values. `seq` is evaluated once, where it stands; each new node reads as
+        `seq[k]` in messages and lowers to its item."""
+        if not any(isinstance(node, ast.Starred) for node in nodes):
+            return nodes
+        spread = []
+        for node in nodes:
+            if isinstance(node, ast.Starred):
+                spread.extend(self.spread_items(node))
+            else:
+                spread.append(node)
+        return spread
+
+    def spread_call(self, call: ast.Call) -> ast.Call:
+        """`call` with its `*seq` arguments spread (the same node if it has none)."""
+        args = self.spread(call.args)
+        if args is call.args:
+            return call
+        return ast.copy_location(ast.Call(func=call.func, args=args, keywords=call.keywords), call)
+
+    def spread_items(self, starred: ast.Starred) -> list[ast.expr]:
+        value = self.expr(starred.value)
+        items = _sequence_items(value)
+        if items is None:
+            name = ast.unparse(starred.value)
+            what = f"a run-time {value.dtype.name}" if isinstance(value, Scalar) else _kind(value)
+            raise self.error(
+                starred,
+                f"`*{name}` unpacks {what}: in a kernel `*` unpacks only a sequence whose "
+                "length is known at compile time",
+                "unpack an ndarray's or field's shape (*x.shape), a tuple or a vector",
+                QuadrantsTypeError,
+            )
+        nodes = []
+        for k, item in enumerate(items):
+            node = ast.Subscript(value=starred.value, slice=ast.Constant(k), ctx=ast.Load())
+            node = ast.fix_missing_locations(ast.copy_location(node, starred))
+            setattr(node, _SPREAD, item)
+            nodes.append(node)
+        return nodes
 
     def scalar(self, node: ast.expr) -> Scalar:
         """The expression as a runtime scalar (numbers become constants of their literal type)."""
@@ -351,7 +401,7 @@ class ExpressionLowering:
         return tuple(items)
 
     def expr_Tuple(self, node: ast.Tuple) -> Binding:
-        items = tuple(self.expr(e) for e in node.elts)
+        items = tuple(self.expr(e) for e in self.spread(node.elts))
         if all(isinstance(item, Const) for item in items):
             return Const(tuple(item.value for item in items))
         return items
@@ -643,6 +693,24 @@ class ExpressionLowering:
 
     def expr_NamedExpr(self, node: ast.NamedExpr) -> Binding:
         raise self.error(node, *unsupported("the walrus operator `:=`", "assign on its own line"))
+
+
+_SPREAD = "qdmlir_spread_item"
+"""The attribute of a node made by ExpressionLowering.spread_items: the item's value."""
+
+
+def _sequence_items(value: Binding) -> list | None:
+    """The items of a value `*` can unpack in a kernel (a tuple of values, a compile-time
+    sequence, a vector), else None."""
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, MatrixValue):
+        return list(value.entries) if value.ndim == 1 else None
+    if isinstance(value, Const) and isinstance(value.value, (tuple, list, range)):
+        return [Const(item) for item in value.value]
+    if isinstance(value, Const) and isinstance(value.value, ml.Matrix):
+        return [Const(v) for v in value.value] if value.value.ndim == 1 else None
+    return None
 
 
 def _is_lookup(node: ast.expr) -> bool:

@@ -45,6 +45,7 @@ def range_spec(lowering: StatementLowering, call: ast.expr) -> RangeSpec | None:
         and lowering.scope.lookup("range") is None
     ):
         return None
+    call = lowering.spread_call(call)
     if call.keywords or not 1 <= len(call.args) <= 3:
         raise lowering.error(call, "range() takes 1 to 3 positional arguments")
     args = [lowering.expr(arg) for arg in call.args]
@@ -319,6 +320,7 @@ def ndrange_dims(lowering: StatementLowering, node: ast.expr) -> list[RangeSpec]
         if _is_array(lowering, node):  # `for i, j in x`: every index of the ndarray x
             return _array_dims(lowering, node)
         return None
+    node = lowering.spread_call(node)  # qd.ndrange(*x.shape)
     if node.keywords or not node.args:
         raise lowering.error(node, "qd.ndrange() takes one or more dimensions")
     dims = []

@@ -370,6 +370,49 @@ def test_ndrange_inside_a_task_is_one_serial_loop_in_row_major_order():
     assert visits[0] == 5
 
 
+BLOCK = (2, 3)
+
+
+@qd.func
+def weighted(a, b, c):
+    return a + b * 10 + c * 100
+
+
+@qd.kernel
+def starred_shapes(src: qd.types.ndarray(qd.f32, 2), dst: qd.types.ndarray(qd.i32, 2)):
+    for i, j in qd.ndrange(*src.shape):  # the top-level (parallel) loop
+        dst[i, j] = weighted(*(i, j), qd.max(*BLOCK))
+    for t in range(1):
+        for i, j in qd.ndrange(*dst.shape):  # a serial loop inside a task
+            dst[i, j] += weighted(*qd.Vector([0, 0, 1]))
+    for k in range(*BLOCK):
+        dst[0, 0] += k * 1000
+    padded = (*src.shape, 9)
+    dst[1, 0] = padded[0] + padded[1] * 10 + padded[2] * 100
+
+
+def test_starred_arguments_unpack_shapes_tuples_and_vectors():
+    # the length of `*seq` is known at compile time; its items may be run-time values
+    dst = np.zeros((2, 3), np.int32)
+    starred_shapes(np.zeros((2, 3), np.float32), dst)
+    expected = [[i + j * 10 + 300 + 100 for j in range(3)] for i in range(2)]
+    expected[0][0] += 2000
+    expected[1][0] = 2 + 30 + 900
+    assert dst.tolist() == expected
+
+
+@qd.kernel
+def unpacks_a_number(n: qd.i32):
+    for i in qd.ndrange(*n):
+        pass
+
+
+def test_unpacking_a_run_time_number_is_a_located_type_error():
+    with pytest.raises(qd.QuadrantsTypeError, match=r"`\*n` unpacks a run-time i32") as caught:
+        unpacks_a_number(3)
+    assert "test_kernel_language.py:" in str(caught.value)
+
+
 @qd.kernel
 def grouped_over_an_array(g: qd.types.ndarray(qd.i32, 2)):
     for I in qd.grouped(g):  # noqa: E741 - Quadrants' own spelling of a grouped index
