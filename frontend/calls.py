@@ -12,7 +12,7 @@ import operator
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from qdmlir.frontend import arithmetic, lang, matrix_calls
+from qdmlir.frontend import arithmetic, lang, matrix_calls, struct_fields
 from qdmlir.frontend.emitter import Array, Scalar
 from qdmlir.frontend.errors import QuadrantsSyntaxError, QuadrantsTypeError
 from qdmlir.frontend.promotion import BOOL
@@ -335,6 +335,7 @@ def _clamp(lowering: StatementLowering, node: ast.Call) -> Binding:
 def _atomic(kind: str) -> Handler:
     def lower(lowering: StatementLowering, node: ast.Call) -> Binding:
         target, value_node = _positional(lowering, node, 2, f"qd.atomic_{kind}")
+        target = struct_fields.members_first(lowering, target)  # x[i].a of a struct field
         em = lowering.em
         value = lowering.expr(value_node)
         place = matrix_calls.entry_place(lowering, target)

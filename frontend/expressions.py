@@ -19,7 +19,7 @@ from xdsl.dialects import arith, scf
 from xdsl.dialects.builtin import FileLineColLoc, IntAttr, StringAttr
 from xdsl.ir import Block
 
-from qdmlir.frontend import arithmetic
+from qdmlir.frontend import arithmetic, struct_fields
 from qdmlir.frontend import matrix_lowering as ml
 from qdmlir.frontend.emitter import Array, Emitter, Scalar, mlir_type
 from qdmlir.frontend.errors import (
@@ -116,6 +116,8 @@ class ExpressionLowering:
         if spread is not None:  # one item of `*seq`, evaluated with seq (spread_items)
             self.located(node)
             return spread
+        if isinstance(node, (ast.Attribute, ast.Subscript)):
+            node = struct_fields.members_first(self, node)  # `x[i].a` of a struct field
         method = getattr(self, "expr_" + type(node).__name__, None)
         if method is None:
             raise self.error(node, *unsupported(_describe(node)))
@@ -274,8 +276,9 @@ class ExpressionLowering:
     def global_value(self, node: ast.AST, name: str, value: Any) -> Binding:
         from qdmlir.runtime.field import Field
         from qdmlir.runtime.ndarray import Ndarray
+        from qdmlir.runtime.struct_field import StructField
 
-        if isinstance(value, Field):  # storage passed at every launch (frontend/flatten.py)
+        if isinstance(value, (Field, StructField)):  # storage passed at every launch (flatten.py)
             members = self.unit.members
             bound = None if members is None else members.free_field(self, node)
             if bound is None:
@@ -306,6 +309,8 @@ class ExpressionLowering:
         if place is not None:  # `a[i].y`: one entry of an ndarray's vector, read in place
             return self.em.load(*place)
         base = self.expr(node.value)
+        if struct_fields.is_struct_field(base) and node.attr not in base.obj.keys:
+            base = struct_fields.reference(self, base)  # x.shape: its members' shape
         if isinstance(base, Compound):
             return self.unit.members.member(self, base, node)
         if isinstance(base, Const) and isinstance(base.value, ml.Matrix) and node.attr in METHODS:
@@ -419,6 +424,9 @@ class ExpressionLowering:
         base = self.expr(node.value)
         if isinstance(base, KernelVar) and base.shape:
             base = ml.load(self, base.array, [])
+        if struct_fields.is_struct_field(base):  # a whole element: a struct value
+            indices = self.indices(struct_fields.reference(self, base), node)
+            return struct_fields.load(self, base, indices)
         if isinstance(base, Array):
             indices = self.indices(base, node)
             if base.element_shape:

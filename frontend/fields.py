@@ -18,6 +18,7 @@ from qdmlir.runtime import dtypes
 from qdmlir.runtime import ndarray as _ndarray
 from qdmlir.runtime.field import Field, field_offset, field_shape
 from qdmlir.runtime.matrix_types import MatrixType
+from qdmlir.runtime.struct_field import StructField
 
 
 def field(
@@ -43,6 +44,34 @@ def field(
             f"Every dimension of a Quadrants field should be positive, got shape {dims}"
         )
     return Field(element, dims, field_offset(offset, len(dims)), name)
+
+
+def struct_field(
+    struct_type: Any,
+    shape: Any = None,
+    order: str | None = None,
+    name: str = "",
+    offset: Any = None,
+    needs_grad: bool = False,
+    needs_dual: bool = False,
+) -> StructField:
+    """`Ray.field(shape=n)`, `qd.Struct.field({"a": qd.f32}, shape=n)`: one field per member
+    (a struct field per struct member), each checked as qd.field checks it
+    (runtime/struct_field.py)."""
+    from qdmlir.runtime.struct_types import StructType
+
+    members = {}
+    for member, kind in struct_type.members.items():
+        label = f"{name}.{member}" if name else member
+        if isinstance(kind, StructType):
+            members[member] = struct_field(
+                kind, shape, order, label, offset, needs_grad, needs_dual
+            )
+        else:
+            members[member] = field(kind, shape, order, label, offset, needs_grad, needs_dual)
+    if not members:
+        raise TypeError(f"a field of {struct_type.name} structs needs at least one member")
+    return StructField(struct_type, members)
 
 
 def ndarray(dtype: Any, shape: Any, needs_grad: bool = False) -> Any:

@@ -37,6 +37,7 @@ from qdmlir.runtime.artifact import ArgSpec
 from qdmlir.runtime.errors import QuadrantsRuntimeTypeError
 from qdmlir.runtime.field import Field
 from qdmlir.runtime.launch import Extraction
+from qdmlir.runtime.struct_field import StructField
 
 ARGUMENT_KINDS = ("ndarray", "field", "scalar")  # leaves a launch passes; the rest are constants
 _MAX_DEPTH = 8  # nested compound members followed at most this deep (object graphs have cycles)
@@ -279,6 +280,8 @@ class _Walk:
             self.compound(path, value)
         elif isinstance(value, Field):
             self.field(path, value)
+        elif isinstance(value, StructField):
+            self.struct_field(path, value)
         elif is_array(value):
             self.array(path, value, NdarrayType())
         elif _is_funcs(value):
@@ -356,6 +359,17 @@ class _Walk:
             element_shape=value.element_shape,
         )
 
+    def struct_field(self, path: tuple, value: StructField) -> None:
+        """A field of structs: a compound whose members are its member fields, every one
+        (a whole element `x[i]` reads and writes them all)."""
+        self.layout.objects[path] = value
+        self.layout.paths.setdefault(id(value), path)
+        for name, member in value._members.items():
+            if isinstance(member, StructField):
+                self.struct_field(path + (name,), member)
+            else:
+                self.field(path + (name,), member)
+
     def leaf(self, path: tuple, kind: str, value: Any, dtype=None, ndim: int = 0, **extra) -> None:
         self.layout.leaves.append(Leaf(path, path_text(path), kind, dtype, ndim, **extra))
         self.layout.values.append(value)
@@ -381,7 +395,7 @@ class _Walk:
                     continue
                 _, value = source.lookup(chain[0])
                 for depth in range(1, len(chain) + 1):
-                    if isinstance(value, Field):
+                    if isinstance(value, (Field, StructField)):
                         path = (root, *chain[1:depth])
                         if path not in seen:
                             seen.add(path)
@@ -394,7 +408,14 @@ class _Walk:
                     except Exception:  # noqa: BLE001 - not an attribute: no field down there
                         break
 
-    def free_field(self, path, chain, value: Field, source, taken: set) -> None:
+    def free_field(self, path, chain, value: Field | StructField, source, taken: set) -> None:
+        if isinstance(value, StructField):  # a compound of its member fields, as above
+            self.layout.roots[path[0]] = namespace_of(source, chain[0])
+            self.layout.objects[path] = value
+            self.layout.paths.setdefault(id(value), path)
+            for member, inner in value._members.items():
+                self.free_field(path + (member,), (*chain, member), inner, source, taken)
+            return
         name = ".".join(chain)
         if name in taken:  # a kernel parameter, or another namespace's global of that name
             name = f"{source.fn.__module__}.{name}"

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from xdsl.dialects import arith, scf
 from xdsl.ir import Block
 
-from qdmlir.frontend import arithmetic, lang
+from qdmlir.frontend import arithmetic, lang, struct_fields
 from qdmlir.frontend.emitter import INDEX, Scalar, mlir_type
 from qdmlir.frontend.matrices import carried_types, flatten
 from qdmlir.frontend.promotion import BOOL
@@ -303,9 +303,7 @@ def ndrange_dims(lowering: StatementLowering, node: ast.expr) -> list[RangeSpec]
     """The dimensions of `qd.ndrange(...)`, `qd.grouped(qd.ndrange(...))`, `qd.grouped(x)` or
     `x` itself (every index of the ndarray or field `x`: Quadrants' struct-for), else None."""
     if isinstance(node, (ast.Name, ast.Attribute)) and _dotted_name(node):
-        from qdmlir.frontend.emitter import Array
-
-        if isinstance(lowering.expr(node), Array):
+        if _is_array(lowering, node):
             return _array_dims(lowering, node)
         return None
     if lowering.calls(node, lang.grouped):
@@ -346,7 +344,8 @@ def _is_array(lowering: StatementLowering, node: ast.expr) -> bool:
 
     if not isinstance(node, (ast.Name, ast.Attribute)):
         return False
-    return isinstance(lowering.expr(node), Array)
+    value = lowering.expr(node)
+    return isinstance(value, Array) or struct_fields.is_struct_field(value)
 
 
 def grouped_index(lowering: StatementLowering, node: ast.expr, indices: list):
@@ -363,6 +362,8 @@ def _array_dims(lowering: StatementLowering, node: ast.expr) -> list[RangeSpec]:
     from qdmlir.frontend.emitter import Array
 
     array = lowering.expr(node)
+    if struct_fields.is_struct_field(array):  # every index of its members
+        array = struct_fields.reference(lowering, array)
     if not isinstance(array, Array) or array.ndim == 0:
         raise lowering.error(
             node,

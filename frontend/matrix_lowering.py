@@ -250,7 +250,7 @@ def entry_index(
         raise lowering.error(
             node,
             f"Expected {len(shape)} indices, got {len(parts)}",
-            f"`{ast.unparse(node.value)}` is a {what} of shape {shape}: index it with "
+            f"`{ast.unparse(node.value)}` is {_article(what)} of shape {shape}: index it with "
             + ("v[i]" if len(shape) == 1 else "m[i, j]"),
         )
     if values is None:
@@ -272,6 +272,10 @@ def entry_index(
             )
         indices.append(lowering.em.to_index(scalar))
     return indices
+
+
+def _article(what: str) -> str:
+    return what if what.startswith(("a ", "an ")) else f"a {what}"
 
 
 def _flat(shape: tuple, index: tuple) -> int:
@@ -418,7 +422,7 @@ def entry_place(lowering: StatementLowering, node: ast.expr):
         if place is None:
             return None
         array, indices = place
-        index = entry_index(lowering, node, array.element_shape, "element")
+        index = entry_index(lowering, node, array.element_shape, "an element")
         em = lowering.em
         if isinstance(index, int):
             position = np.unravel_index(index, array.element_shape)

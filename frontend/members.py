@@ -93,7 +93,11 @@ class Members:
 
         chain = _dotted(node)
         root = None if chain is None else free_root(lowering.source, chain[0])
-        return None if root is None else self.bindings.get((root, *chain[1:]))
+        if root is None:
+            return None
+        path = (root, *chain[1:])
+        obj = self.layout.objects.get(path)
+        return Compound(path, obj) if obj is not None else self.bindings.get(path)
 
     def instance(self, obj: Any) -> Compound | None:
         """The compound binding of an object a qd.func method is bound to, if the walk met it."""

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from xdsl.dialects import arith, scf
 
-from qdmlir.frontend import matrices
+from qdmlir.frontend import matrices, struct_fields
 from qdmlir.frontend import matrix_lowering as ml
 from qdmlir.frontend.emitter import INDEX, Array, Scalar
 from qdmlir.frontend.errors import QuadrantsTypeError, unsupported
@@ -122,6 +122,8 @@ class StatementLowering(ExpressionLowering):
         self.assign(node.target, value, node.value)
 
     def assign(self, target: ast.expr, value: Binding, value_node: ast.AST) -> None:
+        if isinstance(target, (ast.Attribute, ast.Subscript)):
+            target = struct_fields.members_first(self, target)  # `x[i].a = v`: `x.a[i] = v`
         if isinstance(target, ast.Name):
             self.assign_name(target.id, value, target)
         elif isinstance(target, (ast.Subscript, ast.Attribute)):
@@ -150,6 +152,11 @@ class StatementLowering(ExpressionLowering):
             self.em.store(*place, self.as_scalar(value, value_node))
             return
         base = self.expr(target.value)
+        if isinstance(target, ast.Subscript) and struct_fields.is_struct_field(base):
+            indices = self.indices(struct_fields.reference(self, base), target)
+            self.located(target)
+            struct_fields.store(self, base, indices, value, target)
+            return
         if isinstance(target, ast.Subscript) and isinstance(base, Array):
             indices = self.indices(base, target)
             self.located(target)
@@ -281,6 +288,10 @@ class StatementLowering(ExpressionLowering):
                 ),
             )
         target = node.target
+        if isinstance(target, (ast.Attribute, ast.Subscript)):
+            target = struct_fields.members_first(self, target)  # `x[i].a += v`: `x.a[i] += v`
+            if target is not node.target:
+                node = ast.copy_location(ast.AugAssign(target, node.op, node.value), node)
         if isinstance(target, ast.Name):
             current = self.scope.lookup(target.id)
             if isinstance(current, KernelVar):  # a top-level variable, shared by the iterations

@@ -48,6 +48,12 @@ class StructType:
             given[key] = value
         return given
 
+    def field(self, shape=None, order=None, name="", offset=None, **options):
+        """`Ray.field(shape=n)`: a field of this struct type (runtime/struct_field.py)."""
+        from qdmlir.frontend.fields import struct_field
+
+        return struct_field(self, shape, order, name, offset, **options)
+
     def __call__(self, *args, **kwargs) -> Struct:
         given = self.values(args, kwargs)
         return Struct(
@@ -77,6 +83,12 @@ class Struct:
 
     def keys(self) -> list[str]:
         return list(self._entries)
+
+    @classmethod
+    def field(cls, members: dict, shape=None, order=None, name="", offset=None, **options):
+        """`qd.Struct.field({"a": qd.f32, "v": qd.math.vec3}, shape=n)`: a field of structs
+        with these members (runtime/struct_field.py)."""
+        return StructType(dict(members)).field(shape, order, name, offset, **options)
 
     def to_dict(self) -> dict:
         return {k: (v.to_dict() if isinstance(v, Struct) else v) for k, v in self._entries.items()}

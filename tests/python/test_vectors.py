@@ -613,6 +613,96 @@ def test_struct_types_and_values():
     assert qd.types.struct(m=qd.f32)(m=2).m == 2.0
 
 
+# -- fields of structs ---------------------------------------------------------------------------
+
+Segment = qd.types.struct(direction=qd.math.vec3, length=qd.f32)
+Body = qd.types.struct(segment=Segment, id=qd.i32, frame=qd.math.mat2)
+BODIES = Body.field(shape=4)
+
+
+@qd.kernel
+def build_bodies(extra: qd.template()):
+    for i in BODIES:  # a struct-for over a field of structs
+        BODIES[i].id = i * 10  # `x[i].member` is `x.member[i]`
+        BODIES[i].segment.direction[1] = i + 0.5  # one entry of a nested member, in place
+        BODIES[i].segment.length += 2.0
+        qd.atomic_add(BODIES[i].id, 1)
+        BODIES[i].frame[i % 2, 1] = 1.0
+    for i in qd.ndrange(*extra.shape):
+        extra[i] = Segment(direction=qd.math.vec3(i), length=i * 0.25)  # a whole element
+
+
+@qd.kernel
+def copy_body(extra: qd.template(), to: qd.i32, source: qd.i32) -> qd.f32:
+    whole = BODIES[source]  # a struct value, member by member
+    BODIES[to] = whole
+    BODIES[to].segment = extra[source]  # a nested struct member, from another field
+    return whole.segment.length + whole.frame.sum() + BODIES.shape[0]
+
+
+def test_struct_fields_in_kernels_are_a_field_per_member():
+    extra = Segment.field(shape=4)
+    build_bodies(extra)
+    assert BODIES.id.to_numpy().tolist() == [1, 11, 21, 31]
+    assert BODIES[2].segment.direction.to_list() == [0.0, 2.5, 0.0]
+    assert BODIES.segment.length.to_numpy().tolist() == [2.0] * 4
+    assert BODIES[1].frame.to_list() == [[0.0, 0.0], [0.0, 1.0]]
+    assert extra[3].direction.to_list() == [3.0] * 3 and extra[3].length == 0.75
+    assert copy_body(extra, 0, 3) == 2.0 + 1.0 + 4
+    assert BODIES[0].id == 31 and BODIES[0].frame.to_list() == [[0.0, 0.0], [0.0, 1.0]]
+    assert BODIES[0].segment.direction.to_list() == [3.0] * 3
+    assert BODIES[0].segment.length == 0.75
+
+
+def test_struct_fields_on_the_host():
+    field = qd.Struct.field({"a": qd.i32, "v": qd.math.vec2}, shape=(2, 3), offset=(1, 0))
+    assert field.shape == (2, 3) and field.keys == ["a", "v"] and field.offset == (1, 0)
+    field[1, 2] = qd.Struct(a=5, v=qd.math.vec2(1, 2))
+    field[2, 0] = {"a": 7, "v": [3, 4]}
+    field[2, 1] = field[1, 2]
+    field[2, 2].a = 9
+    field[2, 2].v[1] = 6.0
+    assert (field[1, 2].a, field[2, 0].a, field[2, 1].a, field[2, 2].a) == (5, 7, 5, 9)
+    assert field[2, 2].to_dict()["v"].to_list() == [0.0, 6.0]
+    contents = field.to_numpy()
+    assert contents["a"].tolist() == [[0, 0, 5], [7, 5, 9]] and contents["v"].shape == (2, 3, 2)
+    field.fill(1)
+    assert field.a.to_numpy().sum() == 6 and field.v.to_numpy().sum() == 12
+    field.from_numpy(contents)
+    assert field.v.to_numpy()[1, 0].tolist() == [3.0, 4.0]
+    with pytest.raises(IndexError, match="out of bounds for axis 0"):
+        field[0, 0] = {"a": 1, "v": [0, 0]}  # before the offset of 1
+
+
+@qd.kernel
+def vector_member_indexed_like_a_matrix():
+    print(BODIES[0].segment.direction[0, 0])
+
+
+@qd.kernel
+def matrix_member_indexed_like_a_vector():
+    print(BODIES[0].frame[0])
+
+
+@qd.kernel
+def element_given_a_number():
+    BODIES[0] = 1
+
+
+@pytest.mark.parametrize(
+    "kernel, error, phrase",
+    [
+        (vector_member_indexed_like_a_matrix, qd.QuadrantsSyntaxError, "Expected 1 indices, got 2"),
+        (matrix_member_indexed_like_a_vector, qd.QuadrantsSyntaxError, "Expected 2 indices, got 1"),
+        (element_given_a_number, qd.QuadrantsTypeError, "to an element of a field of Struct"),
+    ],
+)
+def test_struct_field_mistakes_are_located_compile_errors(kernel, error, phrase):
+    with pytest.raises(error, match=phrase) as caught:
+        kernel()
+    assert "test_vectors.py:" in str(caught.value)
+
+
 @qd.kernel
 def unsigned_default() -> qd.u64:
     return qd.math.uvec2(qd.u64(2**63 - 1)).x
