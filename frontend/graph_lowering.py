@@ -229,6 +229,12 @@ class KernelLowering(StatementLowering):
         if self.top_level_assignment and isinstance(value, StructValue):
             self.scope.bind(name, self.struct_cells(name, value, node))
             return
+        if self.top_level_assignment and isinstance(value, tuple):
+            # `t = (*x.shape, 9)`: its run-time items in cells too (tasks cannot share SSA)
+            value = tuple(
+                self.hidden_cell(f"{name}.{k}", item) if isinstance(item, Scalar) else item
+                for k, item in enumerate(value)
+            )
         if (
             not self.top_level_assignment
             or isinstance(value, (Array, tuple))
@@ -250,6 +256,14 @@ class KernelLowering(StatementLowering):
             self.define(name, value, node)
             return
         super().assign_name(name, value, node)
+
+    def hidden_cell(self, name: str, value: Scalar) -> KernelVar:
+        """A cell holding `value` that only a compound value (a tuple) reaches."""
+        scalar = self.em.cast(value, self.em.numeric(value.dtype))
+        cell = self.kernel_variable(name, scalar)
+        self.scope.names.pop(name)
+        self.em.store(cell.array, [], scalar)
+        return cell
 
     def struct_cells(self, name: str, value: StructValue, node) -> StructValue:
         """A top-level struct: a cell per member (nested structs member by member), written with

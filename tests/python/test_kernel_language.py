@@ -391,6 +391,20 @@ def starred_shapes(src: qd.types.ndarray(qd.f32, 2), dst: qd.types.ndarray(qd.i3
     dst[1, 0] = padded[0] + padded[1] * 10 + padded[2] * 100
 
 
+@qd.kernel(graph=True)
+def tuple_across_tasks(src: qd.types.ndarray(qd.f32, 2), out: qd.types.ndarray(qd.i32, 1)):
+    sizes = (src.shape[1], src.shape[0], 7)  # a top-level tuple of run-time values
+    for i in range(out.shape[0]):  # a task of its own (its own GPU kernel) reads it
+        out[i] = sizes[0] * 100 + sizes[1] * 10 + sizes[2]
+
+
+def test_a_top_level_tuple_reaches_later_tasks():
+    # its run-time items live in cells, as top-level scalars do: tasks share no SSA values
+    out = np.zeros(2, np.int32)
+    tuple_across_tasks(np.zeros((4, 5), np.float32), out)
+    assert out.tolist() == [547, 547]
+
+
 def test_starred_arguments_unpack_shapes_tuples_and_vectors():
     # the length of `*seq` is known at compile time; its items may be run-time values
     dst = np.zeros((2, 3), np.int32)
@@ -401,13 +415,13 @@ def test_starred_arguments_unpack_shapes_tuples_and_vectors():
     assert dst.tolist() == expected
 
 
-@qd.kernel
-def unpacks_a_number(n: qd.i32):
-    for i in qd.ndrange(*n):
-        pass
-
-
 def test_unpacking_a_run_time_number_is_a_located_type_error():
+    # defined here, not at module level: the acceptance tests compile every module kernel
+    @qd.kernel
+    def unpacks_a_number(n: qd.i32):
+        for i in qd.ndrange(*n):
+            pass
+
     with pytest.raises(qd.QuadrantsTypeError, match=r"`\*n` unpacks a run-time i32") as caught:
         unpacks_a_number(3)
     assert "test_kernel_language.py:" in str(caught.value)
