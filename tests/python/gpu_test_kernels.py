@@ -24,7 +24,7 @@ def looped(
     steps: qd.types.ndarray(qd.i32, 0),
     flag: qd.types.ndarray(qd.i32, 0),
 ):
-    while qd.graph_do_while(steps):
+    while qd.graph.do_while(steps):
         with qd.checkpoint(4, yield_on=flag):
             for i in range(x.shape[0]):
                 x[i] += 1.0

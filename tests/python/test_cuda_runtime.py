@@ -271,8 +271,8 @@ def test_a_driver_that_refuses_the_graph_leaves_direct_launches_and_says_why(
 
 @qd.kernel(graph=True, checkpoints=True)
 def nested(x: qd.types.ndarray(qd.i32, 1), outer: I32_0D, inner: I32_0D):
-    while qd.graph_do_while(outer):
-        while qd.graph_do_while(inner):
+    while qd.graph.do_while(outer):
+        while qd.graph.do_while(inner):
             for i in range(x.shape[0]):
                 x[i] += 1
             for _ in range(1):

@@ -65,7 +65,7 @@ def test_a_do_while_that_never_ends_stops_at_ctrl_c(tmp_path):
         def spin(x: I1, counter: I0, after: I0):
             for _ in range(1):
                 x[0] = 5
-            while qd.graph_do_while(counter):  # nothing clears the counter
+            while qd.graph.do_while(counter):  # nothing clears the counter
                 for i in range(x.shape[0]):
                     x[i] += 1
             for _ in range(1):
@@ -127,7 +127,7 @@ def test_ctrl_c_outside_kernels_and_python_handlers_keep_working(tmp_path):
         """
         @qd.kernel(graph=True)
         def spin(counter: I0):
-            while qd.graph_do_while(counter):
+            while qd.graph.do_while(counter):
                 for _ in range(1):
                     counter[()] = counter[()] + 0
 
@@ -170,7 +170,7 @@ def test_a_kernel_on_another_thread_stops_and_the_main_thread_hears_it(tmp_path)
         """
         @qd.kernel(graph=True)
         def spin(counter: I0):
-            while qd.graph_do_while(counter):
+            while qd.graph.do_while(counter):
                 for _ in range(1):
                     counter[()] = counter[()] + 0
 
@@ -211,7 +211,7 @@ def no_long_loops(x: qd.types.ndarray(qd.f32, 1), flag: qd.types.ndarray(qd.i32,
 
 @qd.kernel(graph=True)
 def a_do_while(counter: qd.types.ndarray(qd.i32, 0)):
-    while qd.graph_do_while(counter):
+    while qd.graph.do_while(counter):
         for _ in range(1):
             counter[()] = counter[()] - 1
 

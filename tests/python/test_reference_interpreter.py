@@ -101,7 +101,7 @@ def test_a_graph_kernel_without_checkpoints_returns_none():
 
 @qd.kernel(graph=True, checkpoints=True)
 def loop_then_tail(x: I32_1D, counter: I32_0D, flag: I32_0D):
-    while qd.graph_do_while(counter):
+    while qd.graph.do_while(counter):
         for _ in range(1):
             x[0] += 1
         counter[()] = counter[()] - 1

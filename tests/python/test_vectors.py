@@ -332,7 +332,7 @@ def checkpointed(
     flag: qd.types.ndarray(qd.i32, 0),
     steps: qd.types.ndarray(qd.i32, 0),
 ):
-    while qd.graph_do_while(steps):
+    while qd.graph.do_while(steps):
         with qd.checkpoint(1, yield_on=flag):
             for i in range(x.shape[0]):
                 x[i] += qd.math.vec3(1.0, 2.0, 3.0)

@@ -9,7 +9,7 @@ import qdmlir as qd
 @qd.kernel(graph=True, checkpoints=True)
 def step(x: qd.types.ndarray(qd.f32, 1), n: qd.types.ndarray(qd.i32, 0),
          flag: qd.types.ndarray(qd.i32, 0)):
-    while qd.graph_do_while(n):
+    while qd.graph.do_while(n):
         with qd.checkpoint(1, yield_on=flag):
             for i in range(x.shape[0]):
                 x[i] = qd.sqrt(x[i]) + qd.exp(x[i])

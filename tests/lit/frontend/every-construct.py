@@ -66,7 +66,7 @@ def everything(a: qd.types.ndarray(qd.f32, 1), b: qd.types.ndarray(qd.i32, 2),
     for i in range(a.shape[0]):
         total += a[i]
     a[0] = total
-    while qd.graph_do_while(cond):
+    while qd.graph.do_while(cond):
         for _ in range(1):
             cond[()] -= 1
         with qd.checkpoint(-3, yield_on=flag):

@@ -1,12 +1,12 @@
 # RUN: qd-compile %s --kernel countdown --emit kernel-ir | FileCheck %s
-# `while qd.graph_do_while(counter):` is a checkpoint.do_while on the parameter; its body holds
+# `while qd.graph.do_while(counter):` is a checkpoint.do_while on the parameter; its body holds
 # tasks and checkpoints like the top level.
 import qdmlir as qd
 
 
 @qd.kernel(graph=True)
 def countdown(x: qd.types.ndarray(qd.f32, 1), counter: qd.types.ndarray(qd.i32, 0)):
-    while qd.graph_do_while(counter):
+    while qd.graph.do_while(counter):
         for i in range(x.shape[0]):
             x[i] += 1.0
         for _ in range(1):

@@ -7,7 +7,7 @@ import qdmlir as qd
 @qd.kernel(graph=True, checkpoints=True)
 def newton(x: qd.types.ndarray(qd.f32, 1), outer: qd.types.ndarray(qd.i32, 0),
            inner: qd.types.ndarray(qd.i32, 0), flag: qd.types.ndarray(qd.i32, 0)):
-    while qd.graph_do_while(outer):
+    while qd.graph.do_while(outer):
         while qd.graph.do_while(inner):
             with qd.checkpoint(1, yield_on=flag):
                 for i in range(x.shape[0]):

@@ -10,7 +10,7 @@ import qdmlir as qd
 @qd.kernel(graph=True, checkpoints=True)
 def loop(x: qd.types.ndarray(qd.f32, 1), low: qd.types.ndarray(qd.f32, 0),
          steps: qd.types.ndarray(qd.i32, 0), flag: qd.types.ndarray(qd.i32, 0)):
-    while qd.graph_do_while(steps):
+    while qd.graph.do_while(steps):
         with qd.checkpoint(1, yield_on=flag):
             for i in range(x.shape[0]):
                 qd.atomic_min(low[()], x[i])
