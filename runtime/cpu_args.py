@@ -96,8 +96,8 @@ def _ndarray_packer(where: str, position: int, spec: ArgSpec, word: int, max_ext
                 raise element_mismatch(where, spec, value._element_shape, value._dtype)
             if len(value._shape) != ndim:  # as Quadrants: a ValueError
                 raise ndim_mismatch(where, spec.name, ndim, value._shape)
-            if value._dtype is not dtype:
-                raise TypeError(f"{where}: expected {wanted}, got {describe(value)}")
+            if value._dtype is not dtype:  # as Quadrants: a TypeError, in its words
+                raise element_mismatch(where, spec, (), value._dtype, value)
             if value._arr.size > max_extent:  # qd.ndarray's axes fit i32; a narrower default not
                 _check_extents(where, value._shape, max_extent)
             words.arrays[position] = None  # the buffer no longer holds that array's words
@@ -176,13 +176,15 @@ def ndim_mismatch(where: str, name: str, ndim: int, shape: tuple) -> ArrayArgume
     )
 
 
-def element_mismatch(where: str, spec: ArgSpec, shape: tuple, dtype) -> Exception:
+def element_mismatch(where: str, spec: ArgSpec, shape: tuple, dtype, value=None) -> Exception:
     """An ndarray whose elements are not the parameter's, in Quadrants' words: a ValueError
     when a vector or matrix was required, a TypeError when a scalar was."""
     given = element_type_string(shape, dtype)
     if not spec.element_shape:
+        got = "" if value is None else f" ({describe(value)})"
         return TypeError(
-            f"{where}: Expect element type {spec.dtype} for argument {spec.name}, but get {given}"
+            f"{where}: Expect element type {spec.dtype} for argument {spec.name}, but get "
+            f"{given}{got}; pass an ndarray of qd.{spec.dtype}"
         )
     kind = VectorType if len(spec.element_shape) == 1 else MatrixType
     required = kind(*spec.element_shape, spec.dtype).to_string()

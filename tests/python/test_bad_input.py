@@ -230,7 +230,7 @@ CALLS = {
     "qd_ndarray_dtype": (
         lambda: step(*good(x=qd.ndarray(qd.f32, (4,)))),
         TypeError,
-        ["expected a 1-d i32 ndarray", "qd.ndarray f32[4]"],
+        ["Expect element type i32 for argument x, but get f32", "qd.ndarray f32[4]"],
     ),
     "flag_as_int": (
         lambda: step(*good(flag=0)),

@@ -200,7 +200,7 @@ CALL_ERRORS = {
         lambda: takes_three(qd.ndarray(qd.i32, (4,)), 1, 1.0),
         TypeError,
         TypeError,
-        "qd.ndarray i32[4]",
+        "Expect element type f32 for argument x, but get i32 (<qd.ndarray i32[4]>)",
     ),
     "float_for_an_int": (
         lambda: takes_three(f32s(), 1.5, 1.0),

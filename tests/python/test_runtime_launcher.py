@@ -83,7 +83,12 @@ def test_a_numpy_array_changed_in_place_is_rechecked(graph3):
             r"argument 0 \('x'\): Invalid value for argument x - required ndim=1, but 2d",
         ),
         (0, [1.0, 2.0], TypeError, r"argument 0 \('x'\): expected a 1-d f32 ndarray .* got list"),
-        (0, ndarray(dtypes.f64, 4), TypeError, r"argument 0 \('x'\): expected a 1-d f32 ndarray"),
+        (
+            0,
+            ndarray(dtypes.f64, 4),
+            TypeError,
+            r"argument 0 \('x'\): Expect element type f32 for argument x, but get f64",
+        ),
         (
             1,
             ndarray(dtypes.i32, 1),
