@@ -27,6 +27,8 @@ if IMPL == "qdmlir":
     import qdmlir_path  # noqa: F401 - this tree's qdmlir, installed or not
 
 qd = importlib.import_module(IMPL)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import section_kernels  # noqa: E402 - bench/, which a module loaded by path does not have
 
 N_BIG = int(os.environ.get("QD_BENCH_N_BIG", 100_000_000))
 F32 = qd.types.ndarray(qd.f32, 1)
@@ -188,35 +190,7 @@ def case_copy() -> tuple[float, str]:
 STEPS = 200_000  # per section: one dependent chain, so one GPU thread runs it (a few ms)
 
 
-@qd.kernel(graph=True)
-def two_sections(a: F32, b: F32, out: F32, steps: qd.i32):
-    with qd.graph.parallel_context():
-        with qd.graph.parallel():
-            for _ in range(1):  # a one-thread kernel: only another section can run beside it
-                v = 0.0
-                for j in range(steps):
-                    v = v * 0.999 + a[j % a.shape[0]]
-                out[0] = v
-        with qd.graph.parallel():
-            for _ in range(1):
-                v = 0.0
-                for j in range(steps):
-                    v = v * 0.999 + b[j % b.shape[0]]
-                out[1] = v
-
-
-@qd.kernel(graph=True)
-def two_in_order(a: F32, b: F32, out: F32, steps: qd.i32):
-    for _ in range(1):
-        v = 0.0
-        for j in range(steps):
-            v = v * 0.999 + a[j % a.shape[0]]
-        out[0] = v
-    for _ in range(1):
-        v = 0.0
-        for j in range(steps):
-            v = v * 0.999 + b[j % b.shape[0]]
-        out[1] = v
+two_sections, two_in_order = section_kernels.make(qd)
 
 
 def _chains_case(kernel) -> tuple[float, str]:

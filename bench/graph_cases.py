@@ -14,6 +14,7 @@ import importlib
 import json
 import sys
 
+import section_kernels
 from timing import per_call
 
 IMPL, CASE = sys.argv[1], sys.argv[2]
@@ -185,35 +186,7 @@ def case_particles() -> tuple[float, str]:
 STEPS = 5_000_000  # per section: a dependent chain, so one thread runs it (~15-30 ms here)
 
 
-@qd.kernel(graph=True)
-def two_sections(a: F32, b: F32, out: F32, steps: qd.i32):
-    with qd.graph.parallel_context():
-        with qd.graph.parallel():
-            for _ in range(1):
-                v = 0.0
-                for j in range(steps):
-                    v = v * 0.999 + a[j % a.shape[0]]
-                out[0] = v
-        with qd.graph.parallel():
-            for _ in range(1):
-                v = 0.0
-                for j in range(steps):
-                    v = v * 0.999 + b[j % b.shape[0]]
-                out[1] = v
-
-
-@qd.kernel(graph=True)
-def two_in_order(a: F32, b: F32, out: F32, steps: qd.i32):
-    for _ in range(1):
-        v = 0.0
-        for j in range(steps):
-            v = v * 0.999 + a[j % a.shape[0]]
-        out[0] = v
-    for _ in range(1):
-        v = 0.0
-        for j in range(steps):
-            v = v * 0.999 + b[j % b.shape[0]]
-        out[1] = v
+two_sections, two_in_order = section_kernels.make(qd)
 
 
 def _sections_case(kernel) -> tuple[float, str]:
