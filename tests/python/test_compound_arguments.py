@@ -266,7 +266,9 @@ def test_dataclass_arguments_are_checked():
     with pytest.raises(TypeError, match=r"argument 0 \('params'\): expected a Params, got Nested"):
         params_staged(Nested(Params(_zeros(), _scalar()), _scalar(), 1))
     wrong = Params(qd.ndarray(qd.f32, shape=(4,)), _scalar())
-    with pytest.raises(TypeError, match="'params.x'.*Expect element type i32 for argument params.x"):
+    with pytest.raises(
+        TypeError, match="'params.x'.*Expect element type i32 for argument params.x"
+    ):
         params_staged(wrong)
 
 
