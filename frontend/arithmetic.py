@@ -37,7 +37,7 @@ def binary(em: Emitter, op: str, a: Scalar, b: Scalar) -> Scalar:
         return Scalar(em.value(arith.DivfOp(a.ssa, b.ssa)), dtype)
     if op == "**":
         return power(em, a, b)
-    if op in ("<<", ">>"):
+    if op in ("<<", ">>", ">>>"):
         return _shift(em, op, a, b)
     dtype = em.common_type(a.dtype, b.dtype)
     dtype = em.numeric(dtype) if op not in ("&", "|", "^") else dtype
@@ -73,14 +73,15 @@ def binary(em: Emitter, op: str, a: Scalar, b: Scalar) -> Scalar:
 
 
 def _shift(em: Emitter, op: str, a: Scalar, b: Scalar) -> Scalar:
-    """Shifts keep the left operand's type, as in Quadrants."""
+    """Shifts keep the left operand's type, as in Quadrants; `>>>` (qd.bit_shr) shifts in
+    zeros whatever the sign."""
     dtype = em.numeric(a.dtype)
     if dtype.is_float or em.numeric(b.dtype).is_float:
         raise OperatorError(f"operator {op} needs integer operands")
     a, b = em.cast(a, dtype), em.cast(b, dtype)
     if op == "<<":
         return Scalar(em.value(arith.ShLIOp(a.ssa, b.ssa)), dtype)
-    shift = arith.ShRSIOp if dtype.signed else arith.ShRUIOp
+    shift = arith.ShRSIOp if dtype.signed and op == ">>" else arith.ShRUIOp
     return Scalar(em.value(shift(a.ssa, b.ssa)), dtype)
 
 

@@ -150,9 +150,15 @@ def _literal_number(value: Binding) -> int | float | None:
 def _cast(lowering: StatementLowering, node: ast.Call) -> Binding:
     args = _positional(lowering, node, 2, "qd.cast")
     dtype = lowering.expr(args[1])
+    if isinstance(dtype, Const) and dtype.value in (int, float):  # Quadrants' default types
+        dtype = Const(
+            lowering.unit.defaults.ip if dtype.value is int else lowering.unit.defaults.fp
+        )
     if not isinstance(dtype, Const) or not isinstance(dtype.value, DType):
         raise lowering.error(
-            args[1], "qd.cast() needs a qd type as its second argument", "e.g. qd.cast(x, qd.f32)"
+            args[1],
+            "qd.cast() needs a qd type (or int / float, the default types) as its second argument",
+            "e.g. qd.cast(x, qd.f32)",
         )
     return lowering.em.cast(lowering.scalar(args[0]), dtype.value)
 
@@ -404,6 +410,17 @@ def _operator(symbol: ast.operator) -> Handler:
     return lower
 
 
+def _bit_shr(lowering: StatementLowering, node: ast.Call) -> Binding:
+    """`qd.bit_shr(a, n)`: a logical shift right, zeros in from the left whatever a's sign."""
+    left, right = _positional(lowering, node, 2, "qd.bit_shr")
+    a, n = lowering.scalar(left), lowering.scalar(right)
+    lowering.located(node)
+    try:
+        return arithmetic.binary(lowering.em, ">>>", a, n)
+    except arithmetic.OperatorError as error:
+        raise lowering.error(node, f"qd.bit_shr(): {error}", kind=QuadrantsTypeError) from None
+
+
 def _not_in_kernel(message: str, fix: str) -> Handler:
     def lower(lowering: StatementLowering, node: ast.Call) -> Binding:
         raise lowering.error(node, message, fix)
@@ -435,7 +452,7 @@ def _build_table() -> dict[int, Handler]:
         lang.graph_do_while: _not_in_kernel(
             "qd.graph_do_while() must be used as `while qd.graph_do_while(cond):` at the kernel "
             "top level", "write it as a while statement at the kernel top level"),
-        lang.ndrange: _ndrange,
+        lang.ndrange: _ndrange, lang.bit_shr: _bit_shr,
     }  # fmt: skip
     for fn, symbol in PYTHON_OPERATORS.items():
         table[fn] = _operator(symbol)

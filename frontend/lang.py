@@ -139,6 +139,11 @@ def cast(value: Any, dtype: Any) -> Any:
     returns the converted Python number."""
     from qdmlir.runtime import dtypes
 
+    if dtype is int or dtype is float:  # the default types of the moment, as in kernels
+        from qdmlir.frontend import config
+
+        defaults = config.current().defaults
+        dtype = defaults.ip if dtype is int else defaults.fp
     if isinstance(value, Matrix):
         return value.cast(dtype)
     target = dtypes.as_dtype(dtype)
@@ -317,6 +322,17 @@ def step(edge: Any, x: Any) -> float:
 def smoothstep(edge0: Any, edge1: Any, x: Any) -> float:
     t = builtins.min(builtins.max((x - edge0) / (edge1 - edge0), 0.0), 1.0)
     return t * t * (3 - 2 * t)
+
+
+def bit_shr(a: Any, n: Any) -> Any:
+    """A logical shift right: zeros come in from the left, whatever `a`'s sign. On the host
+    `a` is taken at the default int's width, as a kernel would hold it."""
+    from qdmlir.frontend import config
+
+    bits = config.current().defaults.ip.bits
+    if isinstance(a, bool) or not isinstance(a, numbers.Integral):
+        raise TypeError(f"qd.bit_shr() shifts integers, got {type(a).__name__} {a!r}")
+    return (int(a) & ((1 << bits) - 1)) >> int(n)
 
 
 def raw_div(a: Any, b: Any) -> Any:

@@ -28,6 +28,7 @@ from qdmlir.frontend.lang import (
     atomic_or,
     atomic_sub,
     atomic_xor,
+    bit_shr,
     cast,
     ceil,
     checkpoint,
@@ -84,10 +85,25 @@ from qdmlir.runtime.struct_types import struct as _struct_type
 
 __version__ = "0.1.0"
 
+
+def _dtype_test(name: str, test):
+    def check(dtype) -> bool:
+        from qdmlir.runtime.dtypes import as_dtype
+
+        return test(as_dtype(dtype))
+
+    check.__name__ = check.__qualname__ = name
+    check.__doc__ = f"qd.types.{name}(dtype): a qd type (or int / float) is {name[3:]}."
+    return check
+
+
 types = _Namespace(
     ndarray=NdarrayType, NDArray=NdarrayType, template=template, Template=Template,
     vector=_vector_type, matrix=_matrix_type, struct=_struct_type,
     i8=i8, i16=i16, i32=i32, i64=i64, u8=u8, u16=u16, u32=u32, u64=u64, f16=f16, f32=f32, f64=f64,
+    is_integral=_dtype_test("is_integral", lambda d: not d.is_float),
+    is_real=_dtype_test("is_real", lambda d: d.is_float),
+    is_signed=_dtype_test("is_signed", lambda d: d.is_float or d.signed),
 )  # fmt: skip
 
 # Quadrants names qdmlir does not implement: each refuses where it is used with a located
@@ -110,8 +126,18 @@ _lang_ops = _Namespace(
 # `qd.lang.impl.current_cfg().arch` (also .debug, .default_fp, .default_ip): what qd.init chose
 lang = _Namespace(impl=_Namespace(current_cfg=_current_cfg), ops=_lang_ops)
 
-# Quadrants' aliases for the default types
-int32, int64, float32, float64, uint8, uint32 = i32, i64, f32, f64, u8, u32
+# Quadrants' long names of its types
+int8, int16, int32, int64 = i8, i16, i32, i64
+uint8, uint16, uint32, uint64 = u8, u16, u32, u64
+float16, float32, float64 = f16, f32, f64
+
+
+def __getattr__(name: str):
+    """`qd.cfg`: the configuration qd.init chose (`qd.cfg.arch`, `.debug`, `.default_fp`,
+    `.default_ip`), read at each use, as Quadrants' module attribute is."""
+    if name == "cfg":
+        return _current_cfg()
+    raise AttributeError(f"module 'qdmlir' has no attribute {name!r}")
 
 
 def sync() -> None:

@@ -90,3 +90,42 @@ def test_an_integer_literal_outside_its_type_is_refused(literal, tmp_path):
     spec.loader.exec_module(module)
     with pytest.raises(qd.QuadrantsSyntaxError, match="exceeded the range of specified dtype"):
         module.k(np.zeros(1, np.int32))
+
+
+@qd.kernel
+def to_python_types(x: qd.i32, y: qd.f32, out: qd.types.ndarray(qd.f64, 1)):
+    for _ in range(1):
+        out[0] = qd.cast(x, float) / 3  # the default float type, as float(x) is
+        out[1] = qd.cast(y, int)  # the default int type: truncated
+
+
+@pytest.mark.parametrize("default_fp", [qd.f32, qd.f64])
+def test_cast_to_int_or_float_takes_the_default_types(default_fp):
+    from qdmlir.frontend import config
+
+    saved = config._current
+    try:
+        qd.init(arch=qd.cpu, default_fp=default_fp)
+        out = np.zeros(2, np.float64)
+        to_python_types(7, -2.75, out)
+        third = np.float64(np.float32(7) / np.float32(3)) if default_fp is qd.f32 else 7 / 3
+        assert out.tolist() == [third, -2.0]
+        assert qd.cast(7, float) == 7.0 and qd.cast(-2.75, int) == -2  # the host agrees
+    finally:
+        config._current = saved
+        qd.reset_cache()
+
+
+@qd.kernel
+def shifts_in_zeros(a: qd.i32, b: qd.u32, n: qd.i32, out: qd.types.ndarray(qd.i64, 1)):
+    for _ in range(1):
+        out[0] = qd.bit_shr(a, n)
+        out[1] = a >> n  # arithmetic: the sign comes in
+        out[2] = qd.bit_shr(b, n)
+
+
+def test_bit_shr_is_a_logical_shift():
+    out = np.zeros(3, np.int64)
+    shifts_in_zeros(-256, 5, 2, out)
+    assert out.tolist() == [(2**32 - 256) >> 2, -64, 1]
+    assert qd.bit_shr(-256, 2) == (2**32 - 256) >> 2  # the host, at the default int's width

@@ -24,6 +24,27 @@ def test_current_cfg_reports_the_arch_init_chose(restore_config):
     assert qd.lang.impl.current_cfg().arch != qd.cuda
 
 
+def test_qd_cfg_is_the_current_configuration_read_at_each_use(restore_config):
+    qd.init(arch=qd.cpu, default_fp=qd.f64)
+    assert qd.cfg.arch is qd.cpu and qd.cfg.default_fp is qd.f64
+    qd.init(arch=qd.cpu)
+    assert qd.cfg.default_fp is qd.f32  # not a snapshot taken at import
+    with pytest.raises(AttributeError, match="no attribute 'cgf'"):
+        qd.cgf  # noqa: B018 - a misspelt name is still an AttributeError
+
+
+def test_type_predicates_and_long_type_names():
+    assert qd.types.is_integral(qd.i32) and qd.types.is_integral(qd.u8)
+    assert not qd.types.is_integral(qd.f32) and qd.types.is_integral(int)
+    assert qd.types.is_real(qd.f64) and qd.types.is_real(float) and not qd.types.is_real(qd.i8)
+    assert qd.types.is_signed(qd.i16) and qd.types.is_signed(qd.f32)
+    assert not qd.types.is_signed(qd.u32)
+    long_names = (qd.int8, qd.int16, qd.int32, qd.int64, qd.uint8, qd.uint16, qd.uint32)
+    assert long_names + (qd.uint64, qd.float16, qd.float32, qd.float64) == (
+        qd.i8, qd.i16, qd.i32, qd.i64, qd.u8, qd.u16, qd.u32, qd.u64, qd.f16, qd.f32, qd.f64
+    )  # fmt: skip
+
+
 def test_current_cfg_follows_each_init_and_reset(restore_config):
     qd.init(arch=qd.x64, debug=True, default_fp=qd.f64, default_ip=qd.i64)
     cfg = qd.lang.impl.current_cfg()
