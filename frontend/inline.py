@@ -61,7 +61,13 @@ def inline_call(
         if body and returns == [body[-1]]:  # the common shape: one return, at the end
             callee.stmts(body[:-1])
             last = body[-1]
-            return callee.expr(last.value) if last.value is not None else Const(None)
+            if last.value is None:
+                return Const(None)
+            value = callee.expr(last.value)
+            dtype = _scalar_return_type(callee, source)
+            if dtype is None or is_matrix(value):
+                return value
+            return callee.em.cast(callee.as_scalar(value, last.value), dtype)  # `-> qd.i32`
         return_type = _annotated_return(callee, source)
         callee.scope.bind(RETURNED, callee.em.constant(False, BOOL))
         callee.scope.bind(RETURN_VALUE, _zero(callee, return_type))
@@ -112,6 +118,7 @@ def _bind_arguments(
             continue
         if isinstance(value, Const):
             value = caller.as_scalar(value, node)
+        annotation = _python_default(caller, Const(annotation)).value  # `int`: the default
         if isinstance(annotation, DType) and isinstance(value, Scalar):
             value = caller.em.cast(value, annotation)
         result[name] = value
@@ -147,11 +154,36 @@ def _zero(callee: StatementLowering, return_type):
     return callee.em.constant(0, return_type)
 
 
+def _scalar_return_type(callee: StatementLowering, source) -> DType | None:
+    """The `-> qd.i32` (or `-> int` / `-> float`: the defaults) a returned scalar converts to;
+    None for no annotation or one of another kind (a vector type, a struct type)."""
+    returns = source.tree.returns
+    if returns is None:
+        return None
+    try:
+        annotation = _python_default(callee, callee.expr(returns))
+    except LocatedError:  # `-> tuple[...]` and the like: nothing to convert to here
+        return None
+    return (
+        annotation.value
+        if isinstance(annotation, Const) and isinstance(annotation.value, DType)
+        else None
+    )
+
+
+def _python_default(callee: StatementLowering, annotation: Binding) -> Binding:
+    """`int` / `float` as an annotation: the default int / float type."""
+    if isinstance(annotation, Const) and annotation.value in (int, float):
+        defaults = callee.unit.defaults
+        return Const(defaults.ip if annotation.value is int else defaults.fp)
+    return annotation
+
+
 def _annotated_return(callee: StatementLowering, source) -> DType | MatrixType | None:
     returns = source.tree.returns
     if returns is None:
         return None
-    annotation = callee.expr(returns)
+    annotation = _python_default(callee, callee.expr(returns))
     if isinstance(annotation, Const) and isinstance(annotation.value, DType):
         return annotation.value
     if isinstance(annotation, Const) and isinstance(annotation.value, MatrixType):

@@ -485,11 +485,20 @@ def resolve_annotation(kernel: Kernel, parameter: inspect.Parameter):
         return annotation
     _refuse_unsupported(kernel, parameter, annotation)
     try:
-        return dtypes.as_dtype(annotation)
+        return default_type(annotation)
     except (KeyError, TypeError):
         raise _annotation_error(
             kernel, parameter, f"`{annotation!r}` is not a parameter type qdmlir supports"
         ) from None
+
+
+def default_type(annotation) -> dtypes.DType:
+    """A scalar annotation's DType: Python's `int` / `float` are qd.init's default types (as
+    in Quadrants: `x: int` is an i64 under `default_ip=qd.i64`), any other spelling as named."""
+    if annotation is int or annotation is float:
+        defaults = config.current().defaults
+        return defaults.ip if annotation is int else defaults.fp
+    return dtypes.as_dtype(annotation)
 
 
 def _refuse_unsupported(kernel: Kernel, parameter: inspect.Parameter, value: Any) -> None:
@@ -510,7 +519,7 @@ def return_dtype(kernel: Kernel):
     if isinstance(annotation, MatrixType) and not annotation.is_open:
         return annotation
     try:
-        return dtypes.as_dtype(annotation)
+        return default_type(annotation)
     except (KeyError, TypeError):
         from qdmlir.frontend.source import function_source
 

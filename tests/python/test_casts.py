@@ -129,3 +129,44 @@ def test_bit_shr_is_a_logical_shift():
     shifts_in_zeros(-256, 5, 2, out)
     assert out.tolist() == [(2**32 - 256) >> 2, -64, 1]
     assert qd.bit_shr(-256, 2) == (2**32 - 256) >> 2  # the host, at the default int's width
+
+
+def test_int_and_float_annotations_are_the_default_types():
+    from qdmlir.frontend import config
+
+    saved = config._current
+    try:
+        qd.init(arch=qd.cpu, default_ip=qd.i64)
+
+        @qd.kernel
+        def product(x: float, y: float) -> int:
+            return qd.cast(x, int) * int(y)
+
+        # `-> int` and `qd.cast(x, int)` are i64 here: no wrap at 2**31
+        assert product(23.3, 4.6) == 92 and product(1e9, 233.0) == 233 * 10**9
+    finally:
+        config._current = saved
+        qd.reset_cache()
+
+
+@qd.func
+def truncated(a: qd.f32) -> qd.i32:
+    return a  # one return at the end: still converted to the annotated type
+
+
+@qd.func
+def halved(a: int) -> float:
+    return a / 2  # `a: int` takes the argument as the default int
+
+
+@qd.kernel
+def through_funcs(x: qd.f32, out: qd.types.ndarray(qd.f32, 1)):
+    for _ in range(1):
+        out[0] = truncated(x)
+        out[1] = halved(x)
+
+
+def test_a_qd_func_converts_its_arguments_and_result_to_their_annotations():
+    out = np.zeros(2, np.float32)
+    through_funcs(3.9, out)
+    assert out.tolist() == [3.0, 1.5]
