@@ -361,6 +361,7 @@ def _atomic(kind: str) -> Handler:
         else:
             raise lowering.error(
                 target,
+                f"cannot use a non-writable target as the first operand of atomic_{kind}: "
                 f"qd.atomic_{kind}() needs an ndarray element as its first argument",
                 f"e.g. qd.atomic_{kind}(x[i], v)",
             )

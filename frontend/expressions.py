@@ -554,7 +554,7 @@ class ExpressionLowering:
             if isinstance(value, Array):  # a whole array: Quadrants' TypeError, named
                 raise self.error(
                     operand,
-                    f"unsupported operand type for {op}: `{ast.unparse(operand)}` is a "
+                    f"unsupported operand type(s) for '{op}': `{ast.unparse(operand)}` is a "
                     f"{value.ndim}-d array (an ndarray or a field), not a value",
                     "index it to read an element: x[i] (or x[()] / x[None] for a 0-d one)",
                     QuadrantsTypeError,
@@ -568,7 +568,9 @@ class ExpressionLowering:
                 return arithmetic.power(self.em, a, b, exponent=int(right.value))
             return arithmetic.binary(self.em, op, a, b)
         except (arithmetic.OperatorError, TypeError) as error:
-            raise self.error(node, str(error), kind=QuadrantsTypeError) from None
+            raise self.error(
+                node, f"unsupported operand type(s) for '{op}': {error}", kind=QuadrantsTypeError
+            ) from None
 
     def fold(self, node: ast.AST, fn, *values: Any) -> Const:
         try:

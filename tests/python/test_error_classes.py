@@ -97,6 +97,12 @@ def float_literal_as_int(x: I1):
         x[i] = qd.i32(1.5)
 
 
+@qd.kernel
+def atomic_on_a_list(x: I1):
+    for i in range(1):
+        x[i] = qd.atomic_min([3, 2, 1], 2)
+
+
 GLOBAL_WEIGHTS = qd.ndarray(qd.f32, (2, 2))
 
 
@@ -218,8 +224,15 @@ CALL_ERRORS = {
 
 
 def test_phrases_quadrants_tests_match():
-    with pytest.raises(qd.QuadrantsTypeError, match=r"unsupported operand type for \+: `x` is a"):
+    with pytest.raises(qd.QuadrantsTypeError, match=r"unsupported operand type\(s\) for '\+': `x`"):
         array_as_a_number(np.zeros(4, np.int32))
+    with pytest.raises(qd.QuadrantsTypeError, match=r"unsupported operand type\(s\) for '<<'"):
+        shift_of_a_float(np.zeros(4, np.int32))
+    with pytest.raises(
+        qd.QuadrantsSyntaxError,
+        match="cannot use a non-writable target as the first operand of atomic_min",
+    ):
+        atomic_on_a_list(np.zeros(4, np.int32))
     with pytest.raises(
         qd.QuadrantsTypeError,
         match="Expected ndarray in the kernel argument for argument weights, got the global "
