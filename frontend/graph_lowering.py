@@ -151,6 +151,14 @@ class KernelLowering(StatementLowering):
     def lower(self) -> func.FuncOp:
         tree = self.source.tree
         self.located(tree)
+        if abi.RESULT.name in self.params and not any(
+            isinstance(node, ast.Return) for node in ast.walk(tree)
+        ):
+            raise self.error(
+                tree.returns or tree,
+                "Kernel has a return type but does not have a return statement",
+                "end the kernel with `return value`, or remove the return annotation",
+            )
         self.top_level(_without_docstring(tree.body))
         self.located(tree)
         self.em.emit(func.ReturnOp())
@@ -302,6 +310,17 @@ class KernelLowering(StatementLowering):
         """`return value` as the last statement of a plain kernel annotated `-> qd.<type>`: a
         serial statement that writes the hidden result argument."""
         name = self.unit.kernel_name
+        returns_nothing = node.value is None or (
+            isinstance(node.value, ast.Constant) and node.value.value is None
+        )
+        if returns_nothing and abi.RESULT.name not in self.params:
+            if node is not self.source.tree.body[-1]:
+                raise self.error(
+                    node,
+                    "a kernel's `return` must be its last statement",
+                    "leave it out: a kernel ends after its last statement",
+                )
+            return  # `return` / `return None` ending a kernel without a return type
         if self.unit.graph:
             raise self.error(
                 node,

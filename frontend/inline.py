@@ -56,6 +56,12 @@ def inline_call(
     unit.call_stack.append(qd_func)
     try:
         if not returns:
+            if source.tree.returns is not None:
+                raise callee.error(
+                    source.tree.returns,
+                    "Function has a return type but does not have a return statement",
+                    f"end '{source.name}' with `return value`, or remove the annotation",
+                )
             callee.stmts(body)
             return Const(None)
         if body and returns == [body[-1]]:  # the common shape: one return, at the end

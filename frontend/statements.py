@@ -522,11 +522,13 @@ class StatementLowering(ExpressionLowering):
 
     def stmt_Return(self, node: ast.Return) -> None:
         slot = self.scope.lookup(RETURN_VALUE)
-        if slot is None:
+        if slot is None:  # in a kernel, below its top level
             raise self.error(
                 node,
-                "`return` is only allowed in a qd.func",
-                "kernels write their results into ndarray parameters",
+                "Return inside non-static if/for is not supported: `return` is only allowed "
+                "in a qd.func, or as a kernel's last statement",
+                "compute the value into a variable and return it at the end of the kernel, or "
+                "write the result into an ndarray parameter",
             )
         if node.value is not None:
             value = self.expr(node.value)

@@ -991,3 +991,49 @@ def test_integer_division_never_traps():
         [0 + 0 + 1, 3 + 1 + 1, low + 0 + low // 4, 0 + 0 + low // 4, -2 - 1 - 3], np.int64
     ).astype(np.int32)  # the sums wrap in i32
     assert list(c) == list(wrapped)
+
+
+# -- return: where kernels and qd.funcs may have it ------------------------------------------
+
+
+@qd.kernel
+def ends_with_a_bare_return(x: qd.types.ndarray(qd.i32, 1)):
+    for i in range(x.shape[0]):
+        x[i] = 1
+    return
+
+
+def test_a_bare_return_may_end_a_kernel_without_a_return_type():
+    x = np.zeros(2, np.int32)
+    ends_with_a_bare_return(x)
+    assert x.tolist() == [1, 1]
+
+
+def test_return_mistakes_say_what_quadrants_says():
+    # defined here, not at module level: the acceptance tests compile every module kernel
+    @qd.kernel
+    def no_return() -> qd.i32:
+        pass
+
+    @qd.func
+    def nothing_returned() -> qd.i32:
+        pass
+
+    @qd.kernel
+    def calls_it() -> qd.i32:
+        return nothing_returned()
+
+    @qd.kernel
+    def returns_in_a_loop() -> qd.i32:
+        for i in range(10):
+            return i
+
+    cases = [
+        (no_return, "Kernel has a return type but does not have a return statement"),
+        (calls_it, "Function has a return type but does not have a return statement"),
+        (returns_in_a_loop, "Return inside non-static if/for is not supported"),
+    ]
+    for kernel, phrase in cases:
+        with pytest.raises(qd.QuadrantsSyntaxError, match=phrase) as caught:
+            kernel()
+        assert "test_kernel_language.py:" in str(caught.value)
