@@ -31,7 +31,7 @@ from qdmlir.frontend.errors import (
     QuadrantsTypeError,
     unsupported,
 )
-from qdmlir.frontend.matrices import MatrixValue, StructValue
+from qdmlir.frontend.matrices import MatrixValue, StructValue, filled, of_entries
 from qdmlir.frontend.matrix_calls import METHODS, MatrixMethod, struct_member
 from qdmlir.frontend.promotion import BOOL, literal_type
 from qdmlir.frontend.scope import Binding, Compound, Const, KernelVar, Scope
@@ -676,25 +676,60 @@ class ExpressionLowering:
             return self.expr(node.body if test.value else node.orelse)
         cond = self.em.truth(self.as_scalar(test, node.test))
         if _is_cheap(node.body) and _is_cheap(node.orelse):
-            a, b = self.scalar(node.body), self.scalar(node.orelse)
-            return self.em.select(cond, a, b)
+            a, b = self.expr(node.body), self.expr(node.orelse)
+            if not (ml.is_matrix(a) or ml.is_matrix(b)):
+                return self.em.select(
+                    cond, self.as_scalar(a, node.body), self.as_scalar(b, node.orelse)
+                )
         return self.conditional_value(cond, node.body, node.orelse)
 
-    def conditional_value(self, cond: Scalar, then_node: ast.expr, else_node: ast.expr) -> Scalar:
+    def conditional_value(self, cond: Scalar, then_node: ast.expr, else_node: ast.expr) -> Binding:
         """`a if cond else b` as an scf.if, each side computed only on its branch; the result
-        type is the two sides' common type, known only once both are lowered."""
+        type is the two sides' common type, known only once both are lowered. Vectors and
+        matrices of one shape choose entry by entry (a scalar side broadcasts)."""
         em = self.em
         then_block, else_block = em.new_block(), em.new_block()
         with em.inserting_at_end(then_block):
-            a = self.scalar(then_node)
+            a = self.expr(then_node)
         with em.inserting_at_end(else_block):
-            b = self.scalar(else_node)
-        common = em.common_type(a.dtype, b.dtype)
-        for block, value in ((then_block, a), (else_block, b)):
+            b = self.expr(else_node)
+        if ml.is_matrix(a) or ml.is_matrix(b):
+            with em.inserting_at_end(then_block):
+                a = self._ternary_side(a, b, then_node)
+            with em.inserting_at_end(else_block):
+                b = self._ternary_side(b, a, else_node)
+            if a.shape != b.shape:
+                raise self.error(
+                    then_node,
+                    f"Cannot broadcast tensor to tensor: the two sides are {a.describe()} and "
+                    f"{b.describe()}",
+                    "give both sides of `a if c else b` the same shape",
+                    QuadrantsTypeError,
+                )
+            sides = (list(a.entries), list(b.entries))
+        else:
+            with em.inserting_at_end(then_block):
+                a = self.as_scalar(a, then_node)
+            with em.inserting_at_end(else_block):
+                b = self.as_scalar(b, else_node)
+            sides = ([a], [b])
+        types = [em.common_type(x.dtype, y.dtype) for x, y in zip(*sides)]
+        for block, entries in zip((then_block, else_block), sides):
             with em.inserting_at_end(block):
-                em.emit(scf.YieldOp(em.cast(value, common).ssa))
-        op = em.emit(scf.IfOp(cond.ssa, [mlir_type(common)], [then_block], [else_block]))
-        return Scalar(op.results[0], common)
+                em.emit(scf.YieldOp(*(em.cast(x, t).ssa for x, t in zip(entries, types))))
+        op = em.emit(scf.IfOp(cond.ssa, [mlir_type(t) for t in types], [then_block], [else_block]))
+        results = [Scalar(r, t) for r, t in zip(op.results, types)]
+        if len(sides[0]) == 1 and not ml.is_matrix(a):
+            return results[0]
+        return of_entries(em, results, a.shape)
+
+    def _ternary_side(self, value: Binding, other: Binding, node: ast.expr) -> MatrixValue:
+        """One side of a vector `a if c else b`: a vector, or a scalar filled to the other's
+        shape."""
+        if ml.is_matrix(value):
+            return ml.as_matrix(self, value, node)
+        shape = other.shape if isinstance(other, MatrixValue) else tuple(other.value.get_shape())
+        return filled(self.em, self.as_scalar(value, node), shape)
 
     def expr_Call(self, node: ast.Call) -> Binding:
         from qdmlir.frontend.calls import lower_call

@@ -712,3 +712,32 @@ def test_unsigned_vectors_are_as_wide_as_the_default_int():
     assert unsigned_default() == 2**32 - 1  # default_ip i32: uvec2 holds u32
     qd.init(arch=qd.cpu, default_ip=qd.i64)
     assert unsigned_default() == 2**63 - 1
+
+
+@qd.kernel
+def chosen_vectors(c: qd.i32, out: qd.types.ndarray(qd.f32, 2)):
+    a = qd.math.vec2(1.0, 2.0)
+    b = qd.math.vec2(3.0, 4.0)
+    for _ in range(1):
+        d = a if c else b  # names: both sides cheap, chosen entry by entry
+        e = a * 2 if c > 0 else 0.5  # a computed side, and a scalar side that broadcasts
+        out[0, 0], out[0, 1], out[1, 0], out[1, 1] = d[0], d[1], e[0], e[1]
+
+
+def test_a_conditional_expression_chooses_whole_vectors():
+    out = np.zeros((2, 2), np.float32)
+    chosen_vectors(1, out)
+    assert out.tolist() == [[1, 2], [2, 4]]
+    chosen_vectors(0, out)
+    assert out.tolist() == [[3, 4], [0.5, 0.5]]
+
+
+def test_a_conditional_expression_of_two_shapes_is_refused():
+    @qd.kernel
+    def two_shapes(c: qd.i32):
+        a = qd.math.vec2(1.0, 1.0)
+        b = qd.math.vec3(1.0, 1.0, 2.0)
+        d = a if c else b  # noqa: F841
+
+    with pytest.raises(qd.QuadrantsTypeError, match=r"Cannot broadcast tensor to tensor: .*"):
+        two_shapes(1)
