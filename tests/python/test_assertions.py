@@ -141,6 +141,25 @@ def test_without_debug_the_condition_is_not_evaluated(release):
     reads_far(np.zeros(4, np.int32))
 
 
+@qd.func
+def bump(counter: qd.template()) -> qd.i32:
+    counter[0] += 1
+    return 0
+
+
+def test_without_debug_a_condition_that_calls_still_runs(release):
+    # the check is gone, the call's effect is not: Quadrants' tests count on it
+    @qd.kernel
+    def steps(counter: I1):
+        for _ in range(1):
+            assert bump(counter) == 0
+            assert bump(counter) == 1  # would fail: not checked without debug mode
+
+    counter = np.zeros(1, np.int32)
+    steps(counter)
+    assert counter[0] == 2
+
+
 def test_an_assert_message_with_too_many_values_is_refused(debug):
     @qd.kernel
     def nine_values(x: I1):
